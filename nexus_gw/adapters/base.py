@@ -1,0 +1,71 @@
+"""The driver interface every platform plugs into.
+
+An adapter process is ``AdapterRunner`` (the gateway link, heartbeats, reconnects, timers) plus one
+``PlatformDriver`` that speaks the platform's own API. The runner calls the driver; the driver reports
+back through ``DriverEvents``, from any thread.
+
+| method        | required | what it does                                                         |
+|---------------|----------|----------------------------------------------------------------------|
+| start         | yes      | connect to the platform; report ``platform_state`` when up or down   |
+| stop          | yes      | disconnect cleanly                                                   |
+| subscribe     | yes      | stream these platform symbols (replaces the previous set)            |
+| submit        | yes      | place one leg; report ``order_update``/``fill`` as the platform does |
+| cancel        | yes      | cancel a working leg by leg id                                       |
+| poll          | no       | do due work in the runner's thread; return seconds until next call   |
+| capabilities  | no       | order types and features, sent to the gateway in HELLO               |
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Protocol
+
+from nexus_gw.protocol.constants import OrderStatus
+from nexus_gw.protocol.messages import Capabilities, Order, Subscription
+
+
+class DriverEvents(Protocol):
+    """What a driver reports. Thread-safe: drivers may call these from their own threads."""
+
+    def market_data(self, symbol: str, bid: float, ask: float, last: float, size: float, ts_ns: int) -> None: ...
+
+    def order_update(self, leg_id: str, status: OrderStatus, reason: str = "", platform_order_id: str = "") -> None: ...
+
+    def fill(self, leg_id: str, fill_id: str, qty: float, price: float, ts_ns: int) -> None: ...
+
+    def platform_state(self, connected: bool, reason: str = "") -> None: ...
+
+
+class PlatformDriver(ABC):
+    """Base class of platform drivers; see the module docstring for the contract."""
+
+    #: the registry name of the driver kind (``sim``, ``sierra``…)
+    kind: str = ""
+
+    def capabilities(self) -> Capabilities:
+        return Capabilities()
+
+    @abstractmethod
+    def start(self, events: DriverEvents) -> None:
+        raise NotImplementedError("start")
+
+    @abstractmethod
+    def stop(self) -> None:
+        raise NotImplementedError("stop")
+
+    @abstractmethod
+    def subscribe(self, subscriptions: list[Subscription]) -> None:
+        """Stream these platform symbols (each with its root and tick size); replaces the previous set."""
+        raise NotImplementedError("subscribe")
+
+    @abstractmethod
+    def submit(self, order: Order) -> None:
+        raise NotImplementedError("submit")
+
+    @abstractmethod
+    def cancel(self, leg_id: str) -> None:
+        raise NotImplementedError("cancel")
+
+    def poll(self, now: float) -> float | None:
+        """Run due work; return the seconds until the driver next wants to be polled (None: no wish)."""
+        return None

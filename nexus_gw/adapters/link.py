@@ -1,0 +1,186 @@
+"""The adapter's link to the gateway: a DEALER socket whose identity is the platform instance name.
+
+It says HELLO after every (re)connect, expects WELCOME, heartbeats at the gateway's interval, and treats
+``liveness`` silent intervals as a dead gateway: it closes the socket (LINGER 0), waits with exponential
+backoff and connects again. Order traffic produced while the gateway is not welcoming us waits in an
+outbox and is sent after the next WELCOME; market data is dropped (and counted) instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from collections import deque
+
+import zmq
+
+from nexus_gw import __version__
+from nexus_gw.adapters.retry import Backoff
+from nexus_gw.errors import ProtocolError
+from nexus_gw.protocol import codec
+from nexus_gw.protocol import messages as m
+from nexus_gw.protocol.constants import MsgType
+
+log = logging.getLogger(__name__)
+
+
+class GatewayLink:
+    def __init__(
+        self,
+        ctx: zmq.Context[zmq.Socket[bytes]],
+        endpoint: str,
+        name: str,
+        driver: str,
+        capabilities: m.Capabilities,
+        heartbeat_interval_s: float = 1.0,
+        liveness: int = 3,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.endpoint = endpoint
+        self.name = name
+        self.driver = driver
+        self.capabilities = capabilities
+        self.heartbeat_interval_s = heartbeat_interval_s
+        self.liveness = liveness
+        self.backoff = backoff or Backoff(0.25, 8.0)
+        self.session = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.decoder = codec.Decoder(codec.GATEWAY_TO_PLATFORM)
+        self.socket: zmq.Socket[bytes] | None = None
+        self.welcome: m.Welcome | None = None
+        self.outbox: deque[tuple[bytes, bytes]] = deque()
+        self.dropped_market_data = 0
+        self.platform_connected: bool | None = None
+        self._last_heard = 0.0
+        self._next_heartbeat = 0.0
+        self._reconnect_at = 0.0
+
+    # -- connection ----------------------------------------------------------------------
+    def connect(self) -> None:
+        sock = self.ctx.socket(zmq.DEALER)
+        sock.setsockopt(zmq.IDENTITY, self.name.encode())
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.setsockopt(zmq.SNDHWM, 100_000)
+        sock.setsockopt(zmq.RCVHWM, 100_000)
+        sock.connect(self.endpoint)
+        self.socket = sock
+        self.welcome = None
+        now = time.monotonic()
+        self._last_heard = now
+        self._next_heartbeat = now
+        self._send_hello()
+
+    def close(self) -> None:
+        if self.socket is not None:
+            self.socket.close(linger=0)
+            self.socket = None
+        self.welcome = None
+
+    def _send_hello(self) -> None:
+        hello = m.Hello(
+            role="platform",
+            name=self.name,
+            driver=self.driver,
+            session=self.session,
+            version=__version__,
+            capabilities=self.capabilities,
+        )
+        self._send_now(*codec.encode(MsgType.HELLO, hello))
+
+    def _send_now(self, header: bytes, payload: bytes) -> bool:
+        if self.socket is None:
+            return False
+        try:
+            self.socket.send(header, zmq.SNDMORE | zmq.NOBLOCK)
+            self.socket.send(payload, zmq.NOBLOCK)
+            return True
+        except zmq.Again:
+            return False
+
+    # -- sending -------------------------------------------------------------------------
+    def send_market_data(self, ticks: list[m.Tick]) -> None:
+        if not ticks:
+            return
+        if self.welcome is None:
+            self.dropped_market_data += len(ticks)
+            return
+        frames = codec.encode(MsgType.MARKET_DATA, m.MarketData(platform=self.name, ticks=ticks))
+        if not self._send_now(*frames):
+            self.dropped_market_data += len(ticks)
+
+    def send_reliable(self, msg_type: MsgType, payload: m.Message) -> None:
+        """Order traffic: sent now if the gateway is there, else kept in order for the next WELCOME."""
+        self.outbox.append(codec.encode(msg_type, payload))
+        self.flush()
+
+    def flush(self) -> None:
+        while self.outbox and self.welcome is not None:
+            if not self._send_now(*self.outbox[0]):
+                return
+            self.outbox.popleft()
+
+    def set_platform_connected(self, connected: bool) -> None:
+        if connected != self.platform_connected:
+            self.platform_connected = connected
+            self._next_heartbeat = 0.0
+
+    # -- receiving and liveness ----------------------------------------------------------
+    def receive(self) -> list[tuple[MsgType, m.Message]]:
+        """Drain the socket; return decoded messages (bad ones are logged and skipped)."""
+        out: list[tuple[MsgType, m.Message]] = []
+        if self.socket is None:
+            return out
+        while True:
+            try:
+                header = self.socket.recv(zmq.NOBLOCK)
+            except zmq.Again:
+                return out
+            payload = self.socket.recv() if self.socket.getsockopt(zmq.RCVMORE) else b""
+            while self.socket.getsockopt(zmq.RCVMORE):
+                self.socket.recv()
+            self._last_heard = time.monotonic()
+            try:
+                msg_type, msg = self.decoder.decode(header, payload)
+            except ProtocolError as exc:
+                log.error("bad message from gateway: %s", exc)
+                continue
+            if msg_type is MsgType.WELCOME:
+                assert isinstance(msg, m.Welcome)
+                self.welcome = msg
+                self.heartbeat_interval_s = msg.heartbeat_interval_s
+                self.backoff.reset()
+                log.info("gateway %s welcomed %s (profile %s)", msg.gateway, self.name, msg.profile)
+            elif msg_type is MsgType.ERROR and isinstance(msg, m.Error) and msg.code == "UNKNOWN_PEER":
+                log.warning("gateway does not know us (it restarted?): saying HELLO again")
+                self.welcome = None
+                self._send_hello()
+                continue
+            out.append((msg_type, msg))
+            if msg_type is MsgType.WELCOME:
+                self.flush()
+
+    def tick(self, now: float) -> float:
+        """Heartbeat and liveness; returns seconds until the link next needs attention."""
+        if self.socket is None:
+            if now >= self._reconnect_at:
+                log.info("connecting to gateway at %s", self.endpoint)
+                self.connect()
+            else:
+                return self._reconnect_at - now
+        silent = now - self._last_heard
+        if silent > self.heartbeat_interval_s * self.liveness:
+            delay = self.backoff.next_delay()
+            log.warning("gateway at %s silent for %.1fs; reconnecting in %.1fs", self.endpoint, silent, delay)
+            self.close()
+            self._reconnect_at = now + delay
+            return delay
+        if now >= self._next_heartbeat:
+            beat = m.Heartbeat(ts_ns=time.time_ns(), connected=self.platform_connected)
+            self._send_now(*codec.encode(MsgType.HEARTBEAT, beat))
+            self._next_heartbeat = now + self.heartbeat_interval_s
+        return max(
+            0.0,
+            min(self._next_heartbeat - now, self._last_heard + self.heartbeat_interval_s * self.liveness - now),
+        )

@@ -1,0 +1,33 @@
+"""Settings models of drivers whose implementation ships in a later release.
+
+They exist so staged profiles that name these platforms validate today: the keys a trader sets
+are fixed, and secrets come from the environment, never from YAML.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MT5Settings(_Settings):
+    server: str = Field("", description="Broker server name as shown in the MT5 login dialog.")
+    login: int | None = Field(None, description="Account number; the password comes from NEXUSGW_MT5_PASSWORD.")
+    terminal_path: str = Field("", description="Path of terminal64.exe when several terminals are installed.")
+    volume_multiplier: float = Field(1.0, gt=0, description="Lots per signal contract.")
+
+
+class NT8Settings(_Settings):
+    host: str = Field("127.0.0.1", description="Host of the NinjaScript bridge.")
+    port: int = Field(9001, ge=1, le=65535, description="TCP port of the NinjaScript bridge.")
+    account: str = Field("Sim101", description="NinjaTrader account to trade.")
+
+
+class SierraSettings(_Settings):
+    host: str = Field("127.0.0.1", description="Host of Sierra Chart's DTC server.")
+    port: int = Field(11099, ge=1, le=65535, description="DTC server port.")
+    encoding: str = Field("binary", description="DTC encoding: binary or json.")
+    trade_account: str = Field("Sim1", description="Sierra trade account.")

@@ -1,0 +1,1 @@
+"""The nexusgw command line."""

@@ -1,0 +1,49 @@
+"""``nexusgw adapter NAME``: run one platform instance's adapter."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from typing import Annotated
+
+import typer
+
+from nexus_gw.cli.options import ConfigDirOpt, ProfileOpt
+
+log = logging.getLogger("nexus_gw.adapter")
+
+
+def adapter(
+    name: Annotated[str, typer.Argument(help="Platform instance from the profile: nt8, sierra, mt5_global…")],
+    profile: ProfileOpt = "dev",
+    config_dir: ConfigDirOpt = None,
+) -> None:
+    """Run the adapter for platform instance NAME: it connects to the platform with the instance's driver
+    and to the gateway's platform socket, and reconnects to either on its own."""
+    from nexus_gw.adapters.registry import build_driver
+    from nexus_gw.adapters.runner import AdapterRunner
+    from nexus_gw.config.loader import load_profile
+    from nexus_gw.errors import UsageError
+    from nexus_gw.logs import setup_logging
+
+    loaded = load_profile(profile, config_dir)
+    instances = loaded.profile.enabled_platforms()
+    canonical = loaded.reference.symbols.canonical_platform(name) if name not in instances else name
+    instance = instances.get(canonical)
+    if instance is None:
+        raise UsageError(
+            f"platform {name!r} is not an enabled platform of profile {loaded.name}; enabled: {', '.join(instances)}"
+        )
+    setup_logging(loaded.profile.gateway.log_level, f"adapter[{canonical}]")
+    driver = build_driver(instance.driver, canonical, instance.settings, paper=instance.paper)
+    gw = loaded.profile.gateway
+    runner = AdapterRunner(canonical, driver, gw.sockets.platform, gw.heartbeat_interval_s, gw.heartbeat_liveness)
+
+    def _stop(signum: int, _frame: object) -> None:
+        log.info("received %s: stopping", signal.Signals(signum).name)
+        runner.stop_event.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    log.info("adapter %s (driver %s) -> gateway %s", canonical, instance.driver, gw.sockets.platform)
+    runner.run()

@@ -1,0 +1,66 @@
+"""The ``nexusgw`` command. ``main`` is the only place that turns exceptions into exit codes:
+0 ok, 1 a check failed or the request was refused, 2 bad usage or config.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from nexus_gw import __version__
+from nexus_gw.cli import adapter, demo, profile, serve, status
+from nexus_gw.errors import NexusGwError
+
+app = typer.Typer(
+    name="nexusgw",
+    help="Multi-platform trading gateway: one signal from your engine, every platform, one aggregated fill.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("serve")(serve.serve)
+app.command("adapter")(adapter.adapter)
+app.command("demo")(demo.demo)
+app.command("status")(status.status)
+app.add_typer(profile.app, name="profile")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"nexusgw {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """Run `nexusgw COMMAND --help` for each command's options."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        app(args=argv, standalone_mode=False)
+    except NexusGwError as exc:
+        typer.echo(f"nexusgw: {exc}", err=True)
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        typer.echo("nexusgw: aborted", err=True)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""``nexusgw profile validate|show|list``."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from nexus_gw.cli.options import ConfigDirOpt, JsonOpt
+
+app = typer.Typer(help="Check and inspect profiles.", no_args_is_help=True)
+
+NameArg = Annotated[str, typer.Argument(help="Profile name (dev, stage1…stage4) or path to a YAML file.")]
+
+
+@app.command("validate")
+def validate(name: NameArg, config_dir: ConfigDirOpt = None) -> None:
+    """Load a profile with everything it extends and the environment overrides; exit 2 naming file,
+    line and the allowed values if anything is wrong."""
+    from nexus_gw.config.loader import load_profile
+
+    loaded = load_profile(name, config_dir)
+    p = loaded.profile
+    typer.echo(
+        f"profile {p.name} is valid: symbols {', '.join(p.symbols)}; "
+        f"platforms {', '.join(f'{n} ({i.driver})' for n, i in p.enabled_platforms().items())}"
+    )
+
+
+@app.command("show")
+def show(name: NameArg, config_dir: ConfigDirOpt = None, as_json: JsonOpt = False) -> None:
+    """Print the effective profile after extends and environment overrides (secrets redacted)."""
+    from nexus_gw.config.loader import load_profile
+
+    loaded = load_profile(name, config_dir)
+    data = loaded.profile.model_dump(mode="json")
+    if as_json:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    from io import StringIO
+
+    from ruamel.yaml import YAML
+
+    buffer = StringIO()
+    yaml = YAML()
+    yaml.default_flow_style = False
+    yaml.dump(data, buffer)
+    typer.echo(f"# effective profile {loaded.name} from: {', '.join(str(f) for f in loaded.files)}")
+    typer.echo(buffer.getvalue().rstrip())
+
+
+@app.command("list")
+def list_profiles(config_dir: ConfigDirOpt = None) -> None:
+    """List the profiles in the config directory."""
+    from nexus_gw.config.loader import available_profiles, find_config_dir
+
+    for name in available_profiles(find_config_dir(config_dir)):
+        typer.echo(name)

@@ -1,0 +1,55 @@
+"""``nexusgw status``: ask the running gateway how it is doing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+
+from nexus_gw.cli.options import ConfigDirOpt, JsonOpt, ProfileOpt
+
+
+def _age(value: float | None) -> str:
+    return "never" if value is None else f"{value:.1f}s ago"
+
+
+def render_status(data: dict[str, Any]) -> str:
+    platforms = data["platforms"]
+    online = sum(1 for p in platforms.values() if p["online"])
+    lines = [
+        f"Gateway {data['gateway']} {data['version']}  profile {data['profile']}  pid {data['pid']}  "
+        f"uptime {data['uptime_s']:.0f}s",
+        f"Platforms {online}/{len(platforms)} online   signal engines: {', '.join(data['nexus_clients']) or 'none'}",
+    ]
+    for name, p in platforms.items():
+        mark = "● ONLINE " if p["online"] else "○ OFFLINE"
+        lines.append(
+            f"  {name:<12} {mark}  driver {p['driver']:<7} last message {_age(p['last_message_age_s'])}"
+            f"{'  (paper)' if p['paper'] else ''}"
+        )
+    counts = data["counts"]
+    lines.append(
+        "Counts: "
+        + ", ".join(
+            f"{k} {counts.get(k, 0)}"
+            for k in ("messages_in", "market_data_ticks", "signals", "orders", "fills", "errors")
+        )
+    )
+    active = data["active_orders"]
+    lines.append(f"Active orders: {len(active)}")
+    for o in active:
+        lines.append(f"  {o['order_id']} {o['side']} {o['symbol']} {o['filled_qty']}/{o['qty']} {o['status']}")
+    return "\n".join(lines)
+
+
+def status(profile: ProfileOpt = "dev", config_dir: ConfigDirOpt = None, as_json: JsonOpt = False) -> None:
+    """Show uptime, platforms (online, last message age), message/order/fill counts and active orders.
+
+    Exits 1 if the gateway does not answer on the profile's admin socket."""
+    from nexus_gw.client.admin import admin_request
+    from nexus_gw.config.loader import load_profile
+
+    loaded = load_profile(profile, config_dir)
+    data = admin_request(loaded.profile.gateway.sockets.admin, "status")
+    typer.echo(json.dumps(data, indent=2) if as_json else render_status(data))

@@ -1,0 +1,41 @@
+"""The operator's client for the admin socket: request, timeout, retry with a fresh socket, give up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import zmq
+
+from nexus_gw.errors import GatewayUnavailable, Refused
+from nexus_gw.protocol import codec
+from nexus_gw.protocol import messages as m
+from nexus_gw.protocol.constants import MsgType
+
+
+def admin_request(
+    endpoint: str, command: str, args: dict[str, Any] | None = None, timeout_s: float = 2.0, tries: int = 3
+) -> dict[str, Any]:
+    """Send one ADMIN command and return the STATUS data; raise GatewayUnavailable or Refused."""
+    decoder = codec.Decoder(codec.GATEWAY_TO_OPERATOR)
+    frames = codec.encode(MsgType.ADMIN, m.Admin(command=command, args=args or {}))
+    ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context.instance()
+    for _ in range(tries):
+        sock = ctx.socket(zmq.REQ)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.connect(endpoint)
+        try:
+            sock.send_multipart(list(frames))
+            if sock.poll(int(timeout_s * 1000), zmq.POLLIN):
+                header, payload = sock.recv_multipart()
+                _, reply = decoder.decode(header, payload)
+                if isinstance(reply, m.Status):
+                    if not reply.ok:
+                        raise Refused(f"gateway refused {command!r}: {reply.message}")
+                    return dict(reply.data)
+                raise Refused(f"gateway answered {command!r} with an error: {reply}")
+        finally:
+            sock.close(linger=0)
+    raise GatewayUnavailable(
+        f"gateway not answering on {endpoint} after {tries} tries; is `nexusgw serve` running? "
+        "(supervisorctl status nexusgw, or systemctl status nexusgw)"
+    )

@@ -1,0 +1,133 @@
+"""The validated shape of a profile: the base gateway config, then the profile's own keys on top.
+
+Every model refuses unknown keys and is frozen. Each field's ``description`` is its documentation
+(``nexusgw profile show --explain`` and docs/configuration.md are built from them).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from nexus_gw.domain.risk.config import RiskConfig
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _is_loopback_endpoint(endpoint: str) -> bool:
+    parsed = urlparse(endpoint)
+    if parsed.scheme != "tcp":
+        return parsed.scheme in ("ipc", "inproc")
+    host = (parsed.hostname or "").strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class SocketsConfig(StrictModel):
+    platform: str = Field("tcp://127.0.0.1:5555", description="Where adapters connect (ROUTER).")
+    nexus: str = Field("tcp://127.0.0.1:5556", description="Where signal engines connect (ROUTER).")
+    admin: str = Field("tcp://127.0.0.1:5557", description="Where nexusgw status/killswitch connect.")
+
+    @field_validator("platform", "nexus", "admin")
+    @classmethod
+    def _check_loopback(cls, value: str) -> str:
+        if not value.startswith(("tcp://", "ipc://", "inproc://")):
+            raise ValueError(f"{value!r} is not a ZeroMQ endpoint; use tcp://127.0.0.1:PORT")
+        if not _is_loopback_endpoint(value):
+            raise ValueError(
+                f"{value!r} is not a loopback address; this version only binds to 127.0.0.1/localhost "
+                "(an exposed gateway needs CURVE keys, which are not configured). Use tcp://127.0.0.1:PORT "
+                "and an SSH tunnel for adapters on another host"
+            )
+        return value
+
+
+class GatewayConfig(StrictModel):
+    name: str = Field("nexusgw", description="Name reported to peers and in status.")
+    sockets: SocketsConfig = Field(default_factory=SocketsConfig, description="Socket endpoints.")
+    heartbeat_interval_s: float = Field(1.0, gt=0, le=60, description="Seconds between heartbeats in both directions.")
+    heartbeat_liveness: int = Field(
+        3, ge=2, le=20, description="Missed heartbeats after which a peer is marked offline."
+    )
+    data_dir: Path = Field(Path("var"), description="Directory for the journal and state files.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log verbosity.")
+
+
+class ReferenceFiles(StrictModel):
+    instruments: Path = Field(Path("instruments.yaml"), description="Instrument specs, relative to config dir.")
+    symbols: Path = Field(Path("symbols.yaml"), description="Symbol mappings, relative to config dir.")
+
+
+class TradingConfig(StrictModel):
+    default_qty: float = Field(1.0, gt=0, description="Quantity when a signal gives none.")
+    one_order_per_symbol: bool = Field(
+        True, description="Refuse a new signal for a root while an order for it is working."
+    )
+    offline_policy: Literal["route_to_rest", "refuse"] = Field(
+        "route_to_rest",
+        description="When a platform that trades the root is offline: route to the others, or refuse.",
+    )
+
+
+class PlatformInstance(StrictModel):
+    driver: str = Field(description="Driver that runs this platform instance (sim, sierra, mt5, nt8, …).")
+    enabled: bool = Field(True, description="A disabled instance gets no legs and no adapter process.")
+    paper: bool = Field(False, description="Orders fill in the gateway's simulator against live prices.")
+    settings: dict[str, Any] = Field(
+        default_factory=dict, description="Driver-specific settings, validated by the driver's own model."
+    )
+
+    @model_validator(mode="after")
+    def _check_driver_settings(self) -> PlatformInstance:
+        from nexus_gw.adapters.registry import validate_driver_settings
+
+        validate_driver_settings(self.driver, self.settings)
+        return self
+
+
+class Profile(BaseSettings):
+    """A complete, validated profile. Environment variables ``NEXUSGW_<SECTION>__<KEY>`` override files."""
+
+    model_config = SettingsConfigDict(env_prefix="NEXUSGW_", env_nested_delimiter="__", extra="forbid", frozen=True)
+
+    name: str = Field(description="Profile name (the file name without .yaml).")
+    description: str = Field("", description="What this profile is for.")
+    gateway: GatewayConfig = Field(default_factory=GatewayConfig, description="Gateway process settings.")
+    reference: ReferenceFiles = Field(default_factory=ReferenceFiles, description="Reference data files.")
+    symbols: list[str] = Field(description="Roots the gateway trades and streams, e.g. [NQ, ES].")
+    platforms: dict[str, PlatformInstance] = Field(description="Platform instances by name.")
+    trading: TradingConfig = Field(default_factory=TradingConfig, description="Order handling.")
+    risk: RiskConfig = Field(default_factory=RiskConfig, description="Pre-trade limits and safeguards.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (env_settings, init_settings, file_secret_settings)
+
+    @model_validator(mode="after")
+    def _check_symbols_not_empty(self) -> Profile:
+        if not self.symbols:
+            raise ValueError("symbols is empty; list the roots to trade, e.g. symbols: [NQ]")
+        if not any(p.enabled for p in self.platforms.values()):
+            raise ValueError("no enabled platform; enable at least one under platforms:")
+        return self
+
+    def enabled_platforms(self) -> dict[str, PlatformInstance]:
+        return {name: p for name, p in self.platforms.items() if p.enabled}

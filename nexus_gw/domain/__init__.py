@@ -1,0 +1,1 @@
+"""Pure domain logic: no sockets, no files, no clock of its own."""

@@ -1,0 +1,115 @@
+"""The gateway's book of orders: creation, idempotency by client id, one working order per root,
+and applying platform reports to legs. Pure: the server turns what it returns into messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nexus_gw.domain.orders import Execution, Leg, Order
+from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
+
+
+@dataclass(frozen=True)
+class LegSpec:
+    platform: str
+    symbol: str
+    qty: float
+
+
+class UnknownLeg(LookupError):
+    pass
+
+
+class OrderBook:
+    def __init__(self, one_order_per_root: bool = True) -> None:
+        self.one_order_per_root = one_order_per_root
+        self.orders: dict[str, Order] = {}
+        self.by_client: dict[str, str] = {}
+        self.by_leg: dict[str, str] = {}
+        self.active_by_root: dict[str, str] = {}
+
+    def existing(self, client_id: str) -> Order | None:
+        order_id = self.by_client.get(client_id)
+        return self.orders.get(order_id) if order_id else None
+
+    def busy_with(self, root: str) -> Order | None:
+        """The working order that blocks a new one for ``root``, if the book enforces one per root."""
+        if not self.one_order_per_root:
+            return None
+        order_id = self.active_by_root.get(root)
+        return self.orders.get(order_id) if order_id else None
+
+    def create(
+        self,
+        order_id: str,
+        client_id: str,
+        root: str,
+        side: Side,
+        qty: float,
+        legs: list[LegSpec],
+        order_type: OrderType = OrderType.MARKET,
+        limit_price: float | None = None,
+        stop_price: float | None = None,
+        created_ns: int = 0,
+    ) -> Order:
+        order = Order(
+            order_id=order_id,
+            client_id=client_id,
+            root=root,
+            side=side,
+            qty=qty,
+            order_type=order_type,
+            limit_price=limit_price,
+            stop_price=stop_price,
+            created_ns=created_ns,
+        )
+        for spec in legs:
+            leg = Leg(f"{order_id}.{spec.platform}", spec.platform, spec.symbol, side, spec.qty)
+            order.add_leg(leg)
+            self.by_leg[leg.leg_id] = order_id
+        self.orders[order_id] = order
+        self.by_client[client_id] = order_id
+        self.active_by_root[root] = order_id
+        return order
+
+    def refuse(self, order_id: str, client_id: str, root: str, side: Side, qty: float, reason: str) -> Order:
+        """Record a refused signal so a resend of its client id gets the same answer."""
+        order = Order(order_id, client_id, root, side, qty, reason=reason, rejected=True)
+        self.orders[order_id] = order
+        self.by_client[client_id] = order_id
+        return order
+
+    def mark_sent(self, order: Order) -> None:
+        for leg in order.legs.values():
+            leg.apply_status(OrderStatus.SENT)
+
+    def _leg(self, leg_id: str) -> tuple[Order, Leg]:
+        order_id = self.by_leg.get(leg_id)
+        if order_id is None:
+            raise UnknownLeg(leg_id)
+        order = self.orders[order_id]
+        return order, order.legs[leg_id]
+
+    def apply_status(
+        self, leg_id: str, status: OrderStatus, reason: str = "", platform_order_id: str = ""
+    ) -> tuple[Order, bool]:
+        """Apply a platform's leg status; returns the order and whether anything changed."""
+        order, leg = self._leg(leg_id)
+        changed = leg.apply_status(status, reason, platform_order_id)
+        self._release_if_done(order)
+        return order, changed
+
+    def apply_fill(self, leg_id: str, execution: Execution) -> tuple[Order, bool]:
+        """Count an execution once; returns the order and whether it was new."""
+        order, leg = self._leg(leg_id)
+        changed = leg.apply_execution(execution)
+        self._release_if_done(order)
+        return order, changed
+
+    def _release_if_done(self, order: Order) -> None:
+        if order.is_terminal and self.active_by_root.get(order.root) == order.order_id:
+            del self.active_by_root[order.root]
+
+    def working(self) -> list[Order]:
+        return [o for o in self.orders.values() if not o.is_terminal]

@@ -1,0 +1,205 @@
+"""Orders and their legs: the state machine and the aggregation of leg fills into one fill.
+
+A NEXUS signal becomes one ``Order``; the order has one ``Leg`` per platform. Platforms report leg
+states and executions, possibly late, repeated or out of order. The rules here make every report
+count exactly once:
+
+- an execution is identified by ``(leg_id, fill_id)``; a repeat is ignored;
+- a leg's filled quantity is the sum of its executions, never a reported total, and never above its quantity;
+- a status only moves forward (see ``ALLOWED_TRANSITIONS``); a stale or repeated status is ignored;
+- a terminal leg (filled, cancelled, rejected, expired) never changes state again, but an execution
+  that arrives after a cancel is still counted (the platform did trade it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nexus_gw.protocol.constants import TERMINAL_STATUSES, OrderStatus, OrderType, Side
+
+S = OrderStatus
+
+ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.NEW: frozenset({S.SENT, S.ACCEPTED, S.PARTIALLY_FILLED, S.FILLED, S.CANCELLED, S.REJECTED, S.EXPIRED}),
+    S.SENT: frozenset({S.ACCEPTED, S.PARTIALLY_FILLED, S.FILLED, S.CANCELLED, S.REJECTED, S.EXPIRED}),
+    S.ACCEPTED: frozenset({S.PARTIALLY_FILLED, S.FILLED, S.CANCELLED, S.REJECTED, S.EXPIRED}),
+    S.PARTIALLY_FILLED: frozenset({S.FILLED, S.CANCELLED, S.EXPIRED}),
+    S.FILLED: frozenset(),
+    S.CANCELLED: frozenset(),
+    S.REJECTED: frozenset(),
+    S.EXPIRED: frozenset(),
+}
+
+QTY_EPSILON = 1e-9
+
+
+def can_transition(current: OrderStatus, new: OrderStatus) -> bool:
+    return new in ALLOWED_TRANSITIONS[current]
+
+
+@dataclass(frozen=True)
+class Execution:
+    """One fill of a leg at the platform."""
+
+    fill_id: str
+    qty: float
+    price: float
+    ts_ns: int = 0
+
+
+@dataclass
+class Leg:
+    """The part of an order placed at one platform, in that platform's symbol."""
+
+    leg_id: str
+    platform: str
+    symbol: str
+    side: Side
+    qty: float
+    status: OrderStatus = OrderStatus.NEW
+    reason: str = ""
+    platform_order_id: str = ""
+    executions: dict[str, Execution] = field(default_factory=dict)
+
+    @property
+    def filled_qty(self) -> float:
+        return sum(e.qty for e in self.executions.values())
+
+    @property
+    def avg_price(self) -> float | None:
+        filled = self.filled_qty
+        if filled <= QTY_EPSILON:
+            return None
+        return sum(e.qty * e.price for e in self.executions.values()) / filled
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    def apply_status(self, status: OrderStatus, reason: str = "", platform_order_id: str = "") -> bool:
+        """Move to ``status`` if the state machine allows it; True when something changed.
+
+        FILLED and PARTIALLY_FILLED are driven by executions (``apply_execution``); a platform's status
+        report of a fill without the execution is accepted only as far as the executions support it.
+        """
+        if platform_order_id and not self.platform_order_id:
+            self.platform_order_id = platform_order_id
+        if status == self.status or not can_transition(self.status, status):
+            return False
+        if status in (S.FILLED, S.PARTIALLY_FILLED):
+            return self._status_from_executions()
+        self.status = status
+        if reason:
+            self.reason = reason
+        return True
+
+    def apply_execution(self, execution: Execution) -> bool:
+        """Count an execution once; True when it was new. Raises ValueError for an impossible one."""
+        if execution.fill_id in self.executions:
+            return False
+        if execution.qty <= 0 or execution.price <= 0:
+            raise ValueError(
+                f"leg {self.leg_id}: execution {execution.fill_id} has qty {execution.qty} and price "
+                f"{execution.price}; both must be positive"
+            )
+        if self.filled_qty + execution.qty > self.qty + QTY_EPSILON:
+            raise ValueError(
+                f"leg {self.leg_id}: execution {execution.fill_id} of {execution.qty} would fill "
+                f"{self.filled_qty + execution.qty} of {self.qty}; the platform over-reported"
+            )
+        self.executions[execution.fill_id] = execution
+        self._status_from_executions()
+        return True
+
+    def _status_from_executions(self) -> bool:
+        if self.is_terminal:
+            return False
+        filled = self.filled_qty
+        if filled >= self.qty - QTY_EPSILON:
+            new = S.FILLED
+        elif filled > QTY_EPSILON:
+            new = S.PARTIALLY_FILLED
+        else:
+            return False
+        if new == self.status:
+            return False
+        self.status = new
+        return True
+
+
+@dataclass
+class Order:
+    """One signal's order across platforms; its state is the aggregate of its legs."""
+
+    order_id: str
+    client_id: str
+    root: str
+    side: Side
+    qty: float
+    order_type: OrderType = OrderType.MARKET
+    limit_price: float | None = None
+    stop_price: float | None = None
+    created_ns: int = 0
+    reason: str = ""
+    legs: dict[str, Leg] = field(default_factory=dict)
+    rejected: bool = False
+
+    def add_leg(self, leg: Leg) -> None:
+        self.legs[leg.leg_id] = leg
+
+    @property
+    def total_leg_qty(self) -> float:
+        """What the order trades in aggregate: the sum over legs (the signal's qty when it has none)."""
+        if not self.legs:
+            return self.qty
+        return sum(leg.qty for leg in self.legs.values())
+
+    @property
+    def filled_qty(self) -> float:
+        return sum(leg.filled_qty for leg in self.legs.values())
+
+    @property
+    def avg_price(self) -> float | None:
+        """Quantity-weighted average price over every execution of every leg."""
+        filled = self.filled_qty
+        if filled <= QTY_EPSILON:
+            return None
+        total = sum(e.qty * e.price for leg in self.legs.values() for e in leg.executions.values())
+        return total / filled
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.rejected or (bool(self.legs) and all(leg.is_terminal for leg in self.legs.values()))
+
+    @property
+    def status(self) -> OrderStatus:
+        """Aggregate status.
+
+        While any leg is working: PARTIALLY_FILLED once anything filled, else the least advanced leg.
+        Once every leg is terminal: FILLED if every leg filled; PARTIALLY_FILLED (final) if some filled;
+        otherwise REJECTED if every leg was rejected, EXPIRED if any expired, else CANCELLED.
+        """
+        if self.rejected or not self.legs:
+            return S.REJECTED
+        legs = list(self.legs.values())
+        filled = self.filled_qty > QTY_EPSILON
+        if all(leg.is_terminal for leg in legs):
+            if all(leg.status == S.FILLED for leg in legs):
+                return S.FILLED
+            if filled:
+                return S.PARTIALLY_FILLED
+            if all(leg.status == S.REJECTED for leg in legs):
+                return S.REJECTED
+            if any(leg.status == S.EXPIRED for leg in legs):
+                return S.EXPIRED
+            return S.CANCELLED
+        if filled:
+            return S.PARTIALLY_FILLED
+        working = [leg.status for leg in legs if not leg.is_terminal]
+        for candidate in (S.NEW, S.SENT):
+            if candidate in working:
+                return candidate
+        return S.ACCEPTED
+
+    def leg(self, leg_id: str) -> Leg | None:
+        return self.legs.get(leg_id)

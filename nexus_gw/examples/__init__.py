@@ -1,0 +1,1 @@
+"""Example signal engines built on the public SDK only."""

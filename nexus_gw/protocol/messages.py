@@ -1,0 +1,208 @@
+"""Typed payloads of every message. Field names are the MessagePack map keys on the wire.
+
+Unknown fields are ignored (a newer peer may add fields); a missing required field is an error that
+names the field. ``Tick`` is the one array-encoded struct: market data is the hot path, and each tick is
+``[symbol, bid, ask, last, size, ts_ns]`` (see docs/protocol.md).
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
+
+
+class Message(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Base of every payload."""
+
+
+class Capabilities(Message, kw_only=True):
+    order_types: list[OrderType] = msgspec.field(
+        default_factory=lambda: [OrderType.MARKET, OrderType.LIMIT, OrderType.STOP]
+    )
+    cancel: bool = True
+    paper: bool = False
+
+
+class Hello(Message, kw_only=True):
+    """First message of a peer. ``role`` is ``platform`` (adapters on :5555) or ``nexus`` (engines on :5556)."""
+
+    role: str
+    name: str
+    driver: str = ""
+    session: str = ""
+    version: str = ""
+    capabilities: Capabilities = msgspec.field(default_factory=Capabilities)
+
+
+class Subscription(Message, kw_only=True):
+    """A platform symbol an adapter should stream, and the root it stands for."""
+
+    root: str
+    symbol: str
+    tick_size: float = 0.0
+
+
+class Welcome(Message, kw_only=True):
+    """The gateway's answer to HELLO."""
+
+    gateway: str
+    version: str
+    profile: str
+    heartbeat_interval_s: float
+    roots: list[str] = msgspec.field(default_factory=list)
+    subscriptions: list[Subscription] = msgspec.field(default_factory=list)
+
+
+class Heartbeat(Message, kw_only=True):
+    """Sign of life. From an adapter, ``connected`` says whether its platform connection is up."""
+
+    ts_ns: int = 0
+    connected: bool | None = None
+
+
+class Tick(msgspec.Struct, array_like=True, gc=False):
+    """One quote/trade update. On the wire: ``[symbol, bid, ask, last, size, ts_ns]``."""
+
+    symbol: str
+    bid: float
+    ask: float
+    last: float
+    size: float
+    ts_ns: int
+
+
+class MarketData(Message, kw_only=True):
+    """A batch of ticks. From an adapter ``symbol`` is the platform's; to NEXUS it is the root."""
+
+    platform: str = ""
+    ticks: list[Tick]
+
+
+class MQScore(Message, kw_only=True):
+    composite: float | None = None
+    noise: float | None = None
+
+
+class Signal(Message, kw_only=True):
+    """NEXUS → gateway: trade ``symbol`` (a root such as ``NQ``) in the direction of ``signal``."""
+
+    client_id: str
+    symbol: str
+    signal: float
+    confidence: float
+    qty: float | None = None
+    order_type: OrderType = OrderType.MARKET
+    limit_price: float | None = None
+    stop_price: float | None = None
+    mqscore: MQScore | None = None
+    ts_ns: int = 0
+
+
+class Order(Message, kw_only=True):
+    """Gateway → adapter: one leg to place at the platform, in the platform's symbol."""
+
+    leg_id: str
+    order_id: str
+    symbol: str
+    side: Side
+    qty: float
+    order_type: OrderType = OrderType.MARKET
+    limit_price: float | None = None
+    stop_price: float | None = None
+    ts_ns: int = 0
+
+
+class Cancel(Message, kw_only=True):
+    """NEXUS → gateway by ``order_id`` or ``client_id``; gateway → adapter by ``leg_id``."""
+
+    order_id: str = ""
+    client_id: str = ""
+    leg_id: str = ""
+
+
+class LegUpdate(Message, kw_only=True):
+    """Adapter → gateway (type ORDER_UPDATE): the platform's state of one leg."""
+
+    leg_id: str
+    status: OrderStatus
+    reason: str = ""
+    platform_order_id: str = ""
+    ts_ns: int = 0
+
+
+class LegFill(Message, kw_only=True):
+    """Adapter → gateway (type FILL): one execution of a leg. ``fill_id`` is unique per leg."""
+
+    leg_id: str
+    fill_id: str
+    qty: float
+    price: float
+    ts_ns: int = 0
+
+
+class LegReport(Message, kw_only=True):
+    platform: str
+    symbol: str
+    leg_id: str
+    qty: float
+    filled_qty: float
+    avg_price: float | None = None
+    status: OrderStatus
+    reason: str = ""
+
+
+class OrderUpdate(Message, kw_only=True):
+    """Gateway → NEXUS: the aggregate state of an order. ``final`` means no further updates will come."""
+
+    order_id: str
+    client_id: str
+    symbol: str
+    side: Side
+    status: OrderStatus
+    qty: float
+    filled_qty: float = 0.0
+    avg_price: float | None = None
+    reason: str = ""
+    final: bool = False
+    legs: list[LegReport] = msgspec.field(default_factory=list)
+    ts_ns: int = 0
+
+
+class FillReport(Message, kw_only=True):
+    """Gateway → NEXUS (type FILL): the one aggregated fill of a finished order."""
+
+    order_id: str
+    client_id: str
+    symbol: str
+    side: Side
+    qty: float
+    filled_qty: float
+    avg_price: float
+    status: OrderStatus
+    legs: list[LegReport]
+    ts_ns: int = 0
+
+
+class Error(Message, kw_only=True):
+    """Either direction: what was wrong with a message the peer sent, and what to do."""
+
+    code: str
+    message: str
+    ref: str = ""
+    ts_ns: int = 0
+
+
+class Admin(Message, kw_only=True):
+    """Operator → gateway on the admin socket."""
+
+    command: str
+    args: dict[str, object] = msgspec.field(default_factory=dict)
+
+
+class Status(Message, kw_only=True):
+    """Gateway → operator: the answer to an ADMIN command."""
+
+    ok: bool
+    data: dict[str, object] = msgspec.field(default_factory=dict)
+    message: str = ""

@@ -1,0 +1,286 @@
+"""Signals in, legs out; leg reports in, aggregated updates and one fill out.
+
+``ExecutionDesk`` holds no sockets: it talks through an ``Outbound`` the server provides, so it is
+driven directly in tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections import Counter
+from typing import Protocol
+
+from nexus_gw.config.loader import LoadedProfile
+from nexus_gw.domain.book import LegSpec, OrderBook, UnknownLeg
+from nexus_gw.domain.clock import Clock
+from nexus_gw.domain.orders import Execution, Order
+from nexus_gw.domain.routing import PlatformView, plan_route
+from nexus_gw.errors import NexusGwError
+from nexus_gw.protocol import messages as m
+from nexus_gw.protocol.constants import ErrorCode, MsgType, OrderStatus, OrderType, Side
+from nexus_gw.server.peers import PeerTable
+
+log = logging.getLogger(__name__)
+
+
+class Outbound(Protocol):
+    def to_platform(self, name: str, msg_type: MsgType, payload: m.Message) -> bool: ...
+
+    def to_nexus(self, identity: bytes | None, msg_type: MsgType, payload: m.Message) -> None: ...
+
+
+def new_order_id() -> str:
+    return f"{time.strftime('%Y%m%d')}-{uuid.uuid4().hex[:10]}"
+
+
+class SignalRejected(NexusGwError):
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class ExecutionDesk:
+    def __init__(
+        self,
+        loaded: LoadedProfile,
+        peers: PeerTable,
+        clock: Clock,
+        outbound: Outbound,
+        counters: Counter[str],
+    ) -> None:
+        self.profile = loaded.profile
+        self.instruments = loaded.reference.instruments
+        self.symbols = loaded.reference.symbols
+        self.peers = peers
+        self.clock = clock
+        self.out = outbound
+        self.counters = counters
+        self.book = OrderBook(self.profile.trading.one_order_per_symbol)
+        self.owners: dict[str, bytes] = {}
+
+    # -- signals -------------------------------------------------------------------------
+    def on_signal(self, identity: bytes, signal: m.Signal) -> None:
+        self.counters["signals"] += 1
+        existing = self.book.existing(signal.client_id)
+        if existing is not None:
+            self.counters["duplicate_signals"] += 1
+            log.info("client id %s resent: answering with order %s", signal.client_id, existing.order_id)
+            self._report(existing, to=identity)
+            return
+        try:
+            side, qty = self._validate(signal)
+        except SignalRejected as exc:
+            self.counters["errors"] += 1
+            log.warning("signal %s refused: %s", signal.client_id, exc)
+            error = m.Error(code=exc.code, message=str(exc), ref=signal.client_id, ts_ns=time.time_ns())
+            self.out.to_nexus(identity, MsgType.ERROR, error)
+            return
+        order_id = new_order_id()
+        self.owners[order_id] = identity
+        busy = self.book.busy_with(signal.symbol)
+        if busy is not None:
+            reason = (
+                f"DUPLICATE_SYMBOL: order {busy.order_id} for {signal.symbol} is still working "
+                f"({busy.status.value}); wait for its fill or cancel it"
+            )
+            self._refuse(order_id, signal, side, qty, reason)
+            return
+        views = [self._view(name, signal.symbol) for name in self.profile.enabled_platforms()]
+        plan = plan_route(signal.symbol, signal.order_type, views, self.profile.trading.offline_policy)
+        if plan.refused:
+            self._refuse(order_id, signal, side, qty, f"NO_ROUTE: {plan.refusal}")
+            return
+        now = self.clock.now()
+        legs = [LegSpec(p, self.symbols.resolve(signal.symbol, p, now), qty) for p in plan.platforms]
+        order = self.book.create(
+            order_id,
+            signal.client_id,
+            signal.symbol,
+            side,
+            qty,
+            legs,
+            signal.order_type,
+            signal.limit_price,
+            signal.stop_price,
+            time.time_ns(),
+        )
+        if plan.skipped:
+            order.reason = f"not routed to {', '.join(plan.skipped)} (offline or order type unsupported)"
+        self.counters["orders"] += 1
+        log.info(
+            "order %s (client %s): %s %s %s -> %s",
+            order_id,
+            signal.client_id,
+            side.value,
+            qty,
+            signal.symbol,
+            ", ".join(f"{leg.platform}:{leg.symbol}" for leg in order.legs.values()),
+        )
+        for leg in order.legs.values():
+            payload = m.Order(
+                leg_id=leg.leg_id,
+                order_id=order_id,
+                symbol=leg.symbol,
+                side=side,
+                qty=leg.qty,
+                order_type=order.order_type,
+                limit_price=order.limit_price,
+                stop_price=order.stop_price,
+                ts_ns=time.time_ns(),
+            )
+            if self.out.to_platform(leg.platform, MsgType.ORDER, payload):
+                leg.apply_status(OrderStatus.SENT)
+                self.counters["legs_sent"] += 1
+            else:
+                self.book.apply_status(leg.leg_id, OrderStatus.REJECTED, f"{leg.platform} unreachable")
+        self._report(order)
+
+    def _validate(self, signal: m.Signal) -> tuple[Side, float]:
+        try:
+            self.instruments.get(signal.symbol)
+        except LookupError as exc:
+            raise SignalRejected(ErrorCode.UNKNOWN_SYMBOL, str(exc)) from None
+        if signal.symbol not in self.profile.symbols:
+            raise SignalRejected(
+                ErrorCode.UNKNOWN_SYMBOL,
+                f"{signal.symbol} is not traded by profile {self.profile.name}; "
+                f"traded: {', '.join(self.profile.symbols)}",
+            )
+        if signal.signal == 0:
+            raise SignalRejected(ErrorCode.INVALID_FIELD, "signal is 0: give a direction (>0 buy, <0 sell)")
+        if not 0.0 <= signal.confidence <= 1.0:
+            raise SignalRejected(ErrorCode.INVALID_FIELD, f"confidence {signal.confidence} is outside 0..1")
+        qty = signal.qty if signal.qty is not None else self.profile.trading.default_qty
+        if qty <= 0:
+            raise SignalRejected(ErrorCode.INVALID_FIELD, f"qty {qty} must be positive")
+        if signal.order_type is OrderType.LIMIT and signal.limit_price is None:
+            raise SignalRejected(ErrorCode.INVALID_FIELD, "a LIMIT signal needs limit_price")
+        if signal.order_type is OrderType.STOP and signal.stop_price is None:
+            raise SignalRejected(ErrorCode.INVALID_FIELD, "a STOP signal needs stop_price")
+        return (Side.BUY if signal.signal > 0 else Side.SELL), qty
+
+    def _view(self, name: str, root: str) -> PlatformView:
+        peer = self.peers.platforms.get(name)
+        return PlatformView(
+            name=name,
+            online=peer is not None and peer.online,
+            trades_root=self.symbols.supports(name, root),
+            order_types=peer.order_types if peer else frozenset(OrderType),
+        )
+
+    def _refuse(self, order_id: str, signal: m.Signal, side: Side, qty: float, reason: str) -> None:
+        self.counters["refused"] += 1
+        log.warning("signal %s (%s) refused: %s", signal.client_id, signal.symbol, reason)
+        order = self.book.refuse(order_id, signal.client_id, signal.symbol, side, qty, reason)
+        self._report(order)
+
+    # -- cancels -------------------------------------------------------------------------
+    def on_cancel(self, identity: bytes, cancel: m.Cancel) -> None:
+        order_id = cancel.order_id or self.book.by_client.get(cancel.client_id, "")
+        order = self.book.orders.get(order_id)
+        if order is None:
+            ref = cancel.order_id or cancel.client_id
+            error = m.Error(
+                code=ErrorCode.UNKNOWN_ORDER,
+                message=f"no order {ref!r}; give order_id or client_id of an order",
+                ref=ref,
+                ts_ns=time.time_ns(),
+            )
+            self.out.to_nexus(identity, MsgType.ERROR, error)
+            return
+        for leg in order.legs.values():
+            if not leg.is_terminal:
+                self.out.to_platform(leg.platform, MsgType.CANCEL, m.Cancel(order_id=order_id, leg_id=leg.leg_id))
+        self.counters["cancels"] += 1
+
+    # -- platform reports ----------------------------------------------------------------
+    def on_leg_update(self, platform: str, update: m.LegUpdate) -> None:
+        try:
+            order, changed = self.book.apply_status(
+                update.leg_id, update.status, update.reason, update.platform_order_id
+            )
+        except UnknownLeg:
+            log.warning("%s reported unknown leg %s (%s)", platform, update.leg_id, update.status)
+            self.counters["unknown_leg_reports"] += 1
+            return
+        if changed:
+            self._report(order)
+
+    def on_leg_fill(self, platform: str, fill: m.LegFill) -> None:
+        try:
+            order, new = self.book.apply_fill(fill.leg_id, Execution(fill.fill_id, fill.qty, fill.price, fill.ts_ns))
+        except UnknownLeg:
+            log.warning("%s reported a fill for unknown leg %s", platform, fill.leg_id)
+            self.counters["unknown_leg_reports"] += 1
+            return
+        except ValueError as exc:
+            log.error("%s: %s", platform, exc)
+            self.counters["bad_fills"] += 1
+            return
+        if not new:
+            self.counters["duplicate_fills"] += 1
+            return
+        self.counters["leg_fills"] += 1
+        self._report(order)
+
+    # -- reporting -----------------------------------------------------------------------
+    def _report(self, order: Order, to: bytes | None = None) -> None:
+        target = to if to is not None else self.owners.get(order.order_id)
+        legs = [
+            m.LegReport(
+                platform=leg.platform,
+                symbol=leg.symbol,
+                leg_id=leg.leg_id,
+                qty=leg.qty,
+                filled_qty=leg.filled_qty,
+                avg_price=leg.avg_price,
+                status=leg.status,
+                reason=leg.reason,
+            )
+            for leg in order.legs.values()
+        ]
+        now_ns = time.time_ns()
+        update = m.OrderUpdate(
+            order_id=order.order_id,
+            client_id=order.client_id,
+            symbol=order.root,
+            side=order.side,
+            status=order.status,
+            qty=order.total_leg_qty,
+            filled_qty=order.filled_qty,
+            avg_price=order.avg_price,
+            reason=order.reason,
+            final=order.is_terminal,
+            legs=legs,
+            ts_ns=now_ns,
+        )
+        self.out.to_nexus(target, MsgType.ORDER_UPDATE, update)
+        avg = order.avg_price
+        if order.is_terminal and avg is not None:
+            if to is None:
+                self.counters["fills"] += 1
+                log.info(
+                    "order %s done: %s %s/%s %s @ %.6g (%s)",
+                    order.order_id,
+                    order.side.value,
+                    order.filled_qty,
+                    order.total_leg_qty,
+                    order.root,
+                    avg,
+                    ", ".join(f"{leg.platform} {leg.filled_qty}@{leg.avg_price}" for leg in order.legs.values()),
+                )
+            report = m.FillReport(
+                order_id=order.order_id,
+                client_id=order.client_id,
+                symbol=order.root,
+                side=order.side,
+                qty=order.total_leg_qty,
+                filled_qty=order.filled_qty,
+                avg_price=avg,
+                status=order.status,
+                legs=legs,
+                ts_ns=now_ns,
+            )
+            self.out.to_nexus(target, MsgType.FILL, report)

@@ -1,0 +1,383 @@
+"""The gateway process: one zmq.Poller loop over the platform, NEXUS and admin sockets.
+
+Every state change happens in this loop, in message order. Each pass: poll with a timeout no longer
+than the heartbeat interval, drain every ready socket (single-frame recv with known framing), then
+expire silent peers and send heartbeats.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import Counter
+from collections.abc import Callable
+from urllib.parse import urlparse
+
+import zmq
+
+from nexus_gw import __version__
+from nexus_gw.config.loader import LoadedProfile
+from nexus_gw.domain.clock import Clock, SystemClock
+from nexus_gw.errors import GatewayUnavailable, ProtocolError
+from nexus_gw.protocol import codec
+from nexus_gw.protocol import messages as m
+from nexus_gw.protocol.constants import ErrorCode, MsgType
+from nexus_gw.server import admin
+from nexus_gw.server.execution import ExecutionDesk
+from nexus_gw.server.peers import NexusPeer, PeerTable, PlatformPeer
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 1000
+
+
+def _port(endpoint: str) -> str:
+    return str(urlparse(endpoint).port or endpoint)
+
+
+class Gateway:
+    def __init__(self, loaded: LoadedProfile, clock: Clock | None = None) -> None:
+        self.loaded = loaded
+        self.profile = loaded.profile
+        self.symbols = loaded.reference.symbols
+        self.clock: Clock = clock or SystemClock()
+        cfg = self.profile.gateway
+        self.interval = cfg.heartbeat_interval_s
+        self.peers = PeerTable(cfg.heartbeat_interval_s, cfg.heartbeat_liveness)
+        self.counters: Counter[str] = Counter()
+        self.desk = ExecutionDesk(loaded, self.peers, self.clock, self, self.counters)
+        self.platform_decoder = codec.Decoder(codec.PLATFORM_TO_GATEWAY)
+        self.nexus_decoder = codec.Decoder(codec.NEXUS_TO_GATEWAY)
+        self.admin_decoder = codec.Decoder(codec.OPERATOR_TO_GATEWAY)
+        self.ctx: zmq.Context[zmq.Socket[bytes]] | None = None
+        self.started = time.monotonic()
+        self.pid = os.getpid()
+        self.stop_requested = False
+        self._next_heartbeat = 0.0
+
+    # -- sockets -------------------------------------------------------------------------
+    def bind(self, announce: Callable[[str], None] = print) -> None:
+        self.ctx = zmq.Context()
+        sockets = self.profile.gateway.sockets
+        self.platform_sock = self._bind(sockets.platform, mandatory=True)
+        self.nexus_sock = self._bind(sockets.nexus, mandatory=True)
+        self.admin_sock = self._bind(sockets.admin, mandatory=False)
+        announce("Gateway Server initialized ✓")
+        announce(f"Platform socket ({_port(sockets.platform)}): ACTIVE")
+        announce(f"NEXUS socket ({_port(sockets.nexus)}): ACTIVE")
+        announce(f"Admin socket ({_port(sockets.admin)}): ACTIVE")
+        log.info(
+            "profile %s: symbols %s, platforms %s",
+            self.profile.name,
+            ", ".join(self.profile.symbols),
+            ", ".join(self.profile.enabled_platforms()),
+        )
+
+    def _bind(self, endpoint: str, mandatory: bool) -> zmq.Socket[bytes]:
+        assert self.ctx is not None
+        sock = self.ctx.socket(zmq.ROUTER)
+        sock.setsockopt(zmq.LINGER, 1000)
+        sock.setsockopt(zmq.SNDHWM, 100_000)
+        sock.setsockopt(zmq.RCVHWM, 100_000)
+        if mandatory:
+            sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
+            sock.setsockopt(zmq.ROUTER_HANDOVER, 1)
+        try:
+            sock.bind(endpoint)
+        except zmq.ZMQError as exc:
+            sock.close(linger=0)
+            self.close()
+            raise GatewayUnavailable(
+                f"cannot bind {endpoint}: {exc.strerror}; is another nexusgw serve running? "
+                "(check with nexusgw status, or change gateway.sockets in the profile)"
+            ) from None
+        return sock
+
+    def close(self) -> None:
+        if self.ctx is not None:
+            for name in ("platform_sock", "nexus_sock", "admin_sock"):
+                sock = getattr(self, name, None)
+                if sock is not None:
+                    sock.close()
+            self.ctx.term()
+            self.ctx = None
+
+    # -- Outbound (used by the execution desk) --------------------------------------------
+    def _send(self, sock: zmq.Socket[bytes], identity: bytes, msg_type: MsgType, payload: m.Message) -> bool:
+        header, body = codec.encode(msg_type, payload)
+        try:
+            sock.send(identity, zmq.SNDMORE | zmq.NOBLOCK)
+            sock.send(header, zmq.SNDMORE | zmq.NOBLOCK)
+            sock.send(body, zmq.NOBLOCK)
+        except zmq.ZMQError as exc:
+            log.warning("could not send %s to %r: %s", msg_type.value, identity, exc.strerror)
+            self.counters["send_failures"] += 1
+            return False
+        self.counters["messages_out"] += 1
+        return True
+
+    def to_platform(self, name: str, msg_type: MsgType, payload: m.Message) -> bool:
+        peer = self.peers.platforms.get(name)
+        if peer is None:
+            return False
+        return self._send(self.platform_sock, peer.identity, msg_type, payload)
+
+    def to_nexus(self, identity: bytes | None, msg_type: MsgType, payload: m.Message) -> None:
+        if identity is not None and identity in self.peers.nexus:
+            self._send(self.nexus_sock, identity, msg_type, payload)
+            return
+        for peer in list(self.peers.nexus.values()):
+            self._send(self.nexus_sock, peer.identity, msg_type, payload)
+
+    # -- the loop ------------------------------------------------------------------------
+    def run(self) -> None:
+        poller = zmq.Poller()
+        for sock in (self.platform_sock, self.nexus_sock, self.admin_sock):
+            poller.register(sock, zmq.POLLIN)
+        try:
+            while not self.stop_requested:
+                self.run_once(poller)
+        finally:
+            log.info("gateway stopping: %d working orders", len(self.desk.book.working()))
+            self.close()
+
+    def run_once(self, poller: zmq.Poller) -> None:
+        now = time.monotonic()
+        timeout_ms = max(0, int((self._next_heartbeat - now) * 1000))
+        ready = dict(poller.poll(min(timeout_ms, int(self.interval * 1000))))
+        if self.platform_sock in ready:
+            self._drain(self.platform_sock, self._on_platform_frames)
+        if self.nexus_sock in ready:
+            self._drain(self.nexus_sock, self._on_nexus_frames)
+        if self.admin_sock in ready:
+            self._drain(self.admin_sock, self._on_admin_frames)
+        self._housekeeping(time.monotonic())
+
+    def _drain(self, sock: zmq.Socket[bytes], handle: Callable[[list[bytes]], None]) -> None:
+        for _ in range(MAX_BATCH):
+            try:
+                frames = [sock.recv(zmq.NOBLOCK)]
+            except zmq.Again:
+                return
+            while sock.get(zmq.RCVMORE):
+                frames.append(sock.recv())
+            self.counters["messages_in"] += 1
+            try:
+                handle(frames)
+            except Exception:  # one bad message must never take the gateway down
+                log.exception("unexpected error handling a message from %r", frames[0])
+                self.counters["errors"] += 1
+
+    def _reply_error(self, sock: zmq.Socket[bytes], identity: bytes, exc: ProtocolError, ref: str = "") -> None:
+        self.counters["errors"] += 1
+        log.warning("bad message from %r: %s", identity, exc)
+        error = m.Error(code=exc.code, message=str(exc), ref=ref, ts_ns=time.time_ns())
+        self._send(sock, identity, MsgType.ERROR, error)
+
+    def _decode(
+        self, sock: zmq.Socket[bytes], frames: list[bytes], decoder: codec.Decoder
+    ) -> tuple[MsgType, m.Message] | None:
+        identity = frames[0]
+        if len(frames) != 3:
+            self._reply_error(
+                sock,
+                identity,
+                ProtocolError(
+                    ErrorCode.BAD_FRAME,
+                    f"expected 2 frames [header, payload], got {len(frames) - 1}; send b'TYPE/1' then the payload",
+                ),
+            )
+            return None
+        try:
+            return decoder.decode(frames[1], frames[2])
+        except ProtocolError as exc:
+            self._reply_error(sock, identity, exc)
+            return None
+
+    # -- platform socket -----------------------------------------------------------------
+    def _on_platform_frames(self, frames: list[bytes]) -> None:
+        decoded = self._decode(self.platform_sock, frames, self.platform_decoder)
+        if decoded is None:
+            return
+        _, msg = decoded
+        identity = frames[0]
+        name = identity.decode("utf-8", "replace")
+        now = time.monotonic()
+        if isinstance(msg, m.Hello):
+            self._platform_hello(identity, msg, now)
+            return
+        peer = self.peers.seen_platform(name, now)
+        if peer is None:
+            self._reply_error(
+                self.platform_sock,
+                identity,
+                ProtocolError(ErrorCode.UNKNOWN_PEER, f"platform {name!r} has not said HELLO; send HELLO first"),
+            )
+            return
+        if isinstance(msg, m.MarketData):
+            self._platform_market_data(peer, msg)
+        elif isinstance(msg, m.LegUpdate):
+            self.desk.on_leg_update(name, msg)
+        elif isinstance(msg, m.LegFill):
+            self.desk.on_leg_fill(name, msg)
+        elif isinstance(msg, m.Heartbeat):
+            if msg.connected is not None and msg.connected != peer.platform_connected:
+                peer.platform_connected = msg.connected
+                log.log(
+                    logging.INFO if msg.connected else logging.WARNING,
+                    "platform %s reports its connection %s",
+                    name,
+                    "up" if msg.connected else "down",
+                )
+        elif isinstance(msg, m.Error):
+            log.error("platform %s error %s: %s", name, msg.code, msg.message)
+
+    def _platform_hello(self, identity: bytes, hello: m.Hello, now: float) -> None:
+        name = identity.decode("utf-8", "replace")
+        instance = self.profile.platforms.get(name)
+        if hello.role != "platform" or instance is None or not instance.enabled:
+            known = ", ".join(self.profile.enabled_platforms())
+            self._reply_error(
+                self.platform_sock,
+                identity,
+                ProtocolError(
+                    ErrorCode.UNKNOWN_PLATFORM,
+                    f"platform {name!r} is not an enabled platform of profile {self.profile.name}; enabled: {known}",
+                ),
+            )
+            return
+        subscriptions = self._subscriptions(name)
+        previous = self.peers.platforms.get(name)
+        self.peers.platforms[name] = PlatformPeer(
+            identity=identity,
+            name=name,
+            session=hello.session,
+            connected_at=now,
+            last_seen=now,
+            driver=hello.driver,
+            capabilities=hello.capabilities,
+            symbols={s.symbol: s.root for s in subscriptions},
+        )
+        if previous is not None and previous.session != hello.session:
+            log.warning(
+                "platform %s reconnected with a new session %s (was %s)",
+                name,
+                hello.session,
+                previous.session,
+            )
+        log.info(
+            "platform %s online (driver %s, session %s): %s",
+            name,
+            hello.driver,
+            hello.session,
+            ", ".join(f"{s.root}={s.symbol}" for s in subscriptions),
+        )
+        welcome = m.Welcome(
+            gateway=self.profile.gateway.name,
+            version=__version__,
+            profile=self.profile.name,
+            heartbeat_interval_s=self.interval,
+            roots=list(self.profile.symbols),
+            subscriptions=subscriptions,
+        )
+        self._send(self.platform_sock, identity, MsgType.WELCOME, welcome)
+
+    def _subscriptions(self, platform: str) -> list[m.Subscription]:
+        now = self.clock.now()
+        subs = []
+        for root in self.profile.symbols:
+            if self.symbols.supports(platform, root):
+                tick = float(self.loaded.reference.instruments.get(root).tick_size)
+                subs.append(m.Subscription(root=root, symbol=self.symbols.resolve(root, platform, now), tick_size=tick))
+        return subs
+
+    def _platform_market_data(self, peer: PlatformPeer, md: m.MarketData) -> None:
+        ticks = []
+        for tick in md.ticks:
+            root = peer.symbols.get(tick.symbol)
+            if root is None:
+                self.counters["market_data_unknown_symbol"] += 1
+                continue
+            ticks.append(m.Tick(root, tick.bid, tick.ask, tick.last, tick.size, tick.ts_ns))
+        self.counters["market_data_ticks"] += len(ticks)
+        if ticks and self.peers.nexus:
+            self.to_nexus(None, MsgType.MARKET_DATA, m.MarketData(platform=peer.name, ticks=ticks))
+
+    # -- NEXUS socket --------------------------------------------------------------------
+    def _on_nexus_frames(self, frames: list[bytes]) -> None:
+        decoded = self._decode(self.nexus_sock, frames, self.nexus_decoder)
+        if decoded is None:
+            return
+        _, msg = decoded
+        identity = frames[0]
+        now = time.monotonic()
+        if isinstance(msg, m.Hello):
+            self.peers.nexus[identity] = NexusPeer(
+                identity=identity, name=msg.name, session=msg.session, connected_at=now, last_seen=now
+            )
+            log.info("signal engine %s connected (session %s)", msg.name, msg.session)
+            welcome = m.Welcome(
+                gateway=self.profile.gateway.name,
+                version=__version__,
+                profile=self.profile.name,
+                heartbeat_interval_s=self.interval,
+                roots=list(self.profile.symbols),
+            )
+            self._send(self.nexus_sock, identity, MsgType.WELCOME, welcome)
+            return
+        if self.peers.seen_nexus(identity, now) is None:
+            ref = msg.client_id if isinstance(msg, m.Signal) else ""
+            self._reply_error(
+                self.nexus_sock,
+                identity,
+                ProtocolError(ErrorCode.UNKNOWN_PEER, "this client has not said HELLO; send HELLO first"),
+                ref,
+            )
+            return
+        if isinstance(msg, m.Signal):
+            self.desk.on_signal(identity, msg)
+        elif isinstance(msg, m.Cancel):
+            self.desk.on_cancel(identity, msg)
+        elif isinstance(msg, m.Error):
+            log.error("signal engine error %s: %s", msg.code, msg.message)
+
+    # -- admin socket --------------------------------------------------------------------
+    def _on_admin_frames(self, frames: list[bytes]) -> None:
+        identity = frames[0]
+        if len(frames) != 4 or frames[1] != b"":
+            log.warning("admin: malformed request of %d frames ignored", len(frames))
+            return
+        try:
+            _, msg = self.admin_decoder.decode(frames[2], frames[3])
+            assert isinstance(msg, m.Admin)
+            handler = admin.COMMANDS.get(msg.command)
+            if handler is None:
+                reply = m.Status(
+                    ok=False,
+                    message=f"unknown command {msg.command!r}; known: {', '.join(sorted(admin.COMMANDS))}",
+                )
+            else:
+                reply = m.Status(ok=True, data=handler(self))
+        except ProtocolError as exc:
+            reply = m.Status(ok=False, message=str(exc))
+        header, body = codec.encode(MsgType.STATUS, reply)
+        self.admin_sock.send_multipart([identity, b"", header, body])
+
+    # -- housekeeping --------------------------------------------------------------------
+    def _housekeeping(self, now: float) -> None:
+        went, back, gone = self.peers.expire(now)
+        for peer in went:
+            log.warning("platform %s offline: silent for %.1fs", peer.name, now - peer.last_seen)
+        for peer in back:
+            log.info("platform %s back online", peer.name)
+        for nexus_peer in gone:
+            log.warning("signal engine %s silent: dropped", nexus_peer.name)
+        if now >= self._next_heartbeat:
+            beat = m.Heartbeat(ts_ns=time.time_ns())
+            for peer in self.peers.platforms.values():
+                if peer.alive:
+                    self._send(self.platform_sock, peer.identity, MsgType.HEARTBEAT, beat)
+            for nexus_peer in self.peers.nexus.values():
+                self._send(self.nexus_sock, nexus_peer.identity, MsgType.HEARTBEAT, beat)
+            self._next_heartbeat = now + self.interval
