@@ -46,6 +46,7 @@ class AsyncNexusGateway:
         self._sock: zmq.asyncio.Socket | None = None
         self._sync: zmq.Socket[bytes] | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._events: asyncio.Queue[Event] = asyncio.Queue()
 
     def set_market_data_callback(self, fn: Callback) -> None:
         self._callbacks["market_data"] = fn
@@ -70,6 +71,7 @@ class AsyncNexusGateway:
         self._tasks = [
             asyncio.create_task(self._reader(), name="nexusgw-reader"),
             asyncio.create_task(self._heartbeats(), name="nexusgw-heartbeat"),
+            asyncio.create_task(self._dispatcher(), name="nexusgw-callbacks"),
         ]
         try:
             await asyncio.wait_for(self._welcomed.wait(), self.timeout_s)
@@ -149,7 +151,7 @@ class AsyncNexusGateway:
 
     async def _heartbeats(self) -> None:
         while True:
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(self.core.heartbeat_interval_s)
             if self._sync is not None:
                 self._sync.send_multipart(self.core.heartbeat(time.time_ns()))
 
@@ -172,15 +174,19 @@ class AsyncNexusGateway:
                     self._welcomed.clear()
                     self._sync.send_multipart(self.core.hello())
                 for event in events:
-                    await self._deliver(event)
+                    if event.kind == "welcome":
+                        self._welcomed.set()
+                        for frames in self.core.pending.values():
+                            self._sync.send_multipart(frames)
+                    else:
+                        self._events.put_nowait(event)
+
+    async def _dispatcher(self) -> None:
+        """Callbacks run here, in order, so one may await ``send_signal`` without blocking the reader."""
+        while True:
+            await self._deliver(await self._events.get())
 
     async def _deliver(self, event: Event) -> None:
-        if event.kind == "welcome":
-            self._welcomed.set()
-            assert self._sync is not None
-            for frames in self.core.pending.values():
-                self._sync.send_multipart(frames)
-            return
         fn = self._callbacks.get(event.kind)
         if fn is None:
             return

@@ -12,6 +12,7 @@ import logging
 import os
 import uuid
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 import msgspec
@@ -58,6 +59,11 @@ class ClientCore:
     @property
     def identity(self) -> bytes:
         return f"{self.name}-{self.session}".encode()
+
+    @property
+    def heartbeat_interval_s(self) -> float:
+        """The gateway's heartbeat interval once welcomed (1 s before)."""
+        return self.welcome.heartbeat_interval_s if self.welcome else 1.0
 
     def hello(self) -> Frames:
         return codec.encode(
@@ -119,12 +125,12 @@ class ClientCore:
         if isinstance(msg, m.OrderUpdate):
             return self._on_order_update(msg)
         if isinstance(msg, m.FillReport):
-            return [Event("fill", msgspec.to_builtins(msg))], []
+            return [Event("fill", as_dict(msg))], []
         if isinstance(msg, m.Error):
             return self._on_error(msg)
         if isinstance(msg, m.Welcome):
             self.welcome = msg
-            return [Event("welcome", msgspec.to_builtins(msg))], []
+            return [Event("welcome", as_dict(msg))], []
         return [], []  # heartbeat: liveness only
 
     def _on_order_update(self, msg: m.OrderUpdate) -> tuple[list[Event], list[Outcome]]:
@@ -141,7 +147,7 @@ class ClientCore:
                     del self.active_by_symbol[msg.symbol]
             else:
                 self.active_by_symbol[msg.symbol] = msg.order_id
-        return [Event("order_status", msgspec.to_builtins(msg))], outcomes
+        return [Event("order_status", as_dict(msg))], outcomes
 
     def _on_error(self, msg: m.Error) -> tuple[list[Event], list[Outcome]]:
         outcomes = []
@@ -151,7 +157,20 @@ class ClientCore:
             del self.pending[msg.ref]
             outcomes.append(Outcome(msg.ref, None, f"{msg.code}: {msg.message}"))
         log.warning("gateway error %s: %s", msg.code, msg.message)
-        return [Event("error", msgspec.to_builtins(msg))], outcomes
+        return [Event("error", as_dict(msg))], outcomes
+
+
+def as_dict(obj: Any) -> Any:
+    """A message as plain dicts and lists with every field present (defaults included)."""
+    if isinstance(obj, msgspec.Struct):
+        return {name: as_dict(getattr(obj, name)) for name in obj.__struct_fields__}
+    if isinstance(obj, list):
+        return [as_dict(item) for item in obj]
+    if isinstance(obj, dict):
+        return {key: as_dict(value) for key, value in obj.items()}
+    if isinstance(obj, Enum):
+        return obj.value
+    return obj
 
 
 def _tick_dict(tick: m.Tick, platform: str) -> dict[str, Any]:

@@ -179,8 +179,7 @@ class NexusGatewayInterface:
     def _io_loop(self) -> None:
         ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
         sock = self._new_socket(ctx)
-        last_heard = time.monotonic()
-        next_beat = last_heard + 1.0
+        last_heard = last_beat = time.monotonic()
         try:
             while not self._stop.is_set():
                 while True:
@@ -198,9 +197,9 @@ class NexusGatewayInterface:
                         last_heard = time.monotonic()
                         self._on_message(sock, header, payload)
                 now = time.monotonic()
-                if now >= next_beat:
+                if now - last_beat >= self.core.heartbeat_interval_s:
                     sock.send_multipart(self.core.heartbeat(time.time_ns()))
-                    next_beat = now + 1.0
+                    last_beat = now
                 if now - last_heard > self.liveness_s:
                     log.warning("gateway at %s silent for %.1fs: reconnecting", self.endpoint, now - last_heard)
                     self._welcomed.clear()

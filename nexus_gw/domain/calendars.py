@@ -118,9 +118,7 @@ class JointCalendar:
         if self.is_business_day(day):
             return None
         reasons = [
-            f"{member.name}: {reason}"
-            for member in self._members
-            if (reason := member.closure_reason(day)) is not None
+            f"{member.name}: {reason}" for member in self._members if (reason := member.closure_reason(day)) is not None
         ]
         return "; ".join(reasons)
 

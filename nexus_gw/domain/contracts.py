@@ -98,9 +98,7 @@ def _cme_crypto(expiry_calendar: str) -> Callable[[int, int], _ExpiryDates]:
         last_friday = last_weekday(year, month, FRIDAY)
         last_trade = shift_if_closed(calendar(expiry_calendar), last_friday, "previous")
         # Rolls land on days that both London and New York trade, whatever the expiry wording.
-        return _ExpiryDates(
-            anchor=last_trade, last_trade=last_trade, expiry=last_trade, sessions=calendar("XNYS&XLON")
-        )
+        return _ExpiryDates(anchor=last_trade, last_trade=last_trade, expiry=last_trade, sessions=calendar("XNYS&XLON"))
 
     return rule
 
@@ -140,16 +138,14 @@ def _roll_date(instrument: Instrument, dates: _ExpiryDates) -> date:
         nominal = dates.anchor - timedelta(days=8)
     else:
         raise NonExpiringInstrumentError(f"{instrument.root} has roll_rule 'none' and never rolls")
-    return shift_if_closed(dates.sessions, nominal, instrument.roll_if_closed.value)
+    return shift_if_closed(dates.sessions, nominal, instrument.roll_if_closed)
 
 
 @lru_cache(maxsize=4096)
 def _build_contract(instrument: Instrument, year: int, month: int) -> Contract:
     dates = _EXPIRY_RULES[instrument.expiry_rule](year, month)
     roll_date = _roll_date(instrument, dates)
-    local_roll = datetime.combine(
-        roll_date + timedelta(days=instrument.roll_day_offset), instrument.roll_time
-    )
+    local_roll = datetime.combine(roll_date + timedelta(days=instrument.roll_day_offset), instrument.roll_time)
     return Contract(
         year=year,
         month=month,

@@ -68,9 +68,7 @@ def _decimal(value: Amount | float, what: str) -> Decimal:
 
 def _currency(code: str) -> str:
     if len(code) != 3 or not code.isalpha() or not code.isupper():
-        raise UsageError(
-            f"currency {code!r} is not an ISO 4217 code; use three upper-case letters such as USD"
-        )
+        raise UsageError(f"currency {code!r} is not an ISO 4217 code; use three upper-case letters such as USD")
     return code
 
 
@@ -99,9 +97,7 @@ class FxRate:
         _currency(self.base)
         _currency(self.quote)
         if self.base == self.quote:
-            raise UsageError(
-                f"rate {self.base}/{self.quote} converts a currency to itself; give two currencies"
-            )
+            raise UsageError(f"rate {self.base}/{self.quote} converts a currency to itself; give two currencies")
         object.__setattr__(self, "rate", _decimal(self.rate, f"{self.base}/{self.quote} rate"))
         if self.rate <= 0:
             raise UsageError(f"{self.base}/{self.quote} rate must be positive, not {self.rate}")
@@ -135,9 +131,7 @@ def rate_from_wdo(price: Amount | float, as_of: datetime, contract: str = "WDO")
 
 def configured_rate(base: str, quote: str, rate: Amount | float, as_of: datetime) -> FxRate:
     """A rate set by an operator, valid as of ``as_of`` (so that it ages like any other)."""
-    return FxRate(
-        base, quote, _decimal(rate, f"configured {base}/{quote} rate"), as_of, "config", "fx config"
-    )
+    return FxRate(base, quote, _decimal(rate, f"configured {base}/{quote} rate"), as_of, "config", "fx config")
 
 
 def parse_rates_file(text: str, *, name: str = "rates file") -> list[FxRate]:
@@ -148,18 +142,12 @@ def parse_rates_file(text: str, *, name: str = "rates file") -> list[FxRate]:
     rates: list[FxRate] = []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
-        if (
-            not stripped
-            or stripped.startswith("#")
-            or stripped.replace(" ", "").lower() == "base,quote,rate,as_of"
-        ):
+        if not stripped or stripped.startswith("#") or stripped.replace(" ", "").lower() == "base,quote,rate,as_of":
             continue
         fields = next(csv.reader(io.StringIO(stripped)))
         try:
             base, quote, rate, as_of = (value.strip() for value in fields)
-            rates.append(
-                FxRate(base, quote, Decimal(rate), datetime.fromisoformat(as_of), "file", f"{name}:{number}")
-            )
+            rates.append(FxRate(base, quote, Decimal(rate), datetime.fromisoformat(as_of), "file", f"{name}:{number}"))
         except (ValueError, InvalidOperation, UsageError) as exc:
             raise ConfigError(
                 f"{name}:{number}: cannot read {stripped!r} ({exc}); write base,quote,rate,as_of such as "
@@ -200,16 +188,12 @@ def _convert_exact(amount: Decimal, from_ccy: str, to_ccy: str, rate: FxRate | N
     if from_ccy == to_ccy:
         return amount
     if rate is None:
-        raise UsageError(
-            f"converting {from_ccy} to {to_ccy} needs a {to_ccy}/{from_ccy} or {from_ccy}/{to_ccy} rate"
-        )
+        raise UsageError(f"converting {from_ccy} to {to_ccy} needs a {to_ccy}/{from_ccy} or {from_ccy}/{to_ccy} rate")
     if (rate.base, rate.quote) == (from_ccy, to_ccy):
         return amount * rate.rate
     if (rate.base, rate.quote) == (to_ccy, from_ccy):
         return amount / rate.rate
-    raise UsageError(
-        f"rate {rate.pair} cannot convert {from_ccy} to {to_ccy}; give a {from_ccy}/{to_ccy} rate"
-    )
+    raise UsageError(f"rate {rate.pair} cannot convert {from_ccy} to {to_ccy}; give a {from_ccy}/{to_ccy} rate")
 
 
 class PnlAmounts(NamedTuple):
@@ -219,9 +203,7 @@ class PnlAmounts(NamedTuple):
     usd: Decimal
 
 
-def pnl(
-    instrument: Instrument, points: Amount, qty: Amount, rate: FxRate | Amount | None = None
-) -> PnlAmounts:
+def pnl(instrument: Instrument, points: Amount, qty: Amount, rate: FxRate | Amount | None = None) -> PnlAmounts:
     """P&L of ``qty`` contracts (negative = short) that moved ``points`` price points.
 
     ``rate`` converts the instrument's currency to USD: an FxRate of the pair (USD/BRL or BRL/USD), or a bare
@@ -331,12 +313,8 @@ class ConfiguredRateSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    base: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = Field(
-        description="Base currency, e.g. USD."
-    )
-    quote: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = Field(
-        description="Quote currency, e.g. BRL."
-    )
+    base: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = Field(description="Base currency, e.g. USD.")
+    quote: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = Field(description="Quote currency, e.g. BRL.")
     rate: Decimal = Field(gt=0, description="Units of quote per 1 unit of base, e.g. 5.494.")
     as_of: AwareDatetime = Field(description="When the value was true, with offset; it ages like any rate.")
 

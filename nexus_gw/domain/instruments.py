@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from nexus_gw.domain.calendars import Shift
 from nexus_gw.errors import UnknownSymbolError
 
 #: Futures month codes, January (F) to December (Z); shared by CME and B3.
@@ -70,13 +71,6 @@ class RollRule(StrEnum):
     """Never rolls (spot, CFDs)."""
 
 
-class IfClosed(StrEnum):
-    """Where a roll date that falls on a closed day moves to."""
-
-    NEXT = "next"
-    PREVIOUS = "previous"
-
-
 class InstrumentSpec(BaseModel):
     """One root's entry under ``instruments:`` in ``config/instruments.yaml``."""
 
@@ -91,9 +85,7 @@ class InstrumentSpec(BaseModel):
         description="Listing venue as used in platform symbols: CME, CBOT, B3; OTC for spot CFDs."
     )
     currency: CurrencyCode = Field(description="ISO 4217 code of prices and P&L, e.g. USD or BRL.")
-    timezone: str = Field(
-        description="IANA zone of the exchange; roll times are local to it, e.g. America/Chicago."
-    )
+    timezone: str = Field(description="IANA zone of the exchange; roll times are local to it, e.g. America/Chicago.")
     tick_size: Decimal = Field(gt=0, description="Minimum price increment, in price points.")
     point_value: Decimal = Field(
         gt=0, description="Money (in `currency`) gained per contract when the price moves 1.0 point."
@@ -102,12 +94,13 @@ class InstrumentSpec(BaseModel):
         "",
         description="Month codes that are listed, e.g. 'HMUZ' (quarterly) or 'FGHJKMNQUVXZ'; empty for spot.",
     )
-    expiry_rule: ExpiryRule = Field(
-        ExpiryRule.NONE, description="Named last-trade/expiry rule; 'none' for spot."
+    expiry_rule: ExpiryRule = Field(ExpiryRule.NONE, description="Named last-trade/expiry rule; 'none' for spot.")
+    roll_rule: RollRule = Field(
+        RollRule.NONE,
+        description="Named roll convention; futures default to monday_of_expiry_week, spot is 'none'.",
     )
-    roll_rule: RollRule = Field(RollRule.NONE, description="Named roll convention; 'none' for spot.")
-    roll_if_closed: IfClosed = Field(
-        IfClosed.NEXT,
+    roll_if_closed: Shift = Field(
+        Shift.NEXT,
         description="Where a roll date on a closed day moves: 'next' or 'previous' business day.",
     )
     roll_time: time = Field(
@@ -128,9 +121,7 @@ class InstrumentSpec(BaseModel):
     def _check_month_codes(cls, value: str) -> str:
         unknown = sorted(set(value) - set(MONTH_CODES))
         if unknown:
-            raise ValueError(
-                f"unknown month codes {''.join(unknown)!r}; use letters of {MONTH_CODES} (F=Jan … Z=Dec)"
-            )
+            raise ValueError(f"unknown month codes {''.join(unknown)!r}; use letters of {MONTH_CODES} (F=Jan … Z=Dec)")
         if len(set(value)) != len(value):
             raise ValueError("a month code is listed twice; list each month once")
         return "".join(sorted(value, key=MONTH_CODES.index))
@@ -141,10 +132,17 @@ class InstrumentSpec(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name such as America/Chicago"
-            ) from exc
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as America/Chicago") from exc
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_roll_rule(cls, data: Any) -> Any:
+        """Futures roll on the Monday of expiry week unless told otherwise (CME's convention since 2022)."""
+        if isinstance(data, Mapping) and data.get("roll_rule") is None:
+            is_spot = str(data.get("kind", InstrumentKind.FUTURE)) == InstrumentKind.SPOT
+            return {**data, "roll_rule": RollRule.NONE if is_spot else RollRule.MONDAY_OF_EXPIRY_WEEK}
+        return data
 
     @model_validator(mode="after")
     def _check_expiry_fields(self) -> Self:
@@ -160,14 +158,8 @@ class InstrumentSpec(BaseModel):
             ]
             if missing:
                 raise ValueError(f"a future needs {', '.join(missing)}; set them or use kind: spot")
-        elif (
-            self.contract_months
-            or self.expiry_rule is not ExpiryRule.NONE
-            or self.roll_rule is not RollRule.NONE
-        ):
-            raise ValueError(
-                "a spot instrument never expires; remove contract_months, expiry_rule and roll_rule"
-            )
+        elif self.contract_months or self.expiry_rule is not ExpiryRule.NONE or self.roll_rule is not RollRule.NONE:
+            raise ValueError("a spot instrument never expires; remove contract_months, expiry_rule and roll_rule")
         return self
 
 

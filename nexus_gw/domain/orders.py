@@ -13,6 +13,7 @@ count exactly once:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from nexus_gw.protocol.constants import TERMINAL_STATUSES, OrderStatus, OrderType, Side
@@ -97,10 +98,12 @@ class Leg:
         """Count an execution once; True when it was new. Raises ValueError for an impossible one."""
         if execution.fill_id in self.executions:
             return False
-        if execution.qty <= 0 or execution.price <= 0:
+        if not (math.isfinite(execution.qty) and math.isfinite(execution.price)) or (
+            execution.qty <= 0 or execution.price <= 0
+        ):
             raise ValueError(
                 f"leg {self.leg_id}: execution {execution.fill_id} has qty {execution.qty} and price "
-                f"{execution.price}; both must be positive"
+                f"{execution.price}; both must be positive and finite"
             )
         if self.filled_qty + execution.qty > self.qty + QTY_EPSILON:
             raise ValueError(
@@ -169,7 +172,7 @@ class Order:
 
     @property
     def is_terminal(self) -> bool:
-        return self.rejected or (bool(self.legs) and all(leg.is_terminal for leg in self.legs.values()))
+        return self.rejected or all(leg.is_terminal for leg in self.legs.values())
 
     @property
     def status(self) -> OrderStatus:

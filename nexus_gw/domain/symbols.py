@@ -43,7 +43,7 @@ from pydantic import (
 
 from nexus_gw.domain.contracts import Contract, contract_for, front_contract
 from nexus_gw.domain.instruments import MONTH_CODES, Instrument, InstrumentRegistry, RootName
-from nexus_gw.errors import UnknownPlatformError, UnknownSymbolError, UsageError
+from nexus_gw.errors import ConfigError, UnknownPlatformError, UnknownSymbolError, UsageError
 
 PlatformName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 
@@ -69,16 +69,13 @@ def _template_fields(template: str) -> list[str]:
     try:
         parsed = list(Formatter().parse(template))
     except ValueError as exc:
-        raise ValueError(
-            f"template {template!r} is malformed ({exc}); write placeholders as {{name}}"
-        ) from exc
+        raise ValueError(f"template {template!r} is malformed ({exc}); write placeholders as {{name}}") from exc
     for _, name, spec, conversion in parsed:
         if name is None:
             continue
         if name not in PLACEHOLDERS or spec or conversion:
             raise ValueError(
-                f"template {template!r} has unknown placeholder {{{name}}}; "
-                f"use {', '.join(sorted(PLACEHOLDERS))}"
+                f"template {template!r} has unknown placeholder {{{name}}}; use {', '.join(sorted(PLACEHOLDERS))}"
             )
         names.append(name)
     return names
@@ -98,7 +95,8 @@ def _fixed_template(template: str) -> str:
     dated = set(_template_fields(template)) & (_MONTH_FIELDS | _YEAR_FIELDS)
     if dated:
         raise ValueError(
-            f"spot template {template!r} cannot use dated placeholders {sorted(dated)}; spot never expires"
+            f"{template!r} cannot use dated placeholders {sorted(dated)}; a spot template or a suffix "
+            "may only use {root} and {exchange}"
         )
     return template
 
@@ -113,15 +111,13 @@ class PlatformSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     description: str = Field("", description="Human note, e.g. 'Sierra Chart via Denali'.")
-    aliases: list[PlatformName] = Field(
-        default_factory=list, description="Other names for this instance (mt5)."
-    )
+    aliases: list[PlatformName] = Field(default_factory=list, description="Other names for this instance (mt5).")
     roots: list[RootName] = Field(min_length=1, description="Roots this platform instance trades.")
     template: ContractTemplate | None = Field(
         None,
         description="Symbol of a dated contract, e.g. '{root} {mm}-{yy}'; needed for non-overridden futures.",
     )
-    suffix: str = Field(
+    suffix: FixedTemplate = Field(
         "",
         description="Appended to the contract template; may use {exchange}, e.g. '_FUT_{exchange}'.",
     )
@@ -148,32 +144,26 @@ class PlatformSpec(BaseModel):
         for key in ("overrides", "native_roots"):
             stray = sorted(set(getattr(self, key)) - listed)
             if stray:
-                raise ValueError(
-                    f"{key} names roots this platform does not trade: {stray}; add them to roots"
-                )
+                raise ValueError(f"{key} names roots this platform does not trade: {stray}; add them to roots")
         if len(listed) != len(self.roots):
             raise ValueError("a root is listed twice in roots; list each root once")
         registry = (info.context or {}).get("registry")
         if isinstance(registry, InstrumentRegistry):
-            self._check_against_registry(registry)
+            self.check_against(registry)
         return self
 
-    def _check_against_registry(self, registry: InstrumentRegistry) -> None:
+    def check_against(self, registry: InstrumentRegistry) -> None:
+        """ValueError naming what does not fit the instruments: unknown roots, missing templates, shared symbols."""
         unknown = [root for root in self.roots if root not in registry]
         if unknown:
             raise ValueError(
-                f"roots {unknown} are not in config/instruments.yaml; "
-                f"known roots: {', '.join(registry.roots())}"
+                f"roots {unknown} are not in config/instruments.yaml; known roots: {', '.join(registry.roots())}"
             )
-        needs_template = [
-            root for root in self.roots if registry.get(root).is_expiring and root not in self.overrides
-        ]
+        needs_template = [root for root in self.roots if registry.get(root).is_expiring and root not in self.overrides]
         if needs_template and self.template is None:
             raise ValueError(
-                f"futures {needs_template} have no override, so set 'template' "
-                "(e.g. '{root}{month_code}{yy}')"
+                f"futures {needs_template} have no override, so set 'template' (e.g. '{{root}}{{month_code}}{{yy}}')"
             )
-        _template_fields(self.suffix)
         fixed_symbol_owners(self, registry)
 
 
@@ -192,9 +182,7 @@ class SymbolsFile(BaseModel):
         for name, spec in self.platforms.items():
             for alias in spec.aliases:
                 if alias in seen:
-                    raise ValueError(
-                        f"platform alias {alias!r} of {name!r} is already used by {seen[alias]!r}"
-                    )
+                    raise ValueError(f"platform alias {alias!r} of {name!r} is already used by {seen[alias]!r}")
                 seen[alias] = name
         return self
 
@@ -217,14 +205,22 @@ def fixed_symbol_owners(spec: PlatformSpec, registry: InstrumentRegistry) -> dic
     sharers: dict[str, list[str]] = {}
     for root, symbol in fixed_symbols(spec, registry).items():
         sharers.setdefault(symbol, []).append(root)
+    stray = sorted(set(spec.symbol_owners) - set(sharers))
+    if stray:
+        raise ValueError(f"symbol_owners names symbols {stray} that no override or spot root maps to; remove them")
     owners: dict[str, str] = {}
     for symbol, roots in sharers.items():
-        owner = spec.symbol_owners.get(symbol) or (symbol if symbol in roots else roots[0])
-        if owner not in roots or (len(roots) > 1 and symbol not in spec.symbol_owners and owner != symbol):
+        if symbol in spec.symbol_owners:
+            owner = spec.symbol_owners[symbol]
+        elif len(roots) == 1 or symbol in roots:
+            owner = roots[0] if len(roots) == 1 else symbol
+        else:
             raise ValueError(
                 f"roots {roots} all map to symbol {symbol!r}; say which one it reads back as under "
                 f"symbol_owners: {{{symbol}: ROOT}}"
             )
+        if owner not in roots:
+            raise ValueError(f"symbol_owners gives {owner!r} for {symbol!r}, which is the symbol of {roots} only")
         owners[symbol] = owner
     return owners
 
@@ -307,6 +303,11 @@ class SymbolMapper:
     """Translates between canonical roots and every configured platform instance's symbols."""
 
     def __init__(self, file: SymbolsFile, registry: InstrumentRegistry) -> None:
+        for name, spec in file.platforms.items():
+            try:
+                spec.check_against(registry)
+            except ValueError as exc:
+                raise ConfigError(f"config/symbols.yaml: platforms.{name}: {exc}") from None
         self._registry = registry
         self._platforms = {name: _Platform(name, spec, registry) for name, spec in file.platforms.items()}
         self._aliases = {alias: name for name, spec in file.platforms.items() for alias in spec.aliases}
@@ -380,9 +381,7 @@ class SymbolMapper:
         target = self._platform(platform)
         if symbol in target.fixed_owner:
             return target.fixed_owner[symbol], None
-        matches = [
-            (pattern, found) for pattern in target.patterns if (found := pattern.regex.fullmatch(symbol))
-        ]
+        matches = [(pattern, found) for pattern in target.patterns if (found := pattern.regex.fullmatch(symbol))]
         roots = sorted({pattern.root for pattern, _ in matches})
         if not roots:
             raise UnknownSymbolError(

@@ -111,11 +111,27 @@ class Gateway:
             sock.send(header, zmq.SNDMORE | zmq.NOBLOCK)
             sock.send(body, zmq.NOBLOCK)
         except zmq.ZMQError as exc:
-            log.warning("could not send %s to %r: %s", msg_type.value, identity, exc.strerror)
             self.counters["send_failures"] += 1
+            if exc.errno == zmq.EHOSTUNREACH:
+                self._peer_unreachable(identity, msg_type)
+            else:
+                log.warning("could not send %s to %r: %s", msg_type.value, identity, exc.strerror)
             return False
         self.counters["messages_out"] += 1
         return True
+
+    def _peer_unreachable(self, identity: bytes, msg_type: MsgType) -> None:
+        """The peer's connection is gone: stop addressing it until it says HELLO again."""
+        nexus_peer = self.peers.nexus.pop(identity, None)
+        if nexus_peer is not None:
+            log.warning("signal engine %s disconnected (%s not delivered)", nexus_peer.name, msg_type.value)
+            return
+        name = identity.decode("utf-8", "replace")
+        peer = self.peers.platforms.get(name)
+        if peer is not None and not peer.unreachable:
+            peer.alive = False
+            peer.unreachable = True
+            log.warning("platform %s disconnected (%s not delivered)", name, msg_type.value)
 
     def to_platform(self, name: str, msg_type: MsgType, payload: m.Message) -> bool:
         peer = self.peers.platforms.get(name)
@@ -375,9 +391,9 @@ class Gateway:
             log.warning("signal engine %s silent: dropped", nexus_peer.name)
         if now >= self._next_heartbeat:
             beat = m.Heartbeat(ts_ns=time.time_ns())
-            for peer in self.peers.platforms.values():
+            for peer in list(self.peers.platforms.values()):
                 if peer.alive:
                     self._send(self.platform_sock, peer.identity, MsgType.HEARTBEAT, beat)
-            for nexus_peer in self.peers.nexus.values():
+            for nexus_peer in list(self.peers.nexus.values()):
                 self._send(self.nexus_sock, nexus_peer.identity, MsgType.HEARTBEAT, beat)
             self._next_heartbeat = now + self.interval

@@ -28,6 +28,7 @@ class PlatformPeer(Peer):
     capabilities: Capabilities = field(default_factory=Capabilities)
     platform_connected: bool = True
     alive: bool = True
+    unreachable: bool = False  # its connection was seen to drop; only a new message revives it
     symbols: dict[str, str] = field(default_factory=dict)  # platform symbol -> root
 
     @property
@@ -57,6 +58,7 @@ class PeerTable:
         if peer is not None:
             peer.last_seen = now
             peer.messages += 1
+            peer.unreachable = False
         return peer
 
     def seen_nexus(self, identity: bytes, now: float) -> NexusPeer | None:
@@ -70,7 +72,7 @@ class PeerTable:
         """Mark silent peers dead; return (platforms that went offline, came back, nexus peers gone)."""
         went, back = [], []
         for peer in self.platforms.values():
-            alive = now - peer.last_seen <= self.expiry_s
+            alive = now - peer.last_seen <= self.expiry_s and not peer.unreachable
             if alive != peer.alive:
                 peer.alive = alive
                 (back if alive else went).append(peer)

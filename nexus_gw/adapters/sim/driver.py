@@ -59,10 +59,6 @@ class SimDriver(PlatformDriver):
         self._events = events
         now = time.monotonic()
         self._set_connected(True, "simulated exchange up")
-        if self.settings.replay_file is not None:
-            self._replay = Replayer(
-                self.settings.replay_file, self.settings.replay_speed, self.settings.replay_loop, now
-            )
         if self.settings.disconnect_after_s is not None:
             self._at(now + self.settings.disconnect_after_s, self._disconnect)
 
@@ -78,7 +74,13 @@ class SimDriver(PlatformDriver):
             if sub.root not in self._paths:
                 base = self.settings.prices.get(sub.root, 100.0)
                 self._paths[sub.root] = PricePath(sub.root, base)
-        if first and self._replay is None:
+        if not first:
+            return
+        if self.settings.replay_file is not None:  # the recording starts once we know what to quote
+            self._replay = Replayer(
+                self.settings.replay_file, self.settings.replay_speed, self.settings.replay_loop, time.monotonic()
+            )
+        else:
             self._at(time.monotonic(), self._quote_all)
 
     def submit(self, order: Order) -> None:

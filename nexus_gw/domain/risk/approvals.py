@@ -85,9 +85,7 @@ class ApprovalQueue:
         """Queue an order the risk engine accepted; it expires ``expiry_seconds`` after ``now``."""
         require_aware(now)
         if not decision.accepted:
-            raise ValueError(
-                "only an accepted or scaled decision can wait for approval; a rejection is final"
-            )
+            raise ValueError("only an accepted or scaled decision can wait for approval; a rejection is final")
         self._seq += 1
         item = PendingApproval(f"{self._prefix}{self._seq}", intent, decision, now, now + self._expiry)
         self._pending[item.id] = item
@@ -116,14 +114,11 @@ class ApprovalQueue:
         item = self._pending.get(approval_id)
         if item is None:
             known = ", ".join(self._pending) or "none"
-            raise ApprovalError(
-                f"no pending approval {approval_id!r} (pending: {known}); it may have expired"
-            )
+            raise ApprovalError(f"no pending approval {approval_id!r} (pending: {known}); it may have expired")
         if now >= item.expires_at:
             del self._pending[approval_id]
             raise ApprovalError(
-                f"approval {approval_id} expired at {item.expires_at.isoformat()}; "
-                "the signal must be sent again"
+                f"approval {approval_id} expired at {item.expires_at.isoformat()}; the signal must be sent again"
             )
         del self._pending[approval_id]
         return item

@@ -28,8 +28,7 @@ def _zone(name: str, key: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(
-            f"{key}: unknown time zone {name!r}; "
-            "set an IANA name such as America/Chicago or America/Sao_Paulo"
+            f"{key}: unknown time zone {name!r}; set an IANA name such as America/Chicago or America/Sao_Paulo"
         ) from None
 
 
@@ -116,9 +115,7 @@ class LimitsConfig(_Section):
     def _check_per_symbol(cls, value: dict[str, int]) -> dict[str, int]:
         for root, limit in value.items():
             if not root or limit < 0:
-                raise ValueError(
-                    f"limits.per_symbol.{root or '<empty>'} = {limit}: set a root name and a limit >= 0"
-                )
+                raise ValueError(f"limits.per_symbol.{root or '<empty>'} = {limit}: set a root name and a limit >= 0")
         return value
 
     @model_validator(mode="after")
@@ -140,9 +137,7 @@ class LimitsConfig(_Section):
 class ThrottleConfig(_Section):
     """Order-rate throttle over a sliding window; applies to every order, exits included."""
 
-    max_orders_per_second: int = Field(
-        2, ge=1, description="Orders allowed within any window_seconds (THROTTLE)."
-    )
+    max_orders_per_second: int = Field(2, ge=1, description="Orders allowed within any window_seconds (THROTTLE).")
     window_seconds: float = Field(1.0, gt=0, le=60, description="Length of the sliding window, seconds.")
 
 
@@ -171,9 +166,7 @@ class SessionHours(_Section):
     """When new entries are allowed for a root."""
 
     time_zone: str = Field(description="IANA time zone of the window times, e.g. America/Chicago.")
-    windows: tuple[SessionWindow, ...] = Field(
-        min_length=1, description="Windows in which entries are allowed."
-    )
+    windows: tuple[SessionWindow, ...] = Field(min_length=1, description="Windows in which entries are allowed.")
 
     @field_validator("time_zone")
     @classmethod
@@ -189,9 +182,7 @@ class SessionHours(_Section):
 class TradingHoursConfig(_Section):
     """Trading hours per root. Outside them no new entries (OUTSIDE_TRADING_HOURS); exits always pass."""
 
-    roots: dict[str, SessionHours] = Field(
-        default_factory=dict, description="Trading hours by root, e.g. NQ, WIN."
-    )
+    roots: dict[str, SessionHours] = Field(default_factory=dict, description="Trading hours by root, e.g. NQ, WIN.")
     default: SessionHours | None = Field(
         None, description="Hours for roots not listed under roots; null: such roots are not restricted."
     )
@@ -253,25 +244,15 @@ class RiskConfig(_Section):
     """All pre-trade risk settings of a profile (the ``risk:`` section)."""
 
     confidence: ConfidenceConfig = Field(default_factory=ConfidenceConfig, description="Confidence filter.")
-    market_quality: MarketQualityConfig = Field(
-        default_factory=MarketQualityConfig, description="MQScore gate."
-    )
-    limits: LimitsConfig = Field(
-        default_factory=LimitsConfig, description="Position, value, trade, loss limits."
-    )
+    market_quality: MarketQualityConfig = Field(default_factory=MarketQualityConfig, description="MQScore gate.")
+    limits: LimitsConfig = Field(default_factory=LimitsConfig, description="Position, value, trade, loss limits.")
     throttle: ThrottleConfig = Field(default_factory=ThrottleConfig, description="Order-rate throttle.")
-    trading_hours: TradingHoursConfig = Field(
-        default_factory=TradingHoursConfig, description="Entry windows per root."
-    )
-    trading_day: TradingDayConfig = Field(
-        default_factory=TradingDayConfig, description="Trading-day boundary."
-    )
+    trading_hours: TradingHoursConfig = Field(default_factory=TradingHoursConfig, description="Entry windows per root.")
+    trading_day: TradingDayConfig = Field(default_factory=TradingDayConfig, description="Trading-day boundary.")
     circuit_breakers: CircuitBreakerConfig = Field(
         default_factory=CircuitBreakerConfig, description="Losing-streak pause."
     )
-    connection: ConnectionConfig = Field(
-        default_factory=ConnectionConfig, description="Offline-platform policy."
-    )
+    connection: ConnectionConfig = Field(default_factory=ConnectionConfig, description="Offline-platform policy.")
     liveness: LivenessConfig = Field(default_factory=LivenessConfig, description="Stale data and safe mode.")
     kill_on_daily_loss: bool = Field(
         True, description="Activate the kill switch (not only pause) when the daily loss limit is reached."

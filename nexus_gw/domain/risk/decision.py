@@ -87,9 +87,7 @@ class Decision:
         return cls(Action.ACCEPT, qty, platforms=platforms)
 
     @classmethod
-    def scale(
-        cls, qty: int, reason: ReasonCode, message: str, platforms: tuple[str, ...] | None = None
-    ) -> Decision:
+    def scale(cls, qty: int, reason: ReasonCode, message: str, platforms: tuple[str, ...] | None = None) -> Decision:
         return cls(Action.SCALE, qty, reason, message, platforms)
 
     @classmethod

@@ -91,9 +91,7 @@ class RiskEngine:
                     rule=rule.name,
                 )
             if decision.action is Action.REJECT:
-                return Decision.reject(
-                    decision.reason or ReasonCode.RISK_ERROR, decision.message, rule=rule.name
-                )
+                return Decision.reject(decision.reason or ReasonCode.RISK_ERROR, decision.message, rule=rule.name)
             qty = min(decision.qty, current.qty)
             platforms = current.platforms
             if decision.platforms is not None:
@@ -152,13 +150,8 @@ class RiskEngine:
         if limit is not None and self.ctx.consecutive_losses >= limit:
             seconds = self.config.circuit_breakers.pause_seconds
             until = now + timedelta(seconds=seconds)
-            reason = (
-                f"{self.ctx.consecutive_losses} losing round trips in a row "
-                f"(max_consecutive_losses = {limit})"
-            )
-            self.ctx.pauses[ReasonCode.CIRCUIT_BREAKER] = Pause(
-                ReasonCode.CIRCUIT_BREAKER, reason, now, until
-            )
+            reason = f"{self.ctx.consecutive_losses} losing round trips in a row (max_consecutive_losses = {limit})"
+            self.ctx.pauses[ReasonCode.CIRCUIT_BREAKER] = Pause(ReasonCode.CIRCUIT_BREAKER, reason, now, until)
             self.ctx.consecutive_losses = 0
             alerts.append(
                 Alert(
@@ -192,12 +185,12 @@ class RiskEngine:
                     ENGINE_WHO, f"daily loss limit: {reason}", now, flatten=self.config.flatten_on_daily_loss
                 )
                 activated = True
-            then = (
-                "Kill switch activated: every order is refused until released with "
-                "`nexusgw killswitch release`."
-                if activated
-                else "Exits still pass."
-            )
+            if activated:
+                then = "Kill switch activated: every order is refused until released with `nexusgw killswitch release`."
+            elif self.kill_switch.active:
+                then = "The kill switch was already active."
+            else:
+                then = "Exits still pass."
             alerts.append(
                 Alert(
                     Severity.CRITICAL,
@@ -239,9 +232,7 @@ class RiskEngine:
         if not self._safe_mode_alerted:
             return []
         self._safe_mode_alerted = False
-        return [
-            Alert(Severity.INFO, AlertCode.SAFE_MODE_LEFT, "Signal engine is back; safe mode ended.", now)
-        ]
+        return [Alert(Severity.INFO, AlertCode.SAFE_MODE_LEFT, "Signal engine is back; safe mode ended.", now)]
 
     def on_platform_status(self, platform: str, online: bool, now: datetime) -> list[Alert]:
         """A platform instance connected or disconnected. Returns an alert when that changes anything."""
@@ -275,9 +266,7 @@ class RiskEngine:
         """Set ACTIVE / REDUCING / HALTED on the global scope (value None), a platform or a root."""
         return self.ctx.states.set(scope, value, state, who, reason, now)
 
-    def activate_kill_switch(
-        self, who: str, reason: str, now: datetime, *, flatten: bool = False
-    ) -> KillSwitch:
+    def activate_kill_switch(self, who: str, reason: str, now: datetime, *, flatten: bool = False) -> KillSwitch:
         """Refuse every new order until :meth:`release_kill_switch`. With ``flatten`` the gateway also closes
         all positions; only its ``Origin.FLATTEN`` orders pass, and only as far as flat."""
         return self.ctx.states.activate_kill_switch(who, reason, now, flatten=flatten)
@@ -378,9 +367,7 @@ class RiskEngine:
         """Load what :meth:`export_state` wrote. Connectivity, market-data and engine times start unknown, so
         entries wait for fresh data after a restart."""
         if data.get("version") != STATE_VERSION:
-            raise ValueError(
-                f"risk state version {data.get('version')!r} is not {STATE_VERSION}; cannot restore"
-            )
+            raise ValueError(f"risk state version {data.get('version')!r} is not {STATE_VERSION}; cannot restore")
         ctx = self.ctx
         ctx.states = TradingStates.from_dict(data["trading_states"])
         ctx.trading_day = date.fromisoformat(data["trading_day"]) if data.get("trading_day") else None

@@ -71,9 +71,7 @@ def build_snapshot(engine: RiskEngine, now: datetime | None) -> dict[str, Any]:
             "positions": {
                 root: _usage(qty, limits.position_limit(root)) for root, qty in sorted(ctx.positions.items())
             },
-            "total_positions": _usage(
-                sum(abs(q) for q in ctx.positions.values()), limits.max_total_positions
-            ),
+            "total_positions": _usage(sum(abs(q) for q in ctx.positions.values()), limits.max_total_positions),
             "orders_in_window": _usage(recent, cfg.throttle.max_orders_per_second),
             "consecutive_losses": _usage(ctx.consecutive_losses, cfg.circuit_breakers.max_consecutive_losses),
         },

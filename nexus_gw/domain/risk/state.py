@@ -169,9 +169,7 @@ class TradingStates:
         entry = self.effective(platform, symbol)
         return entry.state if entry else TradingState.ACTIVE
 
-    def activate_kill_switch(
-        self, who: str, reason: str, now: datetime, *, flatten: bool = False
-    ) -> KillSwitch:
+    def activate_kill_switch(self, who: str, reason: str, now: datetime, *, flatten: bool = False) -> KillSwitch:
         """Activate (or re-activate, e.g. to add ``flatten``). It stays active until explicitly released."""
         _check_who_reason(who, reason)
         previous = self.kill_switch

@@ -59,7 +59,8 @@ class TradingStateRule:
                 )
             return self._narrow(intent, tuple(keep), halted, ReasonCode.TRADING_HALTED)
         if active:
-            return self._narrow(intent, tuple(active), (*halted, *reducing), ReasonCode.REDUCE_ONLY)
+            reason = ReasonCode.TRADING_HALTED if halted else ReasonCode.REDUCE_ONLY
+            return self._narrow(intent, tuple(active), (*halted, *reducing), reason)
         if reducing and intent.closing_qty > 0:
             keep = tuple(p for p, _ in reducing)
             return Decision.scale(

@@ -1,0 +1,651 @@
+"""A DTC client session: connect, negotiate the encoding, log on, keep alive, reconnect, trade, reconcile.
+
+One I/O thread owns the socket. It connects (bounded by ``connect_timeout_s``), optionally negotiates the
+encoding, logs on (bounded by ``logon_timeout_s``), then loops: read one message with a short poll timeout,
+dispatch it, send a HEARTBEAT every ``heartbeat_interval_s``, declare the connection dead after twice that
+interval without a byte from the server, and expire unanswered requests. When the connection ends it
+reconnects after an exponential backoff (``reconnect_initial_s`` doubling up to ``reconnect_max_s``). After
+every logon it resubscribes market data and reconciles: trade accounts, then open orders, recent fills and
+positions, delivered together as one :class:`~.events.Reconciliation`.
+
+Events go to a :class:`~.events.SessionListener` on the I/O thread. Public methods may be called from any other
+thread. The session knows nothing of the gateway; ``SierraDriver`` adapts it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, TypeVar
+
+from nexus_gw.errors import OrderRejected, PlatformUnavailable, ProtocolError
+
+from . import execution
+from . import messages as m
+from .constants import (
+    LOGON_RETRYABLE,
+    SUPPORTED_ENCODINGS,
+    BuySell,
+    Encoding,
+    LogonStatus,
+    OrderType,
+)
+from .data import MarketDataBook, Rejection
+from .events import (
+    Fill,
+    LogonInfo,
+    MarketSnapshot,
+    OrderReport,
+    Position,
+    Quote,
+    SessionListener,
+    Trade,
+)
+from .execution import OrderRequest, OrderTracker
+from .reconcile import ReconcileRun
+from .requests import RequestBook
+from .settings import SessionConfig, SessionState, backoff_delay
+from .transport import Connection, MessageStream
+from .wire import ERR_ENCODING, Message, UnknownMessageType
+
+__all__ = ["DtcSession", "SessionConfig", "SessionState", "backoff_delay"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+M = TypeVar("M", bound=Message)
+
+
+class LogonRejected(Exception):
+    """The server answered LOGON_RESPONSE with a failure (internal to the session)."""
+
+    def __init__(self, status: LogonStatus, text: str) -> None:
+        super().__init__(f"DTC logon rejected ({status.name}): {text}")
+        self.status = status
+        self.text = text
+
+
+class DtcSession:
+    """Client side of one DTC connection, kept alive across network failures. See the module docstring."""
+
+    def __init__(
+        self,
+        config: SessionConfig,
+        listener: SessionListener | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.listener = listener or SessionListener()
+        self._clock = clock
+        self._wall = wall_clock
+        self._cond = threading.Condition()
+        self._state = SessionState.IDLE
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._stop_reason = "client logoff"
+        self._stream: MessageStream | None = None
+        self._logon_info: LogonInfo | None = None
+        self._logon_count = 0
+        self._connect_attempts = 0
+        self._last_error = ""
+        self._do_not_reconnect = False
+        self._data_lock = threading.Lock()
+        self._data = MarketDataBook(config.exchange, now=wall_clock)
+        self._orders = OrderTracker(config.client_order_id_prefix, now=wall_clock)
+        self._requests = RequestBook(clock)
+        self._trade_accounts: tuple[str, ...] = ()
+        self._trade_account = config.trade_account
+        self._handlers: dict[type[Message], Callable[[Any], None]] = {
+            m.Heartbeat: lambda _msg: None,
+            m.OrderUpdate: self._on_order_update,
+            m.PositionUpdate: self._on_position_update,
+            m.HistoricalOrderFillResponse: self._on_historical_fill,
+            m.TradeAccountResponse: self._on_trade_account,
+            m.OpenOrdersReject: self._on_request_reject,
+            m.CurrentPositionsReject: self._on_request_reject,
+            m.HistoricalOrderFillsReject: self._on_request_reject,
+            m.UserMessage: lambda msg: self._emit(self.listener.on_server_message, msg.UserMessage),
+            m.GeneralLogMessage: lambda msg: self._emit(self.listener.on_server_message, msg.MessageText),
+            m.AlertMessage: lambda msg: self._emit(self.listener.on_server_message, msg.MessageText),
+            m.MarketDataFeedStatusMessage: lambda msg: log.info("DTC market data feed status: %d", msg.Status),
+        }
+
+    # ------------------------------------------------------------------------------------------------ lifecycle
+
+    @property
+    def state(self) -> SessionState:
+        return self._state
+
+    @property
+    def logged_on(self) -> bool:
+        return self._state is SessionState.LOGGED_ON
+
+    @property
+    def logon_info(self) -> LogonInfo | None:
+        """What the server reported at the current logon; ``None`` when not logged on."""
+        return self._logon_info if self.logged_on else None
+
+    @property
+    def logon_count(self) -> int:
+        """Successful logons so far (1 after the first connect, +1 per reconnect)."""
+        return self._logon_count
+
+    @property
+    def connect_attempts(self) -> int:
+        """TCP connection attempts so far, successful or not (grows slowly while backing off)."""
+        return self._connect_attempts
+
+    @property
+    def last_error(self) -> str:
+        """Why the last connection attempt or connection ended (empty if none did)."""
+        return self._last_error
+
+    @property
+    def trade_accounts(self) -> tuple[str, ...]:
+        return self._trade_accounts
+
+    @property
+    def trade_account(self) -> str:
+        """Account used for orders and reconciliation."""
+        return self._trade_account
+
+    def select_trade_account(self, account: str) -> None:
+        """Use ``account`` for later orders and reconciliations."""
+        self._trade_account = account
+
+    def start(self) -> None:
+        """Start the I/O thread (returns at once; see :meth:`wait_until_logged_on`)."""
+        with self._cond:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stopping.clear()
+            self._do_not_reconnect = False
+            self._last_error = ""
+            self._state = SessionState.CONNECTING
+            self._thread = threading.Thread(
+                target=self._run, name=f"dtc-session-{self.config.host}:{self.config.port}", daemon=True
+            )
+            self._thread.start()
+
+    def wait_until_logged_on(self, timeout: float) -> bool:
+        """Block up to ``timeout`` seconds for LOGGED_ON; False at once if the session rejected or stopped."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._state is not SessionState.LOGGED_ON:
+                if self._state in (SessionState.REJECTED, SessionState.STOPPED, SessionState.IDLE):
+                    return False
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+            return True
+
+    def wait_for_state(self, predicate: Callable[[SessionState], bool], timeout: float) -> bool:
+        """Block up to ``timeout`` seconds until ``predicate(state)`` holds."""
+        with self._cond:
+            return self._cond.wait_for(lambda: predicate(self._state), timeout)
+
+    def stop(self, timeout: float = 5.0, reason: str = "client logoff") -> None:
+        """Send LOGOFF if logged on, close the connection and end the I/O thread (at most ``timeout`` s)."""
+        self._stop_reason = reason
+        self._stopping.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+            if thread.is_alive():
+                log.warning("DTC session thread did not end within %.1fs; closing its socket", timeout)
+                self._close_stream()
+                thread.join(1.0)
+        self._set_state(SessionState.STOPPED if self._state is not SessionState.REJECTED else SessionState.REJECTED)
+
+    # ------------------------------------------------------------------------------------------------ market data
+
+    def subscribe(self, symbol: str, exchange: str | None = None) -> int:
+        """Subscribe to ``symbol`` (now if logged on, else at the next logon) and return its SymbolID."""
+        with self._data_lock:  # atomic with the resubscription at logon: each request is sent exactly once
+            request = self._data.subscribe(symbol, exchange)
+            send_now = self.logged_on
+        if send_now:
+            self._send(request)
+        return request.SymbolID
+
+    def unsubscribe(self, symbol: str) -> None:
+        with self._data_lock:
+            request = self._data.unsubscribe(symbol)
+            send_now = self.logged_on
+        if request is not None and send_now:
+            self._send(request)
+
+    @property
+    def subscriptions(self) -> dict[str, int]:
+        with self._data_lock:
+            return self._data.subscriptions
+
+    # ------------------------------------------------------------------------------------------------- orders
+
+    def submit_order(self, request: OrderRequest) -> str:
+        """Send a new order and return its ClientOrderID. Never queued: if not logged on, nothing is sent.
+
+        Raises :class:`OrderRejected` for an invalid order or a reused client id, and
+        :class:`PlatformUnavailable` when the session is not logged on or the write failed (then the order may
+        or may not have reached the server: reconcile before sending it again under a new id).
+        """
+        info = self._require_logged_on("the order was not sent")
+        if not info.trading_supported:
+            raise OrderRejected(
+                "order not sent: the DTC server does not allow trading; enable 'Allow Trading' in Sierra Chart "
+                "(Global Settings > Sierra Chart Server Settings > DTC Protocol Server)"
+            )
+        cid = request.client_order_id or self._orders.new_client_order_id()
+        exchange = self.config.exchange if request.exchange is None else request.exchange
+        msg = execution.build_submit(
+            request, client_order_id=cid, exchange=exchange, trade_account=request.trade_account or self.trade_account
+        )
+        self._orders.register_submit(cid)
+        try:
+            self._send(msg)
+        except PlatformUnavailable as exc:
+            raise PlatformUnavailable(
+                f"order {cid} may not have reached the DTC server ({exc}); reconcile open orders before resending"
+            ) from exc
+        return cid
+
+    def submit_market(self, symbol: str, side: BuySell, quantity: float, **kw: Any) -> str:
+        return self.submit_order(OrderRequest(symbol, side, quantity, OrderType.MARKET, **kw))
+
+    def submit_limit(self, symbol: str, side: BuySell, quantity: float, limit_price: float, **kw: Any) -> str:
+        return self.submit_order(OrderRequest(symbol, side, quantity, OrderType.LIMIT, limit_price=limit_price, **kw))
+
+    def submit_stop(self, symbol: str, side: BuySell, quantity: float, stop_price: float, **kw: Any) -> str:
+        return self.submit_order(OrderRequest(symbol, side, quantity, OrderType.STOP, stop_price=stop_price, **kw))
+
+    def cancel_order(self, *, server_order_id: str = "", client_order_id: str = "") -> None:
+        """Ask the server to cancel an order; the answer arrives as ``on_order_update`` (CANCELED or rejected)."""
+        self._require_logged_on("the cancel was not sent")
+        sid = server_order_id or (self._orders.server_order_id(client_order_id) if client_order_id else None)
+        if not sid:
+            raise OrderRejected(
+                f"cannot cancel order {client_order_id or '(no id)'}: its ServerOrderID is not known yet; "
+                "wait for NEW_ORDER_ACCEPTED or pass server_order_id"
+            )
+        known = self._orders.get(sid)
+        account = known.trade_account if known else self.trade_account
+        cid = client_order_id or (known.client_order_id if known else "")
+        self._send(m.CancelOrder(ServerOrderID=sid, ClientOrderID=cid, TradeAccount=account))
+
+    def order(self, server_order_id: str) -> OrderReport | None:
+        """Latest known state of an order seen in this process."""
+        return self._orders.get(server_order_id)
+
+    # ----------------------------------------------------------------------------------------------- requests
+
+    def request_trade_accounts_async(self) -> Future[list[str]]:
+        return self._request("trade accounts", lambda rid: m.TradeAccountsRequest(RequestID=rid))
+
+    def request_open_orders_async(self, trade_account: str | None = None) -> Future[list[OrderReport]]:
+        account = self.trade_account if trade_account is None else trade_account
+        return self._request(
+            "open orders", lambda rid: m.OpenOrdersRequest(RequestID=rid, RequestAllOrders=1, TradeAccount=account)
+        )
+
+    def request_historical_fills_async(
+        self, days: int | None = None, trade_account: str | None = None
+    ) -> Future[list[Fill]]:
+        account = self.trade_account if trade_account is None else trade_account
+        number_of_days = self.config.fill_history_days if days is None else days
+        return self._request(
+            "historical fills",
+            lambda rid: m.HistoricalOrderFillsRequest(RequestID=rid, NumberOfDays=number_of_days, TradeAccount=account),
+        )
+
+    def request_positions_async(self, trade_account: str | None = None) -> Future[list[Position]]:
+        account = self.trade_account if trade_account is None else trade_account
+        return self._request(
+            "current positions", lambda rid: m.CurrentPositionsRequest(RequestID=rid, TradeAccount=account)
+        )
+
+    def request_trade_accounts(self) -> list[str]:
+        """Accounts the server offers (blocks up to ``request_timeout_s``)."""
+        return self._wait(self.request_trade_accounts_async())
+
+    def request_open_orders(self, trade_account: str | None = None) -> list[OrderReport]:
+        """Working orders of the account (blocks up to ``request_timeout_s``)."""
+        return self._wait(self.request_open_orders_async(trade_account))
+
+    def request_historical_fills(self, days: int | None = None, trade_account: str | None = None) -> list[Fill]:
+        """Fills of the last ``days`` days (blocks up to ``request_timeout_s``)."""
+        return self._wait(self.request_historical_fills_async(days, trade_account))
+
+    def request_positions(self, trade_account: str | None = None) -> list[Position]:
+        """Non-flat positions of the account (blocks up to ``request_timeout_s``)."""
+        return self._wait(self.request_positions_async(trade_account))
+
+    def _request(self, kind: str, build: Callable[[int], Message]) -> Future[Any]:
+        self._require_logged_on(f"the {kind} request was not sent")
+        return self._open_request(kind, build)
+
+    def _open_request(self, kind: str, build: Callable[[int], Message]) -> Future[Any]:
+        rid, future = self._requests.open(kind, self.config.request_timeout_s)
+        try:
+            self._send(build(rid))
+        except PlatformUnavailable as exc:
+            self._requests.fail(rid, exc)
+        return future
+
+    def _wait(self, future: Future[T]) -> T:
+        if threading.current_thread() is self._thread:
+            raise RuntimeError(
+                "blocking DTC requests cannot be made from a session listener (it runs on the I/O thread that "
+                "would deliver the answer); use the *_async variant and add a done-callback"
+            )
+        try:
+            return future.result(self.config.request_timeout_s + 1.0)
+        except FutureTimeout as exc:
+            raise PlatformUnavailable(
+                f"no answer from the DTC server within {self.config.request_timeout_s + 1.0:g}s"
+            ) from exc
+
+    # --------------------------------------------------------------------------------------------- internals
+
+    def _require_logged_on(self, consequence: str) -> LogonInfo:
+        info = self._logon_info
+        if not self.logged_on or info is None:
+            raise PlatformUnavailable(
+                f"Sierra DTC session to {self.config.host}:{self.config.port} is not logged on "
+                f"(state {self._state.value}{': ' + self._last_error if self._last_error else ''}); {consequence}"
+            )
+        return info
+
+    def _send(self, msg: Message) -> None:
+        stream = self._stream
+        if stream is None:
+            raise PlatformUnavailable(f"no DTC connection; {type(msg).__name__} was not sent")
+        stream.send(msg)
+
+    def _set_state(self, state: SessionState) -> None:
+        with self._cond:
+            self._state = state
+            self._cond.notify_all()
+
+    def _emit(self, handler: Callable[..., None], *args: Any) -> None:
+        try:
+            handler(*args)
+        except Exception:
+            log.exception(
+                "DTC session listener %s raised; the session continues", getattr(handler, "__name__", handler)
+            )
+
+    def _close_stream(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            stream.close()
+
+    def _run(self) -> None:
+        failures = 0
+        final_state = SessionState.STOPPED
+        try:
+            while not self._stopping.is_set():
+                self._set_state(SessionState.CONNECTING)
+                was_logged_on = False
+                try:
+                    stream = self._connect_and_logon()
+                    failures = 0
+                    was_logged_on = True
+                    reason = self._serve(stream)
+                except LogonRejected as exc:
+                    reason = str(exc)
+                    self._last_error = reason
+                    self._close_stream()
+                    log.error("%s", reason)
+                    if not (self.config.retry_after_logon_error and exc.status in LOGON_RETRYABLE):
+                        final_state = SessionState.REJECTED
+                        self._set_state(final_state)
+                        self._emit(self.listener.on_logon_rejected, exc.status, exc.text)
+                        return
+                    self._emit(self.listener.on_logon_rejected, exc.status, exc.text)
+                except (PlatformUnavailable, ProtocolError, OSError) as exc:
+                    reason = str(exc) or type(exc).__name__
+                finally:
+                    self._close_stream()
+                    if self._state is SessionState.LOGGED_ON:
+                        self._set_state(SessionState.BACKOFF)
+                    self._requests.fail_all("the connection ended")
+                self._last_error = reason
+                if self._stopping.is_set():
+                    break
+                will_retry = self.config.reconnect and not self._do_not_reconnect
+                self._set_state(SessionState.BACKOFF if will_retry else SessionState.STOPPED)
+                if was_logged_on:
+                    log.warning("DTC connection to %s:%d ended: %s", self.config.host, self.config.port, reason)
+                    self._emit(self.listener.on_disconnected, reason, will_retry)
+                if not will_retry:
+                    break
+                cfg = self.config
+                delay = backoff_delay(
+                    failures, initial=cfg.reconnect_initial_s, cap=cfg.reconnect_max_s, jitter=cfg.reconnect_jitter
+                )
+                failures += 1
+                log.warning("DTC connect attempt failed or connection lost (%s); retrying in %.2fs", reason, delay)
+                self._stopping.wait(delay)
+        except Exception:
+            log.exception("DTC session thread failed unexpectedly; the session is stopped")
+            self._last_error = "internal error (see log)"
+        finally:
+            self._close_stream()
+            self._logon_info = None
+            self._set_state(final_state)
+
+    def _connect_and_logon(self) -> MessageStream:
+        cfg = self.config
+        self._connect_attempts += 1
+        conn = Connection.open(
+            cfg.host, cfg.port, connect_timeout=cfg.connect_timeout_s, send_timeout=cfg.send_timeout_s
+        )
+        stream = MessageStream(conn, Encoding.BINARY, max_frame_bytes=cfg.max_frame_bytes, clock=self._clock)
+        self._stream = stream
+        deadline = self._clock() + cfg.logon_timeout_s
+        if cfg.negotiate_encoding:
+            stream.send_binary(m.EncodingRequest(Encoding=cfg.encoding))
+            granted = self._await(stream, m.EncodingResponse, deadline, "ENCODING_RESPONSE")
+            if granted.Encoding not in SUPPORTED_ENCODINGS:
+                raise ProtocolError(
+                    ERR_ENCODING,
+                    f"the DTC server answered the encoding request with encoding {granted.Encoding}, which this "
+                    "client does not speak; set Sierra's DTC server Encoding to Automatic, Binary or JSON",
+                )
+            if granted.Encoding != cfg.encoding:
+                log.warning(
+                    "DTC server refused encoding %s and uses %s", cfg.encoding.name, Encoding(granted.Encoding).name
+                )
+            stream.switch_encoding(Encoding(granted.Encoding))
+        elif cfg.encoding is not Encoding.BINARY:
+            stream.switch_encoding(cfg.encoding)
+        stream.send(
+            m.LogonRequest(
+                Username=cfg.username,
+                Password=cfg.password,
+                HeartbeatIntervalInSeconds=cfg.heartbeat_interval_s,
+                TradeAccount=self._trade_account,
+                ClientName=cfg.client_name,
+            )
+        )
+        answer = self._await(stream, m.LogonResponse, deadline, "LOGON_RESPONSE")
+        if answer.Result != LogonStatus.SUCCESS:
+            try:
+                status = LogonStatus(answer.Result)
+            except ValueError:
+                status = LogonStatus.ERROR
+            raise LogonRejected(status, answer.ResultText or "(no reason given)")
+        self._logon_info = LogonInfo(
+            server_name=answer.ServerName,
+            result_text=answer.ResultText,
+            encoding=stream.encoding,
+            heartbeat_interval_s=cfg.heartbeat_interval_s,
+            trading_supported=bool(answer.TradingIsSupported),
+            market_data_supported=bool(answer.MarketDataSupported),
+            oco_supported=bool(answer.OCOOrdersSupported),
+            cancel_replace_supported=bool(answer.OrderCancelReplaceSupported),
+            symbol_exchange_delimiter=answer.SymbolExchangeDelimiter,
+        )
+        return stream
+
+    def _await(self, stream: MessageStream, kind: type[M], deadline: float, name: str) -> M:
+        """Read until a ``kind`` message arrives; anything else is logged and skipped. Bounded by ``deadline``."""
+        while not self._stopping.is_set():
+            left = deadline - self._clock()
+            if left <= 0:
+                break
+            try:
+                msg = stream.receive(min(left, self.config.poll_interval_s * 4))
+            except UnknownMessageType as exc:
+                log.debug("skipping during logon: %s", exc)
+                continue
+            if isinstance(msg, kind):
+                return msg
+            if isinstance(msg, m.Logoff):
+                raise PlatformUnavailable(f"the DTC server sent LOGOFF while waiting for {name}: {msg.Reason}")
+            if msg is not None and not isinstance(msg, m.Heartbeat):
+                log.debug("ignoring %s while waiting for %s", type(msg).__name__, name)
+        if self._stopping.is_set():
+            raise PlatformUnavailable("session stopping")
+        raise PlatformUnavailable(
+            f"no {name} from the DTC server at {self.config.host}:{self.config.port} within "
+            f"{self.config.logon_timeout_s:g}s; check that the port is Sierra's DTC server port and that its "
+            "encoding setting is Automatic (or matches this client's)"
+        )
+
+    def _serve(self, stream: MessageStream) -> str:
+        """Run one logged-on connection; return why it ended."""
+        cfg = self.config
+        self._logon_count += 1
+        self._do_not_reconnect = False
+        with self._data_lock:
+            resubscribe = self._data.resubscribe_requests()
+            self._set_state(SessionState.LOGGED_ON)
+        info = self._logon_info
+        assert info is not None  # set by _connect_and_logon
+        log.info("DTC logged on to %s:%d (%s, %s encoding)", cfg.host, cfg.port, info.server_name, stream.encoding.name)
+        self._emit(self.listener.on_logged_on, info)
+        for request in resubscribe:
+            stream.send(request)
+        if cfg.reconcile_on_logon:
+            self._start_reconciliation()
+        interval = cfg.heartbeat_interval_s
+        next_heartbeat = self._clock()
+        while True:
+            if self._stopping.is_set():
+                stream.send(m.Logoff(Reason=self._stop_reason))
+                return self._stop_reason
+            now = self._clock()
+            if now >= next_heartbeat:
+                stream.send(m.Heartbeat(CurrentDateTime=int(self._wall())))
+                next_heartbeat = now + interval
+            try:
+                msg = stream.receive(cfg.poll_interval_s)
+            except UnknownMessageType as exc:
+                log.debug("%s", exc)
+                msg = None
+            if isinstance(msg, m.Logoff):
+                self._do_not_reconnect = bool(msg.DoNotReconnect)
+                return f"server sent LOGOFF: {msg.Reason or '(no reason)'}" + (
+                    " (asked not to reconnect)" if msg.DoNotReconnect else ""
+                )
+            if msg is not None:
+                try:
+                    self._dispatch(msg)
+                except Exception:
+                    log.exception("handling DTC %s failed; message skipped, session continues", type(msg).__name__)
+            silent = self._clock() - stream.last_received
+            if silent > 2 * interval:
+                return (
+                    f"nothing received from the DTC server for {silent:.1f}s (2x the {interval}s heartbeat "
+                    "interval); connection presumed dead"
+                )
+            self._requests.expire()
+
+    def _dispatch(self, msg: Message) -> None:
+        handler = self._handlers.get(type(msg))
+        if handler is not None:
+            handler(msg)
+            return
+        with self._data_lock:
+            event = self._data.handle(msg) if self._data.handles(msg) else None
+        if isinstance(event, Trade):
+            self._emit(self.listener.on_trade, event)
+        elif isinstance(event, Quote):
+            self._emit(self.listener.on_quote, event)
+        elif isinstance(event, MarketSnapshot):
+            self._emit(self.listener.on_snapshot, event)
+        elif isinstance(event, Rejection):
+            log.warning("DTC market data for %s rejected: %s", event.symbol, event.text)
+            self._emit(self.listener.on_market_data_reject, event.symbol, event.text)
+        elif event is None:
+            log.debug("DTC %s not used", type(msg).__name__)
+
+    # ------------------------------------------------------------------------------------- message handlers
+
+    def _on_order_update(self, msg: m.OrderUpdate) -> None:
+        if msg.RequestID and self._requests.is_pending(msg.RequestID):
+            if msg.NoOrders:
+                self._requests.add(msg.RequestID, None, msg.MessageNumber, msg.TotalNumMessages)
+                return
+            report = execution.order_report(msg)
+            self._orders.remember(report)
+            self._requests.add(msg.RequestID, report, msg.MessageNumber, msg.TotalNumMessages)
+            return
+        if msg.NoOrders:
+            return
+        report, fill = self._orders.apply(msg)
+        self._emit(self.listener.on_order_update, report)
+        if fill is not None:
+            self._emit(self.listener.on_fill, fill)
+
+    def _on_position_update(self, msg: m.PositionUpdate) -> None:
+        if msg.RequestID and self._requests.is_pending(msg.RequestID) and not msg.Unsolicited:
+            item = None if msg.NoPositions else execution.position(msg)
+            self._requests.add(msg.RequestID, item, msg.MessageNumber, msg.TotalNumberMessages)
+            return
+        if not msg.NoPositions:
+            self._emit(self.listener.on_position, execution.position(msg))
+
+    def _on_historical_fill(self, msg: m.HistoricalOrderFillResponse) -> None:
+        item = None if msg.NoOrderFills else execution.historical_fill(msg)
+        self._requests.add(msg.RequestID, item, msg.MessageNumber, msg.TotalNumberMessages)
+
+    def _on_trade_account(self, msg: m.TradeAccountResponse) -> None:
+        item = msg.TradeAccount or None
+        self._requests.add(msg.RequestID, item, msg.MessageNumber, msg.TotalNumberMessages)
+
+    def _on_request_reject(
+        self, msg: m.OpenOrdersReject | m.CurrentPositionsReject | m.HistoricalOrderFillsReject
+    ) -> None:
+        self._requests.reject(msg.RequestID, msg.RejectText or "(no reason given)")
+
+    # ------------------------------------------------------------------------------------------ reconciliation
+
+    def _start_reconciliation(self) -> None:
+        logon = self._logon_count
+
+        def current() -> bool:
+            return self.logged_on and self._logon_count == logon
+
+        def select(account: str, offered: tuple[str, ...]) -> None:
+            self._trade_account = account
+            if offered:
+                self._trade_accounts = offered
+
+        ReconcileRun(
+            logon,
+            open_request=self._open_request,
+            trade_account=self._trade_account,
+            fill_days=self.config.fill_history_days,
+            is_current=current,
+            on_account=select,
+            on_done=lambda report: self._emit(self.listener.on_reconciled, report),
+        ).start()

@@ -1,0 +1,387 @@
+"""Positions and P&L per platform and per root, from executions; round trips for statistics.
+
+Each (platform, root) holds a signed quantity in that platform's units (contracts, or CFD lots), an average
+entry price, realized P&L, and a mark price for unrealized P&L. Money is computed in ``Decimal`` from the
+prices' decimal spelling and rounded to cents only in the views.
+
+- A ``Valuation`` says what one unit of a platform's quantity is worth: money in ``currency`` per 1.0 price
+  point, and the multiplier (platform units per root unit) that makes quantities of different platforms
+  comparable. ``valuation_from_instrument`` derives it from the instrument: a platform trading 20 CFD lots per
+  NQ contract has a point value of 20 / 20 = 1 USD per lot.
+- USD amounts come from a conversion function ``to_usd(amount, currency)`` given to the book (for example a
+  ``RateBook.convert`` at the current time). Totals are converted when asked for, at the rate the function
+  gives then; a round trip's USD P&L is converted when it closes. A conversion that fails (stale or missing
+  rate) leaves the USD figure None and says so in ``missing``; quantities and native P&L are never affected.
+- A round trip runs from flat to flat. A fill that crosses zero closes the trip at the zero crossing and opens
+  a new one with the rest of its quantity at the same price.
+
+The book counts each execution once (keyed by leg id and fill id) and is rebuilt by applying the journal's
+executions in journal order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+from nexus_gw.domain.fx import BASE_CURRENCY, to_cents
+from nexus_gw.domain.instruments import Instrument
+from nexus_gw.errors import NexusGwError
+from nexus_gw.protocol.constants import Side
+
+ToUsd = Callable[[Decimal, str], Decimal]
+"""Converts an amount in a currency to USD, e.g. ``lambda a, c: rates.convert(a, c, "USD", clock.now())``."""
+
+_ZERO = Decimal(0)
+_EPS = Decimal("1e-9")
+
+
+def _dec(value: float | Decimal) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+@dataclass(frozen=True, slots=True)
+class Valuation:
+    """What one unit of a platform's quantity of a root is worth."""
+
+    currency: str
+    """ISO code of the platform's prices and P&L for this root."""
+    point_value: Decimal
+    """Money (in ``currency``) per 1.0 price point per unit of the platform's quantity."""
+    multiplier: Decimal = Decimal(1)
+    """Platform units per root unit (lots per contract); 1 for futures platforms."""
+
+
+def valuation_from_instrument(instrument: Instrument, multiplier: float | Decimal = 1) -> Valuation:
+    """The valuation of a platform that trades ``multiplier`` units per contract of ``instrument``."""
+    factor = _dec(multiplier)
+    if factor <= 0:
+        raise ValueError(f"multiplier for {instrument.root} is {multiplier}; it must be positive")
+    return Valuation(instrument.currency, instrument.point_value / factor, factor)
+
+
+class FillLike(Protocol):
+    """Any execution record with these fields (the journal's ``FillRecord`` is one)."""
+
+    @property
+    def platform(self) -> str: ...
+    @property
+    def root(self) -> str: ...
+    @property
+    def side(self) -> Side: ...
+    @property
+    def qty(self) -> float: ...
+    @property
+    def price(self) -> float: ...
+    @property
+    def time_ns(self) -> int: ...
+    @property
+    def key(self) -> tuple[str, str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RoundTrip:
+    """A position from flat back to flat (or to the zero crossing of a reversal) on one platform."""
+
+    platform: str
+    root: str
+    side: Side
+    """BUY for a long trip, SELL for a short one."""
+    qty: float
+    """Total quantity opened in the trip (= total closed), in the platform's units."""
+    entry_ns: int
+    entry_price: float
+    """Quantity-weighted average of the opening fills."""
+    exit_ns: int
+    exit_price: float
+    """Quantity-weighted average of the closing fills."""
+    pnl: Decimal
+    """Realized P&L in ``currency``, rounded to cents."""
+    currency: str
+    pnl_usd: Decimal | None
+    """In USD at the rate when the trip closed; None if no rate could be used."""
+
+
+@dataclass(frozen=True, slots=True)
+class PositionView:
+    """One platform's position in a root, as of the last fill and mark."""
+
+    platform: str
+    root: str
+    qty: float
+    """Signed, in the platform's units (negative = short)."""
+    root_qty: float
+    """Signed, in root units (``qty / multiplier``)."""
+    avg_entry: float | None
+    currency: str
+    realized: Decimal
+    realized_usd: Decimal | None
+    mark: float | None
+    unrealized: Decimal | None
+    """At ``mark`` (0 when flat); None for an open position that has no mark yet."""
+    unrealized_usd: Decimal | None
+    missing: tuple[str, ...] = ()
+    """Why a figure is None: 'mark' (no price for an open position), 'rate CUR' (conversion failed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AggregateView:
+    """A root over all (or the chosen) platforms. USD totals are None if any platform's figure is unknown."""
+
+    root: str
+    qty: float
+    """Signed, in root units."""
+    avg_entry: float | None
+    """Weighted by root quantity over the platforms holding the aggregate's side; None when flat."""
+    realized_usd: Decimal | None
+    unrealized_usd: Decimal | None
+    platforms: tuple[str, ...]
+    missing: tuple[str, ...] = ()
+    """'platform: reason' for every figure that kept a total from being computed."""
+
+
+@dataclass
+class _Trip:
+    entry_ns: int
+    side: Side
+    opened_qty: Decimal = _ZERO
+    opened_value: Decimal = _ZERO
+    closed_qty: Decimal = _ZERO
+    closed_value: Decimal = _ZERO
+    pnl: Decimal = _ZERO
+
+
+@dataclass
+class _Position:
+    platform: str
+    root: str
+    valuation: Valuation
+    qty: Decimal = _ZERO
+    avg: Decimal = _ZERO
+    realized: Decimal = _ZERO
+    mark: Decimal | None = None
+    traded: bool = False
+    trip: _Trip | None = None
+    trips: list[RoundTrip] = field(default_factory=list)
+
+    def apply(self, side: Side, qty: Decimal, price: Decimal, ts_ns: int, to_usd: ToUsd | None) -> None:
+        self.traded = True
+        sign = 1 if side is Side.BUY else -1
+        if abs(self.qty) > _EPS and (self.qty > 0) != (sign > 0):
+            closing = min(qty, abs(self.qty))
+            self._close(closing, price, ts_ns, to_usd)
+            qty -= closing
+        if qty > _EPS:
+            self._open(sign, qty, price, ts_ns, side)
+
+    def _open(self, sign: int, qty: Decimal, price: Decimal, ts_ns: int, side: Side) -> None:
+        held = abs(self.qty)
+        if held <= _EPS or self.trip is None:
+            self.trip = _Trip(entry_ns=ts_ns, side=side)
+            held = _ZERO
+        self.avg = (held * self.avg + qty * price) / (held + qty)
+        self.qty = sign * (held + qty)
+        self.trip.opened_qty += qty
+        self.trip.opened_value += qty * price
+
+    def _close(self, qty: Decimal, price: Decimal, ts_ns: int, to_usd: ToUsd | None) -> None:
+        direction = 1 if self.qty > 0 else -1
+        pnl = (price - self.avg) * qty * direction * self.valuation.point_value
+        self.realized += pnl
+        self.qty -= direction * qty
+        trip = self.trip
+        if trip is not None:
+            trip.closed_qty += qty
+            trip.closed_value += qty * price
+            trip.pnl += pnl
+        if abs(self.qty) <= _EPS:
+            self.qty, self.avg = _ZERO, _ZERO
+            if trip is not None:
+                self.trips.append(self._finish(trip, ts_ns, to_usd))
+            self.trip = None
+
+    def _finish(self, trip: _Trip, ts_ns: int, to_usd: ToUsd | None) -> RoundTrip:
+        currency = self.valuation.currency
+        return RoundTrip(
+            platform=self.platform,
+            root=self.root,
+            side=trip.side,
+            qty=float(trip.opened_qty),
+            entry_ns=trip.entry_ns,
+            entry_price=float(trip.opened_value / trip.opened_qty),
+            exit_ns=ts_ns,
+            exit_price=float(trip.closed_value / trip.closed_qty),
+            pnl=to_cents(trip.pnl),
+            currency=currency,
+            pnl_usd=_usd(trip.pnl, currency, to_usd)[0],
+        )
+
+    def unrealized(self) -> Decimal | None:
+        if abs(self.qty) <= _EPS:
+            return _ZERO
+        if self.mark is None:
+            return None
+        return (self.mark - self.avg) * self.qty * self.valuation.point_value
+
+
+def _usd(amount: Decimal, currency: str, to_usd: ToUsd | None) -> tuple[Decimal | None, str]:
+    """``amount`` in USD (unrounded input, cents out) and '' — or None and why not."""
+    if currency == BASE_CURRENCY or not amount:
+        return to_cents(amount), ""  # nothing in any currency is nothing in USD
+    if to_usd is None:
+        return None, f"rate {currency} (no conversion function)"
+    try:
+        return to_cents(to_usd(amount, currency)), ""
+    except NexusGwError as exc:
+        return None, f"rate {currency} ({exc})"
+
+
+def _total(amounts: Iterable[Decimal | None]) -> Decimal | None:
+    """The sum, or None if any amount is unknown (a partial total would understate the risk)."""
+    total = _ZERO
+    for amount in amounts:
+        if amount is None:
+            return None
+        total += amount
+    return total
+
+
+class PositionBook:
+    """Positions per (platform, root) built from executions; see the module docstring for the rules."""
+
+    def __init__(self, valuation: Callable[[str, str], Valuation], to_usd: ToUsd | None = None) -> None:
+        """``valuation(platform, root)`` values a platform's units; ``to_usd`` converts non-USD money."""
+        self._valuation = valuation
+        self._to_usd = to_usd
+        self._positions: dict[tuple[str, str], _Position] = {}
+        self._seen: set[tuple[str, str]] = set()
+
+    @classmethod
+    def rebuild(
+        cls, fills: Iterable[FillLike], valuation: Callable[[str, str], Valuation], to_usd: ToUsd | None = None
+    ) -> PositionBook:
+        """A book from executions in journal order (as ``Journal.query_fills()`` returns them)."""
+        book = cls(valuation, to_usd)
+        for fill in fills:
+            book.apply(fill)
+        return book
+
+    def _position(self, platform: str, root: str) -> _Position:
+        key = (platform, root)
+        position = self._positions.get(key)
+        if position is None:
+            position = self._positions[key] = _Position(platform, root, self._valuation(platform, root))
+        return position
+
+    def apply(self, fill: FillLike) -> bool:
+        """Count an execution record once; True when it was new."""
+        return self.apply_fill(fill.platform, fill.root, fill.side, fill.qty, fill.price, fill.time_ns, fill.key)
+
+    def apply_fill(
+        self,
+        platform: str,
+        root: str,
+        side: Side,
+        qty: float,
+        price: float,
+        ts_ns: int = 0,
+        key: tuple[str, str] | None = None,
+    ) -> bool:
+        """Apply one execution of ``qty`` (platform units) at ``price``; False (and no change) for a seen key."""
+        if key is not None and key in self._seen:
+            return False
+        if not (0 < qty < math.inf and 0 < price < math.inf):
+            raise ValueError(f"{platform} {root}: fill {key} has qty {qty} and price {price}; both must be positive")
+        self._position(platform, root).apply(Side(side), _dec(qty), _dec(price), ts_ns, self._to_usd)
+        if key is not None:
+            self._seen.add(key)
+        return True
+
+    def mark(self, root: str, platform: str, price: float) -> None:
+        """Set the price that ``platform``'s position in ``root`` is marked to for unrealized P&L."""
+        if not 0 < price < math.inf:
+            raise ValueError(f"mark price for {platform} {root} is {price}; give the last traded or mid price")
+        self._position(platform, root).mark = _dec(price)
+
+    def net_qty(self, platform: str, root: str) -> float:
+        """Signed position of a platform in a root, in the platform's units (0 when none)."""
+        position = self._positions.get((platform, root))
+        return float(position.qty) if position else 0.0
+
+    def platform_positions(self, platform: str) -> dict[str, float]:
+        """Signed non-zero positions of one platform by root (what reconciliation compares)."""
+        return {root: float(p.qty) for (name, root), p in sorted(self._positions.items()) if name == platform and p.qty}
+
+    def position(self, platform: str, root: str) -> PositionView:
+        """One platform's position in a root (flat and zero if it never traded)."""
+        p = self._positions.get((platform, root)) or _Position(platform, root, self._valuation(platform, root))
+        currency = p.valuation.currency
+        missing: list[str] = []
+        realized_usd, why = _usd(p.realized, currency, self._to_usd)
+        missing += [why] if why else []
+        unrealized = p.unrealized()
+        unrealized_usd = None
+        if unrealized is None:
+            missing.append("mark")
+        else:
+            unrealized_usd, why = _usd(unrealized, currency, self._to_usd)
+            missing += [why] if why and why not in missing else []
+        return PositionView(
+            platform=platform,
+            root=root,
+            qty=float(p.qty),
+            root_qty=float(p.qty / p.valuation.multiplier),
+            avg_entry=float(p.avg) if p.qty else None,
+            currency=currency,
+            realized=to_cents(p.realized),
+            realized_usd=realized_usd,
+            mark=float(p.mark) if p.mark is not None else None,
+            unrealized=to_cents(unrealized) if unrealized is not None else None,
+            unrealized_usd=unrealized_usd,
+            missing=tuple(missing),
+        )
+
+    def positions(self) -> list[PositionView]:
+        """Every (platform, root) that traded, sorted by root then platform."""
+        keys = sorted((key for key, p in self._positions.items() if p.traded), key=lambda key: (key[1], key[0]))
+        return [self.position(platform, root) for platform, root in keys]
+
+    def roots(self) -> list[str]:
+        """Roots that traded on any platform."""
+        return sorted({root for (_, root), p in self._positions.items() if p.traded})
+
+    def aggregate(self, root: str, platforms: Iterable[str] | None = None) -> AggregateView:
+        """``root`` summed over ``platforms`` (default: all that traded it; leave paper ones out if wanted)."""
+        chosen = set(platforms) if platforms is not None else None
+        views = [
+            self.position(p, r)
+            for (p, r), position in sorted(self._positions.items())
+            if r == root and position.traded and (chosen is None or p in chosen)
+        ]
+        qty = sum(_dec(v.root_qty) for v in views)
+        same_side = [v for v in views if v.avg_entry is not None and qty and (v.root_qty > 0) == (qty > 0)]
+        weight = sum(abs(_dec(v.root_qty)) for v in same_side)
+        avg = sum(abs(_dec(v.root_qty)) * _dec(v.avg_entry or 0) for v in same_side) / weight if weight else None
+        missing = tuple(f"{v.platform}: {why}" for v in views for why in v.missing)
+        return AggregateView(
+            root=root,
+            qty=float(qty),
+            avg_entry=float(avg) if avg is not None else None,
+            realized_usd=_total(v.realized_usd for v in views),
+            unrealized_usd=_total(v.unrealized_usd for v in views),
+            platforms=tuple(v.platform for v in views),
+            missing=missing,
+        )
+
+    def round_trips(self, platform: str | None = None, root: str | None = None) -> list[RoundTrip]:
+        """Closed round trips in the order they closed (per platform), optionally filtered."""
+        trips = [
+            trip
+            for (name, symbol), position in self._positions.items()
+            if (platform is None or name == platform) and (root is None or symbol == root)
+            for trip in position.trips
+        ]
+        return sorted(trips, key=lambda trip: trip.exit_ns)

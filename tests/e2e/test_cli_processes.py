@@ -1,0 +1,103 @@
+"""The CLI as a trader runs it: real processes, real ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from nexus_gw.stack import Endpoints
+from tests.conftest import CONFIG_DIR
+
+pytestmark = pytest.mark.e2e
+
+
+def nexusgw(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "nexus_gw.cli.app", *args], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def test_demo_ends_with_fills_from_four_platforms_each_in_its_own_format() -> None:
+    result = nexusgw("demo", "--seconds", "5", "--interval", "1", "--config-dir", str(CONFIG_DIR))
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "4/4 online" in out and "Summary" in out
+    for expected in ("nt8", "NQ 12-", "sierra", "NAS100", "mt5_brazil", "WIN"):
+        assert expected in out
+
+
+def test_serve_prints_start_up_lines_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    eps = Endpoints.free()
+    env = {**os.environ, "NEXUSGW_GATEWAY__SOCKETS__PLATFORM": eps.platform,
+           "NEXUSGW_GATEWAY__SOCKETS__NEXUS": eps.nexus, "NEXUSGW_GATEWAY__SOCKETS__ADMIN": eps.admin,
+           "NEXUSGW_GATEWAY__DATA_DIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "nexus_gw.cli.app", "serve", "--profile", "dev",
+                             "--config-dir", str(CONFIG_DIR)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    try:
+        deadline = time.monotonic() + 15
+        status = None
+        while time.monotonic() < deadline:
+            status = nexusgw("status", "--config-dir", str(CONFIG_DIR), "--json", env=env, timeout=20)
+            if status.returncode == 0:
+                break
+        assert status is not None and status.returncode == 0, status.stderr
+        assert '"profile": "dev"' in status.stdout
+        human = nexusgw("status", "--config-dir", str(CONFIG_DIR), env=env)
+        assert "Platforms 0/4 online" in human.stdout
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    port = eps.platform.rsplit(":", 1)[1]
+    assert out.splitlines()[:4] == [
+        "Gateway Server initialized ✓",
+        f"Platform socket ({port}): ACTIVE",
+        f"NEXUS socket ({eps.nexus.rsplit(':', 1)[1]}): ACTIVE",
+        f"Admin socket ({eps.admin.rsplit(':', 1)[1]}): ACTIVE",
+    ]
+    assert "Gateway stopped" in out
+
+
+def test_second_gateway_on_the_same_ports_fails_clearly(tmp_path: Path) -> None:
+    eps = Endpoints.free()
+    env = {**os.environ, "NEXUSGW_GATEWAY__SOCKETS__PLATFORM": eps.platform,
+           "NEXUSGW_GATEWAY__SOCKETS__NEXUS": eps.nexus, "NEXUSGW_GATEWAY__SOCKETS__ADMIN": eps.admin}
+    first = subprocess.Popen([sys.executable, "-m", "nexus_gw.cli.app", "serve", "--config-dir", str(CONFIG_DIR)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        time.sleep(0.2)
+        for _ in range(50):
+            if nexusgw("status", "--config-dir", str(CONFIG_DIR), env=env).returncode == 0:
+                break
+        second = nexusgw("serve", "--config-dir", str(CONFIG_DIR), env=env, timeout=30)
+        assert second.returncode == 1
+        assert "is another nexusgw serve running" in second.stderr
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=10)
+
+
+def test_status_without_gateway_exits_1_with_a_hint() -> None:
+    eps = Endpoints.free()
+    env = {**os.environ, "NEXUSGW_GATEWAY__SOCKETS__ADMIN": eps.admin}
+    result = nexusgw("status", "--config-dir", str(CONFIG_DIR), env=env)
+    assert result.returncode == 1
+    assert "is `nexusgw serve` running?" in result.stderr
+
+
+def test_adapter_for_unknown_platform_exits_2_listing_enabled() -> None:
+    result = nexusgw("adapter", "bookmap", "--config-dir", str(CONFIG_DIR))
+    assert result.returncode == 2
+    assert "enabled: nt8, sierra, mt5_global, mt5_brazil" in result.stderr
+
+
+def test_adapter_for_a_driver_not_in_this_release_exits_1_and_says_so() -> None:
+    result = nexusgw("adapter", "mt5_global", "--profile", "stage1", "--config-dir", str(CONFIG_DIR))
+    assert result.returncode == 1
+    assert "not part of this release" in result.stderr
