@@ -1,6 +1,6 @@
 """Run the example momentum engine (nexus_gw/examples/momentum.py) against a running gateway.
 
-    python examples/momentum_engine.py --port 5556 --symbols NQ ES --seconds 60
+python examples/momentum_engine.py --port 5556 --symbols NQ ES --seconds 60
 """
 
 import argparse

@@ -1,7 +1,7 @@
 """Send one NQ signal through a running gateway and print the one aggregated fill.
 
-    nexusgw serve --profile dev &          # plus one `nexusgw adapter NAME --profile dev` per platform
-    python examples/send_one_signal.py [PORT]
+nexusgw serve --profile dev &          # plus one `nexusgw adapter NAME --profile dev` per platform
+python examples/send_one_signal.py [PORT]
 """
 
 import json

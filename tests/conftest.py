@@ -78,7 +78,9 @@ class RawPeer:
             if msg_type not in skip:
                 return msg_type, msg
 
-    def recv_until(self, predicate: Callable[[MsgType, Any], bool], timeout_s: float = 5.0) -> list[tuple[MsgType, Any]]:
+    def recv_until(
+        self, predicate: Callable[[MsgType, Any], bool], timeout_s: float = 5.0
+    ) -> list[tuple[MsgType, Any]]:
         """Everything received (heartbeats excluded) up to and including the first match."""
         seen = []
         deadline = time.monotonic() + timeout_s
@@ -100,8 +102,9 @@ def zctx() -> Iterator[zmq.Context[zmq.Socket[bytes]]]:
 
 
 @pytest.fixture
-def nexus_peer(zctx: zmq.Context[zmq.Socket[bytes]], endpoints: Endpoints, running_gateway: Gateway
-               ) -> Iterator[RawPeer]:
+def nexus_peer(
+    zctx: zmq.Context[zmq.Socket[bytes]], endpoints: Endpoints, running_gateway: Gateway
+) -> Iterator[RawPeer]:
     peer = RawPeer(zctx, endpoints.nexus, "test-engine", codec.GATEWAY_TO_NEXUS)
     peer.send(MsgType.HELLO, m.Hello(role="nexus", name="test-engine"))
     assert peer.recv()[0] is MsgType.WELCOME

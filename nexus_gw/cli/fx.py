@@ -64,6 +64,7 @@ FxAtOpt = Annotated[
     ),
 ]
 DEFAULT_MAX_AGE_HOURS = 72.0
+MAX_AGE_LIMIT_HOURS = 24.0 * 366
 
 
 def _number(text: str, what: str) -> Decimal:
@@ -99,6 +100,8 @@ def _from_file(path: Path, base: str, quote: str, at: datetime, max_age_hours: f
     from nexus_gw.domain.fx import MissingRateError, RateBook, parse_ptax_json, parse_rates_file
     from nexus_gw.errors import StaleRateError
 
+    if not 0 < max_age_hours <= MAX_AGE_LIMIT_HOURS:
+        raise UsageError(f"--max-age {max_age_hours:g} is not between 0 and {MAX_AGE_LIMIT_HOURS:g} hours")
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -207,7 +210,9 @@ def convert_amount(
     config_dir: ConfigDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Convert AMOUNT from one currency to another (BRL 1100 at 5.5 = USD 200.00)."""
+    """Convert AMOUNT from one currency to another (BRL 1100 at 5.5 = USD 200.00).
+
+    --rate is the other currency per 1 USD; for a pair without USD, TO per 1 FROM."""
     from nexus_gw.domain.fx import SAO_PAULO, convert, to_cents
 
     from_ccy, to_ccy = from_ccy.upper(), to_ccy.upper()
@@ -258,7 +263,7 @@ def show_pnl(
     WIN 100 points x 1 = BRL 20.00 = USD 3.64 at 5.494. USD instruments need no rate."""
     from nexus_gw.domain.fx import BASE_CURRENCY, SAO_PAULO, pnl
 
-    instrument = load_reference_data(config_dir).instruments.get(root)
+    instrument = load_reference_data(config_dir).instruments.get(root.upper())
     moved, contracts = _number(points, "points"), _number(qty, "--qty")
     used: FxRate | None = None
     if instrument.currency != BASE_CURRENCY:

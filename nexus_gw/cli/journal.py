@@ -265,38 +265,26 @@ def _to_usd(rates: list[tuple[str, Decimal]]) -> ToUsd:
     return to_usd
 
 
+_POSITION_FIELDS = ("qty", "avg_entry", "currency", "realized", "realized_usd", "mark", "unrealized", "unrealized_usd")
+
+
 def position_records(book: PositionBook) -> list[dict[str, Any]]:
+    """One row per platform and root, then an ALL row per root (quantity in root units, money in USD)."""
     rows: list[dict[str, Any]] = []
     for root in book.roots():
-        views = [v for v in book.positions() if v.root == root]
-        for v in views:
-            rows.append(
-                {
-                    "root": root,
-                    "platform": v.platform,
-                    "qty": v.qty,
-                    "avg_entry": v.avg_entry,
-                    "currency": v.currency,
-                    "realized": v.realized,
-                    "realized_usd": v.realized_usd,
-                    "mark": v.mark,
-                    "unrealized": v.unrealized,
-                    "unrealized_usd": v.unrealized_usd,
-                    "missing": "; ".join(v.missing),
-                }
-            )
+        for v in (v for v in book.positions() if v.root == root):
+            fields = {name: getattr(v, name) for name in _POSITION_FIELDS}
+            rows.append({"root": root, "platform": v.platform, **fields, "missing": "; ".join(v.missing)})
         agg = book.aggregate(root)
         rows.append(
             {
+                **dict.fromkeys(("root", "platform", *_POSITION_FIELDS)),
                 "root": root,
                 "platform": "ALL",
                 "qty": agg.qty,
                 "avg_entry": agg.avg_entry,
                 "currency": "USD",
-                "realized": None,
                 "realized_usd": agg.realized_usd,
-                "mark": None,
-                "unrealized": None,
                 "unrealized_usd": agg.unrealized_usd,
                 "missing": "; ".join(agg.missing),
             }

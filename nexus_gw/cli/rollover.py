@@ -61,7 +61,7 @@ def show(
     from nexus_gw.domain.contracts import front_contract
 
     instruments = load_reference_data(config_dir).instruments
-    chosen = [instruments.get(root)] if root else [i for i in instruments if i.is_expiring]
+    chosen = [instruments.get(root.upper())] if root else [i for i in instruments if i.is_expiring]
     when = parse_at(at)
     records: list[dict[str, Any]] = []
     rows: list[list[str]] = []
@@ -112,7 +112,7 @@ def schedule(
     roll date and the instant the next contract takes over."""
     from nexus_gw.domain.contracts import roll_schedule
 
-    instrument = load_reference_data(config_dir).instruments.get(root)
+    instrument = load_reference_data(config_dir).instruments.get(root.upper())
     first = parse_at(start, "--from").instant(instrument.zone).date()
     last = parse_at(end, "--to").instant(instrument.zone).date() if end else _one_year_after(first)
     if last < first:

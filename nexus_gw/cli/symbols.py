@@ -2,6 +2,7 @@
 
 ``--at`` takes a date (``2025-02-01``: noon at the instrument's exchange), a local time (``2025-03-16T18:00``:
 read in the instrument's exchange time zone) or an exact instant (``2025-03-16T23:00:00Z``); the default is now.
+Roots are read in upper case and platform names in lower case, so ``nq`` and ``NT8`` work too.
 The ``--at`` parsing, the reference-data loader and the table renderer here are shared with ``rollover`` and ``fx``.
 """
 
@@ -112,7 +113,8 @@ def resolve(
     its fixed CFD symbol (NAS100 on mt5)."""
     reference = load_reference_data(config_dir)
     mapper = reference.symbols
-    canonical = mapper.canonical_platform(platform)
+    root = root.upper()
+    canonical = mapper.canonical_platform(platform.lower())
     instant = parse_at(at).instant(reference.instruments.get(root).zone)
     symbol = mapper.resolve(root, canonical, instant)
     if not as_json:
@@ -141,8 +143,8 @@ def normalize(
 ) -> None:
     """Print the root a platform symbol stands for ('NQ 03-25' on nt8 → NQ); --json adds the contract."""
     mapper = load_reference_data(config_dir).symbols
-    canonical = mapper.canonical_platform(platform)
-    # One-digit years (NQH5) are read as the year nearest to today.
+    canonical = mapper.canonical_platform(platform.lower())
+    # A one-digit year (NQH5) is read within 2 years before to 7 years after today.
     root, contract = mapper.parse(symbol, canonical, at=datetime.now(UTC))
     if as_json:
         print_json(
@@ -167,7 +169,7 @@ def list_symbols(
 
     reference = load_reference_data(config_dir)
     mapper = reference.symbols
-    platforms = [mapper.canonical_platform(platform)] if platform else mapper.platforms()
+    platforms = [mapper.canonical_platform(platform.lower())] if platform else mapper.platforms()
     when = parse_at(at)
     rows: list[dict[str, Any]] = []
     for instrument in reference.instruments:

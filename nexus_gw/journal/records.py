@@ -17,6 +17,9 @@ from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+#: An order's time: its creation time, or the journal's for one without (a refused signal).
+ORDER_TIME = "(CASE WHEN orders.created_ns > 0 THEN orders.created_ns ELSE orders.recorded_ns END)"
+
 
 @dataclass(frozen=True, slots=True)
 class FillRecord:
@@ -187,7 +190,7 @@ def assemble(
 def select_orders(conn: sqlite3.Connection, where: str, params: list[Any]) -> list[Order]:
     """Orders matching ``where`` (a condition on the ``orders`` table, columns qualified) in current state."""
     order_rows = conn.execute(
-        f"SELECT * FROM orders WHERE {where} ORDER BY orders.created_ns, orders.order_id", params
+        f"SELECT * FROM orders WHERE {where} ORDER BY {ORDER_TIME}, orders.order_id", params
     ).fetchall()
     leg_rows = conn.execute(
         f"SELECT legs.* FROM legs JOIN orders ON orders.order_id = legs.order_id WHERE {where}"

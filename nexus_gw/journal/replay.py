@@ -19,7 +19,7 @@ def replay(conn: sqlite3.Connection) -> list[Order]:
     """Every journaled order, rebuilt from its recorded legs and its leg events in journal order."""
     conn.execute("BEGIN")
     try:
-        order_rows = conn.execute("SELECT * FROM orders ORDER BY created_ns, order_id").fetchall()
+        order_rows = conn.execute(f"SELECT * FROM orders ORDER BY {records.ORDER_TIME}, order_id").fetchall()
         leg_rows = conn.execute("SELECT * FROM legs ORDER BY order_id, position").fetchall()
         history = conn.execute("SELECT * FROM leg_status_history").fetchall()
         executions = conn.execute("SELECT * FROM executions").fetchall()
@@ -46,14 +46,18 @@ def _describe_leg(leg: Leg) -> tuple[object, ...]:
 
 
 def verify(conn: sqlite3.Connection) -> list[str]:
-    """Problems found in the journal; an empty list means it is consistent."""
+    """Problems found in the journal; an empty list means it is consistent. Reads the whole journal."""
     problems = [f"integrity: {row[0]}" for row in conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
     problems += [f"foreign key: {tuple(row)}" for row in conn.execute("PRAGMA foreign_key_check")]
     if problems:
         return problems
     stored = {o.order_id: o for o in records.select_orders(conn, "1 = 1", [])}
     derived = {row["order_id"]: row for row in conn.execute("SELECT order_id, status, is_open, filled_qty FROM orders")}
-    for order in replay(conn):
+    try:
+        replayed = replay(conn)
+    except (ValueError, KeyError) as exc:
+        return [f"replay failed: {exc}"]
+    for order in replayed:
         kept = stored[order.order_id]
         for leg_id, leg in order.legs.items():
             if _describe_leg(leg) != _describe_leg(kept.legs[leg_id]):

@@ -50,7 +50,6 @@ _FILL_COLUMNS = """
     e.seq, e.leg_id, e.fill_id, e.qty, e.price, e.ts_ns, e.recorded_ns,
     l.platform, l.symbol, l.side, o.order_id, o.client_id, o.root
 """
-_ORDER_TIME = "(CASE WHEN orders.created_ns > 0 THEN orders.created_ns ELSE orders.recorded_ns END)"
 _FILL_TIME = "(CASE WHEN e.ts_ns > 0 THEN e.ts_ns ELSE e.recorded_ns END)"
 
 
@@ -383,7 +382,7 @@ class Journal:
 
         An order without a creation time (``created_ns`` 0, e.g. a refused signal) counts at its journal time.
         """
-        where, params = _range(_ORDER_TIME, since, until)
+        where, params = _range(records.ORDER_TIME, since, until)
         with self._read() as conn:
             return records.select_orders(conn, where, params)
 

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.e2e
 
 
 def nexusgw(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nexus_gw.cli.app", *args], capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "nexus_gw.cli.app", *args], capture_output=True, text=True, timeout=timeout, env=env
+    )
 
 
 def test_demo_ends_with_fills_from_four_platforms_each_in_its_own_format() -> None:
@@ -33,12 +34,20 @@ def test_demo_ends_with_fills_from_four_platforms_each_in_its_own_format() -> No
 
 def test_serve_prints_start_up_lines_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     eps = Endpoints.free()
-    env = {**os.environ, "NEXUSGW_GATEWAY__SOCKETS__PLATFORM": eps.platform,
-           "NEXUSGW_GATEWAY__SOCKETS__NEXUS": eps.nexus, "NEXUSGW_GATEWAY__SOCKETS__ADMIN": eps.admin,
-           "NEXUSGW_GATEWAY__DATA_DIR": str(tmp_path)}
-    proc = subprocess.Popen([sys.executable, "-m", "nexus_gw.cli.app", "serve", "--profile", "dev",
-                             "--config-dir", str(CONFIG_DIR)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env)
+    env = {
+        **os.environ,
+        "NEXUSGW_GATEWAY__SOCKETS__PLATFORM": eps.platform,
+        "NEXUSGW_GATEWAY__SOCKETS__NEXUS": eps.nexus,
+        "NEXUSGW_GATEWAY__SOCKETS__ADMIN": eps.admin,
+        "NEXUSGW_GATEWAY__DATA_DIR": str(tmp_path),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nexus_gw.cli.app", "serve", "--profile", "dev", "--config-dir", str(CONFIG_DIR)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         deadline = time.monotonic() + 15
         status = None
@@ -66,10 +75,18 @@ def test_serve_prints_start_up_lines_and_stops_cleanly_on_sigterm(tmp_path: Path
 
 def test_second_gateway_on_the_same_ports_fails_clearly(tmp_path: Path) -> None:
     eps = Endpoints.free()
-    env = {**os.environ, "NEXUSGW_GATEWAY__SOCKETS__PLATFORM": eps.platform,
-           "NEXUSGW_GATEWAY__SOCKETS__NEXUS": eps.nexus, "NEXUSGW_GATEWAY__SOCKETS__ADMIN": eps.admin}
-    first = subprocess.Popen([sys.executable, "-m", "nexus_gw.cli.app", "serve", "--config-dir", str(CONFIG_DIR)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    env = {
+        **os.environ,
+        "NEXUSGW_GATEWAY__SOCKETS__PLATFORM": eps.platform,
+        "NEXUSGW_GATEWAY__SOCKETS__NEXUS": eps.nexus,
+        "NEXUSGW_GATEWAY__SOCKETS__ADMIN": eps.admin,
+    }
+    first = subprocess.Popen(
+        [sys.executable, "-m", "nexus_gw.cli.app", "serve", "--config-dir", str(CONFIG_DIR)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     try:
         time.sleep(0.2)
         for _ in range(50):

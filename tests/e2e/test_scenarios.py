@@ -86,7 +86,10 @@ def test_dozen_line_sdk_script_receives_exactly_one_aggregated_fill(stack: Local
     stack.wait_online(platforms)
     result = subprocess.run(
         [sys.executable, str(REPO / "examples" / "send_one_signal.py"), str(stack.endpoints.nexus_port)],
-        capture_output=True, text=True, timeout=30, env=stack.env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=stack.env(),
     )
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if line.strip()]

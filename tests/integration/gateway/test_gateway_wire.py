@@ -89,8 +89,9 @@ def test_duplicate_and_late_fills_are_counted_once(
     assert running_gateway.counters["duplicate_fills"] == 2
 
 
-def test_resent_client_id_returns_the_existing_order(nexus_peer: RawPeer, platform_peer_factory: PlatformFactory,
-                                                      running_gateway: Gateway) -> None:
+def test_resent_client_id_returns_the_existing_order(
+    nexus_peer: RawPeer, platform_peer_factory: PlatformFactory, running_gateway: Gateway
+) -> None:
     nt8, _ = platform_peer_factory("nt8")
     nexus_peer.send(MsgType.SIGNAL, signal("same"))
     _, first = nexus_peer.recv()
@@ -170,8 +171,9 @@ def test_invalid_signal_values_get_invalid_field_errors(nexus_peer: RawPeer, bad
     assert text in expect_error(nexus_peer, ErrorCode.INVALID_FIELD).message
 
 
-def test_unknown_platform_hello_is_refused_listing_enabled_platforms(zctx, endpoints: Endpoints,
-                                                                    running_gateway: Gateway) -> None:
+def test_unknown_platform_hello_is_refused_listing_enabled_platforms(
+    zctx, endpoints: Endpoints, running_gateway: Gateway
+) -> None:
     from nexus_gw.protocol import codec
 
     peer = RawPeer(zctx, endpoints.platform, "ib_tws", codec.GATEWAY_TO_PLATFORM)
@@ -192,12 +194,14 @@ def test_signal_before_hello_is_refused(zctx, endpoints: Endpoints, running_gate
     peer.close()
 
 
-def test_market_data_reaches_nexus_with_canonical_roots(nexus_peer: RawPeer,
-                                                        platform_peer_factory: PlatformFactory) -> None:
+def test_market_data_reaches_nexus_with_canonical_roots(
+    nexus_peer: RawPeer, platform_peer_factory: PlatformFactory
+) -> None:
     sierra, welcome = platform_peer_factory("sierra")
     nq = next(s.symbol for s in welcome.subscriptions if s.root == "NQ")
-    sierra.send(MsgType.MARKET_DATA, m.MarketData(ticks=[m.Tick(nq, 1.0, 1.25, 1.25, 1, 5),
-                                                        m.Tick("GARBAGE", 1, 1, 1, 1, 5)]))
+    sierra.send(
+        MsgType.MARKET_DATA, m.MarketData(ticks=[m.Tick(nq, 1.0, 1.25, 1.25, 1, 5), m.Tick("GARBAGE", 1, 1, 1, 1, 5)])
+    )
     _, md = nexus_peer.recv_until(lambda t, _: t is MsgType.MARKET_DATA)[-1]
     assert md.platform == "sierra"
     assert [(t.symbol, t.last) for t in md.ticks] == [("NQ", 1.25)]
@@ -216,8 +220,9 @@ def test_silent_platform_goes_offline_and_heartbeat_brings_it_back(
     assert admin_request(endpoints.admin, "status")["platforms"]["nt8"]["online"]
 
 
-def test_platform_reporting_its_connection_down_is_offline(platform_peer_factory: PlatformFactory,
-                                                           endpoints: Endpoints) -> None:
+def test_platform_reporting_its_connection_down_is_offline(
+    platform_peer_factory: PlatformFactory, endpoints: Endpoints
+) -> None:
     nt8, _ = platform_peer_factory("nt8")
     nt8.send(MsgType.HEARTBEAT, m.Heartbeat(connected=False))
     time.sleep(0.2)
@@ -250,8 +255,10 @@ def test_cancel_reaches_working_legs_and_unknown_cancel_is_an_error(
     nexus_peer: RawPeer, platform_peer_factory: PlatformFactory
 ) -> None:
     nt8, _ = platform_peer_factory("nt8")
-    nexus_peer.send(MsgType.SIGNAL, m.Signal(client_id="lim", symbol="NQ", signal=1, confidence=0.9,
-                                             order_type="LIMIT", limit_price=1.0))
+    nexus_peer.send(
+        MsgType.SIGNAL,
+        m.Signal(client_id="lim", symbol="NQ", signal=1, confidence=0.9, order_type="LIMIT", limit_price=1.0),
+    )
     _, update = nexus_peer.recv()
     _, order = nt8.recv()
     nexus_peer.send(MsgType.CANCEL, m.Cancel(client_id="lim"))

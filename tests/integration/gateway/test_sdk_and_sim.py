@@ -91,8 +91,9 @@ def test_sdk_send_signal_gets_one_fill_with_a_leg_per_nq_platform(
     assert {"NQ", "WIN"} <= {t["symbol"] for t in ticks}
 
 
-def test_partial_fills_and_rejects_from_the_simulator(runners: Runners, running_gateway: Gateway,
-                                                       endpoints: Endpoints) -> None:
+def test_partial_fills_and_rejects_from_the_simulator(
+    runners: Runners, running_gateway: Gateway, endpoints: Endpoints
+) -> None:
     runners.start("nt8", fills_per_order=3)
     runners.start("sierra", reject_rate=1.0)
     wait_online(running_gateway, ["nt8", "sierra"])
@@ -118,8 +119,7 @@ def test_partial_fills_and_rejects_from_the_simulator(runners: Runners, running_
 def test_platform_disconnect_mid_order_reports_its_fill_after_reconnect(
     runners: Runners, running_gateway: Gateway, endpoints: Endpoints
 ) -> None:
-    runner = runners.start("nt8", disconnect_after_s=1.5, disconnect_for_s=1.0, fill_latency_ms=500,
-                           fills_per_order=4)
+    runner = runners.start("nt8", disconnect_after_s=1.5, disconnect_for_s=1.0, fill_latency_ms=500, fills_per_order=4)
     wait_online(running_gateway, ["nt8"])
     fills: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -140,8 +140,9 @@ def test_platform_disconnect_mid_order_reports_its_fill_after_reconnect(
     assert partial and partial == sorted(partial) and max(partial) < 4
 
 
-def test_refused_signal_returns_none_with_reason(runners: Runners, running_gateway: Gateway,
-                                                 endpoints: Endpoints) -> None:
+def test_refused_signal_returns_none_with_reason(
+    runners: Runners, running_gateway: Gateway, endpoints: Endpoints
+) -> None:
     with NexusGatewayInterface("127.0.0.1", endpoints.nexus_port) as gw:
         assert gw.send_signal("NQ", 1, 0.9) is None
         assert "NO_ROUTE" in gw.last_refusal
@@ -202,8 +203,9 @@ def test_async_client_and_communication_adapter_trade_through_the_gateway(
     assert asyncio.run(direct()) is None  # no NQ platform online: refused, not hung
 
 
-def test_replayed_tick_file_drives_market_data(runners: Runners, running_gateway: Gateway, endpoints: Endpoints,
-                                               tmp_path: Path) -> None:
+def test_replayed_tick_file_drives_market_data(
+    runners: Runners, running_gateway: Gateway, endpoints: Endpoints, tmp_path: Path
+) -> None:
     ticks = tmp_path / "ticks.csv"
     ticks.write_text(
         "time,symbol,bid,ask,last,size\n"

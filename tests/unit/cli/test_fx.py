@@ -163,6 +163,7 @@ def test_rate_from_a_saved_ptax_answer_is_the_selling_rate(tmp_path: Path) -> No
         (("--rate", "5,494"), 2, "--rate '5,494' is not a number"),
         (("--rate", "-1"), 2, "USD/BRL rate must be positive, not -1"),
         (("--source", "/nonexistent/rates.csv"), 2, "cannot read --source /nonexistent/rates.csv"),
+        (("--source", "/nonexistent/rates.csv", "--max-age", "0"), 2, "--max-age 0 is not between 0 and 8784 hours"),
         (("--rate", "5.494", "--at", "soon"), 2, "--at 'soon' is neither a date nor an ISO time"),
     ],
 )

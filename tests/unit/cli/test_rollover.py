@@ -79,6 +79,10 @@ def test_show_gives_roll_date_roll_instant_and_expiry_of_the_front(
     assert (front["roll_date"], front["roll_at"], front["expiry_date"]) == (roll_date, roll_at, expiry)
 
 
+def test_show_reads_the_root_in_any_case() -> None:
+    assert show("win", "2025-10-10")["root"] == "WIN"
+
+
 def test_show_at_an_instant_switches_exactly_at_the_roll_time() -> None:
     assert show("NQ", "2025-03-16T21:59:59Z")["front"]["code"] == "NQH25"
     assert show("NQ", "2025-03-16T22:00:00Z")["front"]["code"] == "NQM25"

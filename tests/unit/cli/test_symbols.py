@@ -51,6 +51,11 @@ def test_resolve_reads_a_local_time_in_the_exchange_zone_and_an_offset_as_an_exa
     assert invoke("symbols", "resolve", "NQ", "--platform", "nt8", "--at", at).stdout == f"{symbol}\n"
 
 
+def test_roots_and_platform_names_are_read_in_any_case() -> None:
+    assert invoke("symbols", "resolve", "nq", "--platform", "NT8", "--at", "2025-02-01").stdout == "NQ 03-25\n"
+    assert invoke("symbols", "normalize", "NQH25", "--platform", "Sierra").stdout == "NQ\n"
+
+
 def test_resolve_b3_roots_on_the_brazilian_mt5() -> None:
     assert invoke("symbols", "resolve", "WIN", "--platform", "mt5_brazil", "--at", "2025-03-20").stdout == "WINJ25\n"
     assert invoke("symbols", "resolve", "WDO", "--platform", "mt5_brazil", "--at", "2025-03-20").stdout == "WDOJ25\n"

@@ -8,18 +8,33 @@ from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import MsgType, OrderStatus, Side
 
 
-def update(status: OrderStatus, final: bool, legs: int = 1, client_id: str = "c1", reason: str = "") -> tuple[bytes, bytes]:
-    leg_reports = [m.LegReport(platform="nt8", symbol="NQ 03-25", leg_id="o1.nt8", qty=1, filled_qty=0,
-                               status=status)] * legs
-    return codec.encode(MsgType.ORDER_UPDATE, m.OrderUpdate(
-        order_id="o1", client_id=client_id, symbol="NQ", side=Side.BUY, status=status, qty=1, final=final,
-        legs=leg_reports, reason=reason))
+def update(
+    status: OrderStatus, final: bool, legs: int = 1, client_id: str = "c1", reason: str = ""
+) -> tuple[bytes, bytes]:
+    leg_reports = [
+        m.LegReport(platform="nt8", symbol="NQ 03-25", leg_id="o1.nt8", qty=1, filled_qty=0, status=status)
+    ] * legs
+    return codec.encode(
+        MsgType.ORDER_UPDATE,
+        m.OrderUpdate(
+            order_id="o1",
+            client_id=client_id,
+            symbol="NQ",
+            side=Side.BUY,
+            status=status,
+            qty=1,
+            final=final,
+            legs=leg_reports,
+            reason=reason,
+        ),
+    )
 
 
 def test_signal_frames_carry_the_client_id_and_fields() -> None:
     core = ClientCore(name="t")
-    cid, (header, payload) = core.signal("NQ", 1.0, 0.85, qty=1, client_id="abc",
-                                         mqscore={"composite": 0.7, "noise": 0.2})
+    cid, (header, payload) = core.signal(
+        "NQ", 1.0, 0.85, qty=1, client_id="abc", mqscore={"composite": 0.7, "noise": 0.2}
+    )
     assert cid == "abc" and header == b"SIGNAL/1"
     data = msgpack.unpackb(payload)
     assert data["symbol"] == "NQ" and data["mqscore"] == {"composite": 0.7, "noise": 0.2}
@@ -27,7 +42,7 @@ def test_signal_frames_carry_the_client_id_and_fields() -> None:
 
 def test_symbol_with_working_order_is_skipped_until_final_update() -> None:
     core = ClientCore()
-    cid, _ = core.signal("NQ", 1, 0.9, client_id="c1")
+    core.signal("NQ", 1, 0.9, client_id="c1")
     events, outcomes = core.receive(*update(OrderStatus.SENT, final=False))
     assert outcomes[0].order_id == "o1" and events[0].kind == "order_status"
     assert core.signal("NQ", 1, 0.9) is None
@@ -54,8 +69,9 @@ def test_error_with_client_id_resolves_that_signal_only() -> None:
 
 def test_unknown_peer_error_asks_for_a_new_hello() -> None:
     core = ClientCore()
-    core.receive(*codec.encode(MsgType.WELCOME, m.Welcome(gateway="g", version="1", profile="dev",
-                                                          heartbeat_interval_s=1)))
+    core.receive(
+        *codec.encode(MsgType.WELCOME, m.Welcome(gateway="g", version="1", profile="dev", heartbeat_interval_s=1))
+    )
     assert core.welcome is not None
     core.receive(*codec.encode(MsgType.ERROR, m.Error(code="UNKNOWN_PEER", message="hello first")))
     assert core.welcome is None
@@ -63,10 +79,21 @@ def test_unknown_peer_error_asks_for_a_new_hello() -> None:
 
 def test_market_data_becomes_plan_style_dicts() -> None:
     core = ClientCore()
-    events, _ = core.receive(*codec.encode(MsgType.MARKET_DATA, m.MarketData(
-        platform="sierra", ticks=[m.Tick("NQ", 1.0, 1.25, 1.25, 2, 99)])))
-    assert events[0].data == {"symbol": "NQ", "price": 1.25, "bid": 1.0, "ask": 1.25, "last": 1.25, "size": 2,
-                              "timestamp_ns": 99, "platform": "sierra"}
+    events, _ = core.receive(
+        *codec.encode(
+            MsgType.MARKET_DATA, m.MarketData(platform="sierra", ticks=[m.Tick("NQ", 1.0, 1.25, 1.25, 2, 99)])
+        )
+    )
+    assert events[0].data == {
+        "symbol": "NQ",
+        "price": 1.25,
+        "bid": 1.0,
+        "ask": 1.25,
+        "last": 1.25,
+        "size": 2,
+        "timestamp_ns": 99,
+        "platform": "sierra",
+    }
 
 
 def test_garbage_from_gateway_becomes_an_error_event_not_a_crash() -> None:

@@ -32,8 +32,13 @@ def test_stages_follow_the_go_live_plan() -> None:
         "stage1": ({"mt5_global"}, ["NQ"], 1, 5, 50),
         "stage2": ({"mt5_global", "nt8"}, ["NQ"], 1, 10, 75),
         "stage3": ({"mt5_global", "nt8", "sierra"}, ["NQ", "ES", "YM"], 2, 20, 100),
-        "stage4": ({"mt5_global", "nt8", "sierra", "mt5_brazil"},
-                   ["NQ", "ES", "YM", "RTY", "BTCUSD", "ETHUSD", "WIN", "WDO"], 5, 50, 200),
+        "stage4": (
+            {"mt5_global", "nt8", "sierra", "mt5_brazil"},
+            ["NQ", "ES", "YM", "RTY", "BTCUSD", "ETHUSD", "WIN", "WDO"],
+            5,
+            50,
+            200,
+        ),
     }
     for name, (platforms, symbols, max_pos, trades, risk) in expected.items():
         p = load_profile(name, CONFIG).profile
@@ -121,7 +126,7 @@ def test_environment_overrides_files_and_errors_name_the_variable(monkeypatch: p
     assert profile.gateway.heartbeat_interval_s == 0.5
     assert profile.trading.default_qty == 2
     monkeypatch.setenv("NEXUSGW_TRADING__DEFAULT_QTY", "-3")
-    with pytest.raises(ConfigError, match="environment variable NEXUSGW_TRADING__DEFAULT_QTY: trading.default_qty"):
+    with pytest.raises(ConfigError, match=r"environment variable NEXUSGW_TRADING__DEFAULT_QTY: trading\.default_qty"):
         load_profile("dev", CONFIG)
 
 

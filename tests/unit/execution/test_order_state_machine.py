@@ -191,7 +191,7 @@ def test_refused_order_is_rejected_and_terminal() -> None:
     assert order.status is S.REJECTED and order.is_terminal
 
 
-# -- defects found while writing these checks (kept failing until orders.py is fixed) ------------
+# -- regressions: defects these checks found in orders.py ------------------------------------------
 
 
 def test_order_without_legs_is_terminal_when_its_status_is_terminal() -> None:

@@ -6,8 +6,7 @@ from nexus_gw.domain.matching import Match, MatchingEngine, Quote, WorkingOrder
 from nexus_gw.protocol.constants import OrderType, Side
 
 
-def order(leg: str, side: Side, kind: OrderType, limit: float | None = None, stop: float | None = None
-          ) -> WorkingOrder:
+def order(leg: str, side: Side, kind: OrderType, limit: float | None = None, stop: float | None = None) -> WorkingOrder:
     return WorkingOrder(leg, "NQ", side, 1, kind, limit, stop)
 
 

@@ -11,8 +11,9 @@ def view(name: str, online: bool = True, trades: bool = True, types: frozenset[O
 
 
 def test_every_online_platform_that_trades_the_root_gets_a_leg() -> None:
-    plan = plan_route("NQ", OrderType.MARKET, [view("nt8"), view("sierra"), view("mt5_brazil", trades=False)],
-                      "route_to_rest")
+    plan = plan_route(
+        "NQ", OrderType.MARKET, [view("nt8"), view("sierra"), view("mt5_brazil", trades=False)], "route_to_rest"
+    )
     assert plan.platforms == ("nt8", "sierra")
     assert not plan.refused
 
@@ -30,8 +31,9 @@ def test_offline_platform_refuses_the_order_with_refuse_policy() -> None:
 
 
 def test_platform_without_the_order_type_gets_no_leg() -> None:
-    plan = plan_route("NQ", OrderType.STOP, [view("nt8"), view("mt5", types=frozenset({OrderType.MARKET}))],
-                      "route_to_rest")
+    plan = plan_route(
+        "NQ", OrderType.STOP, [view("nt8"), view("mt5", types=frozenset({OrderType.MARKET}))], "route_to_rest"
+    )
     assert plan.platforms == ("nt8",)
 
 
