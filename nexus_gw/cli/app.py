@@ -8,8 +8,13 @@ import sys
 
 import typer
 
+try:  # typer vendors click from 0.29 on
+    from typer._click.exceptions import ClickException
+except ImportError:  # pragma: no cover - older typer with click installed
+    from click.exceptions import ClickException
+
 from nexus_gw import __version__
-from nexus_gw.cli import adapter, demo, profile, serve, status
+from nexus_gw.cli import adapter, demo, fx, profile, rollover, serve, status, symbols
 from nexus_gw.errors import NexusGwError
 
 app = typer.Typer(
@@ -24,6 +29,9 @@ app.command("adapter")(adapter.adapter)
 app.command("demo")(demo.demo)
 app.command("status")(status.status)
 app.add_typer(profile.app, name="profile")
+app.add_typer(symbols.app, name="symbols")
+app.add_typer(rollover.app, name="rollover")
+app.add_typer(fx.app, name="fx")
 
 
 def _version(value: bool) -> None:
@@ -52,13 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
+    except ClickException as exc:  # usage errors: unknown option, missing argument
+        exc.show()
+        return exc.exit_code
     return 0
 
 

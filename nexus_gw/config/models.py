@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from nexus_gw.domain.fx import FxSettings
 from nexus_gw.domain.risk.config import RiskConfig
 
 
@@ -53,6 +54,13 @@ class SocketsConfig(StrictModel):
         return value
 
 
+class ClockConfig(StrictModel):
+    start: AwareDatetime | None = Field(
+        None, description="Run on a simulated clock starting here (rehearsals, tests); unset = the real clock."
+    )
+    speed: float = Field(1.0, gt=0, description="Simulated clock speed relative to real time.")
+
+
 class GatewayConfig(StrictModel):
     name: str = Field("nexusgw", description="Name reported to peers and in status.")
     sockets: SocketsConfig = Field(default_factory=SocketsConfig, description="Socket endpoints.")
@@ -62,6 +70,7 @@ class GatewayConfig(StrictModel):
     )
     data_dir: Path = Field(Path("var"), description="Directory for the journal and state files.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log verbosity.")
+    clock: ClockConfig = Field(default_factory=ClockConfig, description="Real or simulated clock.")
 
 
 class ReferenceFiles(StrictModel):
@@ -109,6 +118,7 @@ class Profile(BaseSettings):
     platforms: dict[str, PlatformInstance] = Field(description="Platform instances by name.")
     trading: TradingConfig = Field(default_factory=TradingConfig, description="Order handling.")
     risk: RiskConfig = Field(default_factory=RiskConfig, description="Pre-trade limits and safeguards.")
+    fx: FxSettings = Field(default_factory=FxSettings, description="FX rate ages and configured rates.")
 
     @classmethod
     def settings_customise_sources(

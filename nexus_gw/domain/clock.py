@@ -27,6 +27,29 @@ class SystemClock:
         return time.monotonic()
 
 
+class SimulatedClock:
+    """Wall time that starts at ``start`` and runs ``speed`` times as fast as real time.
+
+    For rehearsals (a roll date, a session boundary) and end-to-end tests; the gateway uses it when the
+    profile sets ``gateway.clock.start``.
+    """
+
+    def __init__(self, start: datetime, speed: float = 1.0) -> None:
+        if start.tzinfo is None:
+            raise ValueError("SimulatedClock needs a timezone-aware start time")
+        if speed <= 0:
+            raise ValueError("SimulatedClock speed must be positive")
+        self._start = start
+        self._speed = speed
+        self._origin = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=(time.monotonic() - self._origin) * self._speed)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
 class ManualClock:
     """A clock that only moves when told to; for tests and simulated sessions."""
 

@@ -10,8 +10,9 @@ prices' decimal spelling and rounded to cents only in the views.
   NQ contract has a point value of 20 / 20 = 1 USD per lot.
 - USD amounts come from a conversion function ``to_usd(amount, currency)`` given to the book (for example a
   ``RateBook.convert`` at the current time). Totals are converted when asked for, at the rate the function
-  gives then; a round trip's USD P&L is converted when it closes. A conversion that fails (stale or missing
-  rate) leaves the USD figure None and says so in ``missing``; quantities and native P&L are never affected.
+  gives then; a round trip's USD P&L is converted when it closes (in a rebuild: when it is replayed, so at
+  the function's current rate). A conversion that fails (stale or missing rate) leaves the USD figure None and
+  says so in ``missing``; quantities and native P&L are never affected.
 - A round trip runs from flat to flat. A fill that crosses zero closes the trip at the zero crossing and opens
   a new one with the rest of its quantity at the same price.
 

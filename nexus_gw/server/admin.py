@@ -27,6 +27,12 @@ def status(gateway: Gateway) -> dict[str, Any]:
             "messages": peer.messages if peer else 0,
         }
     working = gateway.desk.book.working()
+    rate = gateway.fx_rate()
+    fx = (
+        {"pair": "USD/BRL", "rate": float(rate.rate), "as_of": rate.as_of.isoformat(), "source": rate.source}
+        if not isinstance(rate, str)
+        else {"pair": "USD/BRL", "unavailable": rate}
+    )
     return {
         "gateway": gateway.profile.gateway.name,
         "version": __version__,
@@ -34,6 +40,10 @@ def status(gateway: Gateway) -> dict[str, Any]:
         "pid": gateway.pid,
         "uptime_s": round(now - gateway.started, 3),
         "symbols": list(gateway.profile.symbols),
+        "clock": gateway.clock.now().isoformat(),
+        "front_contracts": dict(gateway.rolls.fronts),
+        "rolls": list(gateway.roll_log),
+        "fx": fx,
         "platforms": platforms,
         "nexus_clients": [p.name for p in gateway.peers.nexus.values()],
         "counts": dict(sorted(gateway.counters.items())),

@@ -18,7 +18,9 @@ import zmq
 
 from nexus_gw import __version__
 from nexus_gw.config.loader import LoadedProfile
-from nexus_gw.domain.clock import Clock, SystemClock
+from nexus_gw.domain.clock import Clock, SimulatedClock, SystemClock
+from nexus_gw.domain.fx import FxRate, MissingRateError, StaleRateError, rate_from_wdo
+from nexus_gw.domain.rollover import RollWatcher
 from nexus_gw.errors import GatewayUnavailable, ProtocolError
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
@@ -41,8 +43,10 @@ class Gateway:
         self.loaded = loaded
         self.profile = loaded.profile
         self.symbols = loaded.reference.symbols
-        self.clock: Clock = clock or SystemClock()
         cfg = self.profile.gateway
+        if clock is None:
+            clock = SimulatedClock(cfg.clock.start, cfg.clock.speed) if cfg.clock.start else SystemClock()
+        self.clock: Clock = clock
         self.interval = cfg.heartbeat_interval_s
         self.peers = PeerTable(cfg.heartbeat_interval_s, cfg.heartbeat_liveness)
         self.counters: Counter[str] = Counter()
@@ -55,6 +59,10 @@ class Gateway:
         self.pid = os.getpid()
         self.stop_requested = False
         self._next_heartbeat = 0.0
+        self._next_roll_check = 0.0
+        self.rolls = RollWatcher(loaded.reference.instruments, list(self.profile.symbols), self.clock.now())
+        self.roll_log: list[dict[str, str]] = []
+        self.fx = self.profile.fx.build_book()
 
     # -- sockets -------------------------------------------------------------------------
     def bind(self, announce: Callable[[str], None] = print) -> None:
@@ -289,15 +297,7 @@ class Gateway:
             hello.session,
             ", ".join(f"{s.root}={s.symbol}" for s in subscriptions),
         )
-        welcome = m.Welcome(
-            gateway=self.profile.gateway.name,
-            version=__version__,
-            profile=self.profile.name,
-            heartbeat_interval_s=self.interval,
-            roots=list(self.profile.symbols),
-            subscriptions=subscriptions,
-        )
-        self._send(self.platform_sock, identity, MsgType.WELCOME, welcome)
+        self._send(self.platform_sock, identity, MsgType.WELCOME, self._welcome(subscriptions))
 
     def _subscriptions(self, platform: str) -> list[m.Subscription]:
         now = self.clock.now()
@@ -315,6 +315,8 @@ class Gateway:
             if root is None:
                 self.counters["market_data_unknown_symbol"] += 1
                 continue
+            if root == "WDO" and tick.last > 0:
+                self.fx.update(rate_from_wdo(tick.last, self.clock.now(), tick.symbol))
             ticks.append(m.Tick(root, tick.bid, tick.ask, tick.last, tick.size, tick.ts_ns))
         self.counters["market_data_ticks"] += len(ticks)
         if ticks and self.peers.nexus:
@@ -333,14 +335,7 @@ class Gateway:
                 identity=identity, name=msg.name, session=msg.session, connected_at=now, last_seen=now
             )
             log.info("signal engine %s connected (session %s)", msg.name, msg.session)
-            welcome = m.Welcome(
-                gateway=self.profile.gateway.name,
-                version=__version__,
-                profile=self.profile.name,
-                heartbeat_interval_s=self.interval,
-                roots=list(self.profile.symbols),
-            )
-            self._send(self.nexus_sock, identity, MsgType.WELCOME, welcome)
+            self._send(self.nexus_sock, identity, MsgType.WELCOME, self._welcome([]))
             return
         if self.peers.seen_nexus(identity, now) is None:
             ref = msg.client_id if isinstance(msg, m.Signal) else ""
@@ -381,7 +376,42 @@ class Gateway:
         self.admin_sock.send_multipart([identity, b"", header, body])
 
     # -- housekeeping --------------------------------------------------------------------
+    def _check_rolls(self) -> None:
+        """At a roll time: new legs already resolve to the next contract; re-subscribe every platform."""
+        events = self.rolls.check(self.clock.now())
+        if not events:
+            return
+        for event in events:
+            log.warning("ROLL %s: %s -> %s at %s", event.root, event.old, event.new, event.at.isoformat())
+            self.counters["rolls"] += 1
+            self.roll_log.append({"root": event.root, "from": event.old, "to": event.new, "at": event.at.isoformat()})
+        for peer in list(self.peers.platforms.values()):
+            if peer.alive:
+                subscriptions = self._subscriptions(peer.name)
+                peer.symbols = {s.symbol: s.root for s in subscriptions}
+                self._send(self.platform_sock, peer.identity, MsgType.WELCOME, self._welcome(subscriptions))
+
+    def _welcome(self, subscriptions: list[m.Subscription]) -> m.Welcome:
+        return m.Welcome(
+            gateway=self.profile.gateway.name,
+            version=__version__,
+            profile=self.profile.name,
+            heartbeat_interval_s=self.interval,
+            roots=list(self.profile.symbols),
+            subscriptions=subscriptions,
+        )
+
+    def fx_rate(self, base: str = "USD", quote: str = "BRL") -> FxRate | str:
+        """The usable rate, or the reason there is none."""
+        try:
+            return self.fx.rate(base, quote, self.clock.now())
+        except (MissingRateError, StaleRateError) as exc:
+            return str(exc)
+
     def _housekeeping(self, now: float) -> None:
+        if now >= self._next_roll_check:
+            self._check_rolls()
+            self._next_roll_check = now + min(1.0, self.interval)
         went, back, gone = self.peers.expire(now)
         for peer in went:
             log.warning("platform %s offline: silent for %.1fs", peer.name, now - peer.last_seen)

@@ -269,3 +269,16 @@ def test_cancel_reaches_working_legs_and_unknown_cancel_is_an_error(
     assert final.status is OrderStatus.CANCELLED and final.final and final.order_id == update.order_id
     nexus_peer.send(MsgType.CANCEL, m.Cancel(order_id="nope"))
     expect_error(nexus_peer, ErrorCode.UNKNOWN_ORDER)
+
+
+def test_wdo_quotes_become_the_gateways_usd_brl_rate(
+    platform_peer_factory: PlatformFactory, endpoints: Endpoints
+) -> None:
+    assert "no USD/BRL rate" in admin_request(endpoints.admin, "status")["fx"]["unavailable"]
+    brazil, welcome = platform_peer_factory("mt5_brazil")
+    wdo = next(s.symbol for s in welcome.subscriptions if s.root == "WDO")
+    brazil.send(MsgType.MARKET_DATA, m.MarketData(ticks=[m.Tick(wdo, 5493.5, 5494.5, 5494.0, 1, 5)]))
+    time.sleep(0.2)
+    fx = admin_request(endpoints.admin, "status")["fx"]
+    assert fx["rate"] == pytest.approx(5.494)
+    assert fx["source"] == "wdo"
