@@ -14,7 +14,7 @@ except ImportError:  # pragma: no cover - older typer with click installed
     from click.exceptions import ClickException
 
 from nexus_gw import __version__
-from nexus_gw.cli import adapter, demo, fx, profile, rollover, serve, status, symbols
+from nexus_gw.cli import adapter, demo, fx, journal, profile, rollover, serve, status, symbols
 from nexus_gw.errors import NexusGwError
 
 app = typer.Typer(
@@ -28,6 +28,9 @@ app.command("serve")(serve.serve)
 app.command("adapter")(adapter.adapter)
 app.command("demo")(demo.demo)
 app.command("status")(status.status)
+app.command("orders")(journal.orders)
+app.command("fills")(journal.fills)
+app.command("positions")(journal.positions)
 app.add_typer(profile.app, name="profile")
 app.add_typer(symbols.app, name="symbols")
 app.add_typer(rollover.app, name="rollover")

@@ -55,7 +55,8 @@ class WriterLock:
 def connect_writer(path: Path) -> sqlite3.Connection:
     """A connection that may write: creates the file and schema, WAL, synchronous=FULL, foreign keys on."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
+    # One writer owns the connection, but it may be opened in one thread and used by the loop in another.
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
     try:
         mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         if str(mode).lower() != "wal":

@@ -181,6 +181,11 @@ class FillReport(Message, kw_only=True):
     avg_price: float
     status: OrderStatus
     legs: list[LegReport]
+    currency: str = ""
+    realized_pnl: float | None = None
+    realized_pnl_usd: float | None = None
+    pnl_note: str = ""
+    position: float | None = None
     ts_ns: int = 0
 
 

@@ -13,13 +13,14 @@ from collections import Counter
 from typing import Protocol
 
 from nexus_gw.config.loader import LoadedProfile
-from nexus_gw.domain.book import LegSpec, OrderBook, UnknownLeg
+from nexus_gw.domain.book import LegSpec, OrderBook
 from nexus_gw.domain.clock import Clock
-from nexus_gw.domain.orders import Execution, Order
+from nexus_gw.domain.orders import Execution, Leg, Order
 from nexus_gw.domain.routing import PlatformView, plan_route
 from nexus_gw.errors import NexusGwError
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType, OrderStatus, OrderType, Side
+from nexus_gw.server.ledger import Ledger
 from nexus_gw.server.peers import PeerTable
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class ExecutionDesk:
         clock: Clock,
         outbound: Outbound,
         counters: Counter[str],
+        ledger: Ledger,
     ) -> None:
         self.profile = loaded.profile
         self.instruments = loaded.reference.instruments
@@ -59,11 +61,12 @@ class ExecutionDesk:
         self.counters = counters
         self.book = OrderBook(self.profile.trading.one_order_per_symbol)
         self.owners: dict[str, bytes] = {}
+        self.ledger = ledger
 
     # -- signals -------------------------------------------------------------------------
     def on_signal(self, identity: bytes, signal: m.Signal) -> None:
         self.counters["signals"] += 1
-        existing = self.book.existing(signal.client_id)
+        existing = self.book.existing(signal.client_id) or self.ledger.existing(signal.client_id)
         if existing is not None:
             self.counters["duplicate_signals"] += 1
             log.info("client id %s resent: answering with order %s", signal.client_id, existing.order_id)
@@ -108,6 +111,7 @@ class ExecutionDesk:
         )
         if plan.skipped:
             order.reason = f"not routed to {', '.join(plan.skipped)} (offline or order type unsupported)"
+        self.ledger.order_created(order)  # journaled before any leg leaves
         self.counters["orders"] += 1
         log.info(
             "order %s (client %s): %s %s %s -> %s",
@@ -131,10 +135,13 @@ class ExecutionDesk:
                 ts_ns=time.time_ns(),
             )
             if self.out.to_platform(leg.platform, MsgType.ORDER, payload):
+                self.ledger.leg_status(leg, OrderStatus.SENT)
                 leg.apply_status(OrderStatus.SENT)
                 self.counters["legs_sent"] += 1
             else:
-                self.book.apply_status(leg.leg_id, OrderStatus.REJECTED, f"{leg.platform} unreachable")
+                reason = f"{leg.platform} unreachable"
+                self.ledger.leg_status(leg, OrderStatus.REJECTED, reason)
+                self.book.apply_status(leg.leg_id, OrderStatus.REJECTED, reason)
         self._report(order)
 
     def _validate(self, signal: m.Signal) -> tuple[Side, float]:
@@ -174,6 +181,7 @@ class ExecutionDesk:
         self.counters["refused"] += 1
         log.warning("signal %s (%s) refused: %s", signal.client_id, signal.symbol, reason)
         order = self.book.refuse(order_id, signal.client_id, signal.symbol, side, qty, reason)
+        self.ledger.order_created(order)
         self._report(order)
 
     # -- cancels -------------------------------------------------------------------------
@@ -197,24 +205,23 @@ class ExecutionDesk:
 
     # -- platform reports ----------------------------------------------------------------
     def on_leg_update(self, platform: str, update: m.LegUpdate) -> None:
-        try:
-            order, changed = self.book.apply_status(
-                update.leg_id, update.status, update.reason, update.platform_order_id
-            )
-        except UnknownLeg:
-            log.warning("%s reported unknown leg %s (%s)", platform, update.leg_id, update.status)
-            self.counters["unknown_leg_reports"] += 1
+        found = self._find_leg(platform, update.leg_id)
+        if found is None:
             return
+        order, leg = found
+        self.ledger.leg_status(leg, update.status, update.reason, update.platform_order_id)
+        _, changed = self.book.apply_status(update.leg_id, update.status, update.reason, update.platform_order_id)
         if changed:
             self._report(order)
 
     def on_leg_fill(self, platform: str, fill: m.LegFill) -> None:
-        try:
-            order, new = self.book.apply_fill(fill.leg_id, Execution(fill.fill_id, fill.qty, fill.price, fill.ts_ns))
-        except UnknownLeg:
-            log.warning("%s reported a fill for unknown leg %s", platform, fill.leg_id)
-            self.counters["unknown_leg_reports"] += 1
+        found = self._find_leg(platform, fill.leg_id)
+        if found is None:
             return
+        order, leg = found
+        execution = Execution(fill.fill_id, fill.qty, fill.price, fill.ts_ns)
+        try:
+            new = self.ledger.execution(order, leg, execution)  # journaled before it counts or is reported
         except ValueError as exc:
             log.error("%s: %s", platform, exc)
             self.counters["bad_fills"] += 1
@@ -222,8 +229,34 @@ class ExecutionDesk:
         if not new:
             self.counters["duplicate_fills"] += 1
             return
+        self.book.apply_fill(fill.leg_id, execution)
         self.counters["leg_fills"] += 1
         self._report(order)
+
+    def _find_leg(self, platform: str, leg_id: str) -> tuple[Order, Leg] | None:
+        order_id = self.book.by_leg.get(leg_id)
+        order = self.book.orders.get(order_id) if order_id else None
+        leg = order.legs.get(leg_id) if order else None
+        if order is None or leg is None or leg.platform != platform:
+            log.warning("%s reported unknown leg %s", platform, leg_id)
+            self.counters["unknown_leg_reports"] += 1
+            return None
+        return order, leg
+
+    def _pnl_fields(self, order: Order) -> dict[str, object]:
+        """Realized P&L this order caused (closing part), in its currency and in USD, and the position after."""
+        pnl = self.ledger.order_pnl.get(order.order_id)
+        position = self.ledger.positions.aggregate(order.root).qty
+        if pnl is None:
+            return {"position": position}
+        note = "" if pnl.usd is not None else "USD unknown: " + "; ".join(pnl.missing or ["no usable FX rate"])
+        return {
+            "currency": pnl.currency,
+            "realized_pnl": float(pnl.native),
+            "realized_pnl_usd": None if pnl.usd is None else float(pnl.usd),
+            "pnl_note": note,
+            "position": position,
+        }
 
     # -- reporting -----------------------------------------------------------------------
     def _report(self, order: Order, to: bytes | None = None) -> None:
@@ -282,5 +315,6 @@ class ExecutionDesk:
                 status=order.status,
                 legs=legs,
                 ts_ns=now_ns,
+                **self._pnl_fields(order),
             )
             self.out.to_nexus(target, MsgType.FILL, report)

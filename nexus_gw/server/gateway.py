@@ -12,6 +12,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable
+from decimal import Decimal
 from urllib.parse import urlparse
 
 import zmq
@@ -22,11 +23,13 @@ from nexus_gw.domain.clock import Clock, SimulatedClock, SystemClock
 from nexus_gw.domain.fx import FxRate, MissingRateError, StaleRateError, rate_from_wdo
 from nexus_gw.domain.rollover import RollWatcher
 from nexus_gw.errors import GatewayUnavailable, ProtocolError
+from nexus_gw.journal import Journal, journal_path
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType
 from nexus_gw.server import admin
 from nexus_gw.server.execution import ExecutionDesk
+from nexus_gw.server.ledger import Ledger
 from nexus_gw.server.peers import NexusPeer, PeerTable, PlatformPeer
 
 log = logging.getLogger(__name__)
@@ -50,7 +53,14 @@ class Gateway:
         self.interval = cfg.heartbeat_interval_s
         self.peers = PeerTable(cfg.heartbeat_interval_s, cfg.heartbeat_liveness)
         self.counters: Counter[str] = Counter()
-        self.desk = ExecutionDesk(loaded, self.peers, self.clock, self, self.counters)
+        self.fx = self.profile.fx.build_book()
+        self.data_dir = cfg.data_dir
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.ledger = Ledger(Journal.open(journal_path(self.data_dir)), loaded.reference.instruments, self._to_usd)
+        self.desk = ExecutionDesk(loaded, self.peers, self.clock, self, self.counters, self.ledger)
+        recovered = self.ledger.recover(self.desk.book)
+        if recovered:
+            log.warning("recovered %d open orders from the journal in %s", recovered, self.data_dir)
         self.platform_decoder = codec.Decoder(codec.PLATFORM_TO_GATEWAY)
         self.nexus_decoder = codec.Decoder(codec.NEXUS_TO_GATEWAY)
         self.admin_decoder = codec.Decoder(codec.OPERATOR_TO_GATEWAY)
@@ -62,7 +72,6 @@ class Gateway:
         self._next_roll_check = 0.0
         self.rolls = RollWatcher(loaded.reference.instruments, list(self.profile.symbols), self.clock.now())
         self.roll_log: list[dict[str, str]] = []
-        self.fx = self.profile.fx.build_book()
 
     # -- sockets -------------------------------------------------------------------------
     def bind(self, announce: Callable[[str], None] = print) -> None:
@@ -110,6 +119,7 @@ class Gateway:
                     sock.close()
             self.ctx.term()
             self.ctx = None
+        self.ledger.close()
 
     # -- Outbound (used by the execution desk) --------------------------------------------
     def _send(self, sock: zmq.Socket[bytes], identity: bytes, msg_type: MsgType, payload: m.Message) -> bool:
@@ -317,6 +327,7 @@ class Gateway:
                 continue
             if root == "WDO" and tick.last > 0:
                 self.fx.update(rate_from_wdo(tick.last, self.clock.now(), tick.symbol))
+            self.ledger.mark(root, peer.name, tick.last)
             ticks.append(m.Tick(root, tick.bid, tick.ask, tick.last, tick.size, tick.ts_ns))
         self.counters["market_data_ticks"] += len(ticks)
         if ticks and self.peers.nexus:
@@ -384,7 +395,24 @@ class Gateway:
         for event in events:
             log.warning("ROLL %s: %s -> %s at %s", event.root, event.old, event.new, event.at.isoformat())
             self.counters["rolls"] += 1
-            self.roll_log.append({"root": event.root, "from": event.old, "to": event.new, "at": event.at.isoformat()})
+            open_positions = {
+                p.platform: p.qty for p in self.ledger.positions.positions() if p.root == event.root and p.qty
+            }
+            record = {
+                "root": event.root,
+                "from": event.old,
+                "to": event.new,
+                "at": event.at.isoformat(),
+                "positions_in_expiring_contract": open_positions,
+            }
+            self.roll_log.append(record)
+            self.ledger.event("roll", record, event.at)
+            if open_positions:
+                log.warning(
+                    "positions in expiring %s still open: %s; roll them or close them",
+                    event.old,
+                    ", ".join(f"{k} {v:+g}" for k, v in open_positions.items()),
+                )
         for peer in list(self.peers.platforms.values()):
             if peer.alive:
                 subscriptions = self._subscriptions(peer.name)
@@ -400,6 +428,10 @@ class Gateway:
             roots=list(self.profile.symbols),
             subscriptions=subscriptions,
         )
+
+    def _to_usd(self, amount: Decimal, currency: str) -> Decimal:
+        """Money in ``currency`` as USD at the current usable rate (raises when stale or missing)."""
+        return self.fx.convert(amount, currency, "USD", self.clock.now())
 
     def fx_rate(self, base: str = "USD", quote: str = "BRL") -> FxRate | str:
         """The usable rate, or the reason there is none."""

@@ -73,28 +73,31 @@ def test_serve_prints_start_up_lines_and_stops_cleanly_on_sigterm(tmp_path: Path
     assert "Gateway stopped" in out
 
 
-def test_second_gateway_on_the_same_ports_fails_clearly(tmp_path: Path) -> None:
+def test_second_gateway_on_the_same_ports_or_data_dir_fails_clearly(tmp_path: Path) -> None:
     eps = Endpoints.free()
     env = {
         **os.environ,
         "NEXUSGW_GATEWAY__SOCKETS__PLATFORM": eps.platform,
         "NEXUSGW_GATEWAY__SOCKETS__NEXUS": eps.nexus,
         "NEXUSGW_GATEWAY__SOCKETS__ADMIN": eps.admin,
+        "NEXUSGW_GATEWAY__DATA_DIR": str(tmp_path / "a"),
     }
     first = subprocess.Popen(
         [sys.executable, "-m", "nexus_gw.cli.app", "serve", "--config-dir", str(CONFIG_DIR)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
     )
     try:
         time.sleep(0.2)
         for _ in range(50):
             if nexusgw("status", "--config-dir", str(CONFIG_DIR), env=env).returncode == 0:
                 break
-        second = nexusgw("serve", "--config-dir", str(CONFIG_DIR), env=env, timeout=30)
+        other_dir = {**env, "NEXUSGW_GATEWAY__DATA_DIR": str(tmp_path / "b")}
+        second = nexusgw("serve", "--config-dir", str(CONFIG_DIR), env=other_dir, timeout=30)
         assert second.returncode == 1
         assert "is another nexusgw serve running" in second.stderr
+        third = nexusgw("serve", "--config-dir", str(CONFIG_DIR), env=env, timeout=30)
+        assert third.returncode != 0
+        assert "is being written by another process" in third.stderr
     finally:
         first.send_signal(signal.SIGTERM)
         first.communicate(timeout=10)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
-from nexus_gw.errors import OrderRejected, ProtocolError
+from nexus_gw.errors import OrderRejected, PlatformUnavailable, ProtocolError
 
 from . import messages as m
 from .binary import encode_binary
@@ -60,6 +60,17 @@ class OrderRequest:
     exchange: str | None = None
     time_in_force: TimeInForce = TimeInForce.DAY
     free_form_text: str = ""
+
+
+class OrderInDoubt(PlatformUnavailable):
+    """Writing a new order failed part-way: the server may or may not have received it.
+
+    Reconcile (open orders, fills) before concluding either way, and never resend it under a new id blindly.
+    """
+
+    def __init__(self, client_order_id: str, message: str) -> None:
+        super().__init__(message)
+        self.client_order_id = client_order_id
 
 
 def _reject(client_order_id: str, why: str) -> OrderRejected:

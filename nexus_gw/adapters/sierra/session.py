@@ -45,7 +45,7 @@ from .events import (
     SessionListener,
     Trade,
 )
-from .execution import OrderRequest, OrderTracker
+from .execution import OrderInDoubt, OrderRequest, OrderTracker
 from .reconcile import ReconcileRun
 from .requests import RequestBook
 from .settings import SessionConfig, SessionState, backoff_delay
@@ -232,9 +232,10 @@ class DtcSession:
     def submit_order(self, request: OrderRequest) -> str:
         """Send a new order and return its ClientOrderID. Never queued: if not logged on, nothing is sent.
 
-        Raises :class:`OrderRejected` for an invalid order or a reused client id, and
-        :class:`PlatformUnavailable` when the session is not logged on or the write failed (then the order may
-        or may not have reached the server: reconcile before sending it again under a new id).
+        Raises :class:`OrderRejected` for an invalid order or a reused client id, :class:`PlatformUnavailable`
+        when the session is not logged on (nothing was sent), and its subclass :class:`OrderInDoubt` when the
+        write failed (then the order may or may not have reached the server: reconcile before sending it again
+        under a new id).
         """
         info = self._require_logged_on("the order was not sent")
         if not info.trading_supported:
@@ -251,8 +252,8 @@ class DtcSession:
         try:
             self._send(msg)
         except PlatformUnavailable as exc:
-            raise PlatformUnavailable(
-                f"order {cid} may not have reached the DTC server ({exc}); reconcile open orders before resending"
+            raise OrderInDoubt(
+                cid, f"order {cid} may not have reached the DTC server ({exc}); reconcile open orders before resending"
             ) from exc
         return cid
 

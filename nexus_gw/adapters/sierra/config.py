@@ -1,0 +1,123 @@
+"""Settings of the Sierra Chart driver (``driver: sierra``), as a profile's ``settings:`` block gives them.
+
+The password is never a setting: the driver reads it at start from the environment variable named by
+``password_env``. The ``simulator`` flag marks a development instance whose DTC server is the bundled simulator,
+which local stacks (``nexusgw demo``, the end-to-end tests) start beside the adapter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .constants import ORDER_ID_LENGTH, TRADE_ACCOUNT_LENGTH, Encoding
+from .settings import SessionConfig
+
+DEFAULT_PASSWORD_ENV = "NEXUSGW_SIERRA_PASSWORD"
+
+ENCODINGS: dict[str, Encoding] = {"binary": Encoding.BINARY, "json": Encoding.JSON}
+
+
+class SierraSettings(BaseModel):
+    """How the adapter reaches and uses Sierra Chart's DTC Protocol Server."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    host: str = Field("127.0.0.1", min_length=1, description="Host of Sierra Chart's DTC server.")
+    port: int = Field(
+        11099, ge=1, le=65535, description="DTC server port (Sierra: Global Settings > Sierra Chart Server Settings)."
+    )
+    encoding: Literal["binary", "json"] = Field(
+        "binary", description="DTC encoding to ask for; Sierra's server Encoding should be Automatic."
+    )
+    trade_account: str = Field(
+        "Sim1",
+        max_length=TRADE_ACCOUNT_LENGTH - 1,
+        description="Sierra trade account for orders and reconciliation (Sim1 is Sierra's simulated account); "
+        "empty uses the first account Sierra lists.",
+    )
+    exchange: str = Field(
+        "",
+        max_length=15,
+        description="Value of the DTC Exchange field in subscriptions and orders. Leave empty when the symbol "
+        "mapping already gives Sierra's full symbol (NQH26, NQH26_FUT_CME); set it (e.g. CME) only for a service "
+        "that wants the exchange separately.",
+    )
+    username: str = Field("", max_length=31, description="DTC username, when Sierra requires credentials.")
+    password_env: str = Field(
+        DEFAULT_PASSWORD_ENV,
+        min_length=1,
+        description="Environment variable holding the DTC password, read when the adapter starts.",
+    )
+    heartbeat_interval_s: int = Field(
+        10, ge=1, le=300, description="Seconds between DTC heartbeats; 2x this without data = connection dead."
+    )
+    connect_timeout_s: float = Field(5.0, gt=0, le=120, description="Longest wait for the TCP connection.")
+    logon_timeout_s: float = Field(10.0, gt=0, le=120, description="Longest wait for Sierra's logon answer.")
+    request_timeout_s: float = Field(
+        15.0, gt=0, le=300, description="Longest wait for each reconciliation answer (orders, fills, positions)."
+    )
+    reconnect_initial_s: float = Field(1.0, gt=0, le=300, description="First delay before reconnecting.")
+    reconnect_max_s: float = Field(30.0, gt=0, le=3600, description="Longest delay between reconnect attempts.")
+    fill_history_days: int = Field(
+        1,
+        ge=1,
+        le=30,
+        description="Days of fills re-reported to the gateway after every (re)connect; the gateway drops repeats.",
+    )
+    order_map_file: Path | None = Field(
+        None,
+        description="File recording which Sierra ServerOrderID belongs to which leg, so fills that Sierra lists "
+        "only in its fill history still reach their legs after an adapter restart. Unset: kept in memory only.",
+    )
+    client_name: str = Field("nexusgw", max_length=31, description="Client name shown in Sierra's DTC server log.")
+    simulator: bool = Field(
+        False,
+        description="Development only: the DTC server is the bundled simulator, which local stacks (nexusgw demo, "
+        "the end-to-end tests) start on a free port before this adapter. Never set it for a real Sierra Chart.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password_in_files(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "password" in data:
+            raise ValueError(
+                "password must not be written in a settings file; remove it and put the password in the "
+                f"environment variable named by password_env (default {DEFAULT_PASSWORD_ENV})"
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _check_backoff(self) -> SierraSettings:
+        if self.reconnect_max_s < self.reconnect_initial_s:
+            raise ValueError(
+                f"reconnect_max_s ({self.reconnect_max_s}) is below reconnect_initial_s ({self.reconnect_initial_s}); "
+                "raise reconnect_max_s or lower reconnect_initial_s"
+            )
+        return self
+
+    def session_config(self, password: str) -> SessionConfig:
+        """The DTC session settings for these driver settings and ``password`` (from the environment)."""
+        return SessionConfig(
+            host=self.host,
+            port=self.port,
+            username=self.username,
+            password=password,
+            encoding=ENCODINGS[self.encoding],
+            heartbeat_interval_s=self.heartbeat_interval_s,
+            connect_timeout_s=self.connect_timeout_s,
+            logon_timeout_s=self.logon_timeout_s,
+            request_timeout_s=self.request_timeout_s,
+            reconnect_initial_s=self.reconnect_initial_s,
+            reconnect_max_s=self.reconnect_max_s,
+            trade_account=self.trade_account,
+            exchange=self.exchange,
+            client_name=self.client_name,
+            fill_history_days=self.fill_history_days,
+        )
+
+
+MAX_CLIENT_ORDER_ID_BYTES = ORDER_ID_LENGTH - 1
+"""Longest ClientOrderID DTC carries; the driver sends the gateway's leg id there."""

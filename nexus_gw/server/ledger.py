@@ -1,0 +1,125 @@
+"""The gateway's books of record: the journal (durable) and the positions (in memory, rebuilt from it).
+
+Every change passes here before it is acted on or reported: an order and its legs are journaled before a
+leg is sent, an execution before it is counted or reported. Positions and the realized P&L each order
+caused (in the instrument's currency and in USD) follow from the journaled executions.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from nexus_gw.domain.book import OrderBook
+from nexus_gw.domain.instruments import InstrumentRegistry
+from nexus_gw.domain.orders import Execution, Leg, Order
+from nexus_gw.domain.positions import PositionBook, ToUsd, Valuation, valuation_from_instrument
+from nexus_gw.journal import Journal, restore_book
+from nexus_gw.protocol.constants import OrderStatus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class OrderPnl:
+    """Realized P&L the executions of one order caused, in the instrument currency and in USD."""
+
+    currency: str
+    native: Decimal = Decimal(0)
+    usd: Decimal | None = Decimal(0)
+    missing: list[str] = field(default_factory=list)
+
+
+class Ledger:
+    def __init__(self, journal: Journal, instruments: InstrumentRegistry, to_usd: ToUsd) -> None:
+        self.journal = journal
+        self.instruments = instruments
+        self.positions = PositionBook(self._valuation, to_usd)
+        self.order_pnl: dict[str, OrderPnl] = {}
+        self._held: set[tuple[str, str]] = set()
+        self._closed = False
+
+    def _valuation(self, platform: str, root: str) -> Valuation:
+        return valuation_from_instrument(self.instruments.get(root))
+
+    def recover(self, book: OrderBook) -> int:
+        """Restore open orders into ``book`` and positions from every journaled execution; open order count."""
+        recovery = self.journal.recover()
+        restore_book(book, recovery.open_orders)
+        for fill in self.journal.query_fills():
+            self.positions.apply(fill)
+            self._held.add((fill.platform, fill.root))
+        return len(recovery.open_orders)
+
+    def existing(self, client_id: str) -> Order | None:
+        """An order of this client id from before a restart (open or finished)."""
+        return self.journal.order_for_client(client_id)
+
+    def order_created(self, order: Order) -> None:
+        self.journal.record_order(order)
+
+    def leg_status(self, leg: Leg, status: OrderStatus, reason: str = "", platform_order_id: str = "") -> None:
+        self.journal.record_leg_status(leg.leg_id, status, reason, platform_order_id)
+
+    def execution(self, order: Order, leg: Leg, execution: Execution) -> bool:
+        """Journal an execution and count it in positions and P&L; False for one already journaled."""
+        if not self.journal.record_execution(leg.leg_id, execution):
+            return False
+        before = self.positions.position(leg.platform, order.root)
+        self.positions.apply_fill(
+            leg.platform,
+            order.root,
+            leg.side,
+            execution.qty,
+            execution.price,
+            execution.ts_ns,
+            key=(leg.leg_id, execution.fill_id),
+        )
+        self._held.add((leg.platform, order.root))
+        after = self.positions.position(leg.platform, order.root)
+        pnl = self.order_pnl.setdefault(order.order_id, OrderPnl(after.currency))
+        pnl.native += after.realized - before.realized
+        if pnl.usd is not None and before.realized_usd is not None and after.realized_usd is not None:
+            pnl.usd += after.realized_usd - before.realized_usd
+        elif after.realized != before.realized:
+            pnl.usd = None
+            pnl.missing.extend(after.missing)
+        return True
+
+    def event(self, kind: str, data: dict[str, Any], ts: datetime) -> None:
+        self.journal.record_event(kind, data, ts)
+
+    def mark(self, root: str, platform: str, price: float) -> None:
+        """Mark a platform's position in ``root`` to its latest price (only where a position exists)."""
+        if price > 0 and (platform, root) in self._held:
+            self.positions.mark(root, platform, price)
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """Positions per platform and root, for status."""
+
+        def num(value: Decimal | None) -> float | None:
+            return None if value is None else float(value)
+
+        return [
+            {
+                "platform": p.platform,
+                "symbol": p.root,
+                "qty": p.qty,
+                "avg_entry": p.avg_entry,
+                "currency": p.currency,
+                "realized": float(p.realized),
+                "realized_usd": num(p.realized_usd),
+                "unrealized": num(p.unrealized),
+                "unrealized_usd": num(p.unrealized_usd),
+                "missing": list(p.missing),
+            }
+            for p in self.positions.positions()
+        ]
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self.journal.close()
