@@ -83,6 +83,11 @@ class TradingConfig(StrictModel):
     one_order_per_symbol: bool = Field(
         True, description="Refuse a new signal for a root while an order for it is working."
     )
+    roll_positions: Literal["report", "auto"] = Field(
+        "report",
+        description="At a contract roll: only report positions left in the expiring contract, or roll them "
+        "automatically as a linked close-old/open-new pair on each platform.",
+    )
     offline_policy: Literal["route_to_rest", "refuse"] = Field(
         "route_to_rest",
         description="When a platform that trades the root is offline: route to the others, or refuse.",

@@ -15,6 +15,11 @@ class LegSpec:
     platform: str
     symbol: str
     qty: float
+    side: Side | None = None  # None: the order's side
+    tag: str = ""  # distinguishes two legs on one platform (a roll's close and open)
+
+    def leg_id(self, order_id: str) -> str:
+        return f"{order_id}.{self.platform}" + (f".{self.tag}" if self.tag else "")
 
 
 class UnknownLeg(LookupError):
@@ -65,7 +70,7 @@ class OrderBook:
             created_ns=created_ns,
         )
         for spec in legs:
-            leg = Leg(f"{order_id}.{spec.platform}", spec.platform, spec.symbol, side, spec.qty)
+            leg = Leg(spec.leg_id(order_id), spec.platform, spec.symbol, spec.side or side, spec.qty)
             order.add_leg(leg)
             self.by_leg[leg.leg_id] = order_id
         self.orders[order_id] = order

@@ -36,6 +36,9 @@ def new_order_id() -> str:
     return f"{time.strftime('%Y%m%d')}-{uuid.uuid4().hex[:10]}"
 
 
+INTERNAL = b""  # owner of the gateway's own orders (rolls): not reported to NEXUS
+
+
 class SignalRejected(NexusGwError):
     def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
@@ -122,12 +125,16 @@ class ExecutionDesk:
             signal.symbol,
             ", ".join(f"{leg.platform}:{leg.symbol}" for leg in order.legs.values()),
         )
+        self._send_legs(order)
+        self._report(order)
+
+    def _send_legs(self, order: Order) -> None:
         for leg in order.legs.values():
             payload = m.Order(
                 leg_id=leg.leg_id,
-                order_id=order_id,
+                order_id=order.order_id,
                 symbol=leg.symbol,
-                side=side,
+                side=leg.side,
                 qty=leg.qty,
                 order_type=order.order_type,
                 limit_price=order.limit_price,
@@ -142,7 +149,42 @@ class ExecutionDesk:
                 reason = f"{leg.platform} unreachable"
                 self.ledger.leg_status(leg, OrderStatus.REJECTED, reason)
                 self.book.apply_status(leg.leg_id, OrderStatus.REJECTED, reason)
-        self._report(order)
+
+    def roll_position(
+        self, root: str, platform: str, old_symbol: str, new_symbol: str, position: float, new_code: str
+    ) -> Order | None:
+        """Roll ``position`` on ``platform`` as one order of two linked legs: close the old, open the new.
+
+        The client id is derived from the roll, so a restarted gateway never rolls the same position twice.
+        Roll orders are the gateway's own: they are journaled and logged, not reported to NEXUS.
+        """
+        client_id = f"roll:{root}:{new_code}:{platform}"
+        if self.book.existing(client_id) or self.ledger.existing(client_id):
+            return None
+        qty = abs(position)
+        keep = Side.BUY if position > 0 else Side.SELL
+        close = Side.SELL if keep is Side.BUY else Side.BUY
+        order_id = new_order_id()
+        self.owners[order_id] = INTERNAL
+        order = self.book.create(
+            order_id,
+            client_id,
+            root,
+            keep,
+            qty,
+            [
+                LegSpec(platform, old_symbol, qty, side=close, tag="close"),
+                LegSpec(platform, new_symbol, qty, side=keep, tag="open"),
+            ],
+            created_ns=time.time_ns(),
+        )
+        order.reason = f"roll {position:+g} {root} from {old_symbol} to {new_symbol}"
+        self.book.active_by_root.pop(root, None)  # a roll never blocks the engine's next signal
+        self.ledger.order_created(order)
+        self.counters["roll_orders"] += 1
+        log.warning("rolling %s on %s: %s", root, platform, order.reason)
+        self._send_legs(order)
+        return order
 
     def _validate(self, signal: m.Signal) -> tuple[Side, float]:
         try:
@@ -261,6 +303,19 @@ class ExecutionDesk:
     # -- reporting -----------------------------------------------------------------------
     def _report(self, order: Order, to: bytes | None = None) -> None:
         target = to if to is not None else self.owners.get(order.order_id)
+        if target == INTERNAL:
+            if order.is_terminal:
+                log.info(
+                    "gateway order %s (%s) %s: %s",
+                    order.order_id,
+                    order.client_id,
+                    order.status.value,
+                    ", ".join(
+                        f"{leg.leg_id} {leg.status.value} {leg.filled_qty:g}@{leg.avg_price}"
+                        for leg in order.legs.values()
+                    ),
+                )
+            return
         legs = [
             m.LegReport(
                 platform=leg.platform,

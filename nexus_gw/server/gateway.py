@@ -413,11 +413,29 @@ class Gateway:
                     event.old,
                     ", ".join(f"{k} {v:+g}" for k, v in open_positions.items()),
                 )
+        old_symbols = {
+            name: {root: symbol for symbol, root in peer.symbols.items()} for name, peer in self.peers.platforms.items()
+        }
         for peer in list(self.peers.platforms.values()):
             if peer.alive:
                 subscriptions = self._subscriptions(peer.name)
                 peer.symbols = {s.symbol: s.root for s in subscriptions}
                 self._send(self.platform_sock, peer.identity, MsgType.WELCOME, self._welcome(subscriptions))
+        if self.profile.trading.roll_positions == "auto":
+            for event in events:
+                self._roll_positions(event.root, event.new, old_symbols)
+
+    def _roll_positions(self, root: str, new_code: str, old_symbols: dict[str, dict[str, str]]) -> None:
+        now = self.clock.now()
+        for position in self.ledger.positions.positions():
+            if position.root != root or not position.qty:
+                continue
+            platform = position.platform
+            old = old_symbols.get(platform, {}).get(root)
+            new = self.symbols.resolve(root, platform, now)
+            if old is None or old == new:
+                continue  # a CFD (no contract) or a platform we never quoted: nothing to roll
+            self.desk.roll_position(root, platform, old, new, position.qty, new_code)
 
     def _welcome(self, subscriptions: list[m.Subscription]) -> m.Welcome:
         return m.Welcome(

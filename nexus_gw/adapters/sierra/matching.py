@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, Final
 
 from . import messages as m
 from .constants import (
@@ -116,6 +117,59 @@ class FillOutcome:
     messages: list[m.OrderUpdate | m.PositionUpdate] = field(default_factory=list)
     working: bool = False
     executed: bool = False
+
+
+STATE_VERSION: Final = 1
+"""Version of :meth:`SimExchange.export_state` data."""
+
+_ORDER_FIELDS: Final = (
+    "server_order_id",
+    "client_order_id",
+    "account",
+    "symbol",
+    "exchange",
+    "price1",
+    "price2",
+    "quantity",
+    "username",
+    "received_ms",
+    "filled",
+    "notional",
+    "triggered",
+)
+
+
+def _order_data(order: _Order) -> dict[str, Any]:
+    data: dict[str, Any] = {name: getattr(order, name) for name in _ORDER_FIELDS}
+    data.update(
+        order_type=int(order.order_type),
+        side=int(order.side),
+        time_in_force=int(order.time_in_force),
+        status=int(order.status),
+    )
+    return data
+
+
+def _order_from(data: Mapping[str, Any]) -> _Order:
+    return _Order(
+        server_order_id=str(data["server_order_id"]),
+        client_order_id=str(data["client_order_id"]),
+        account=str(data["account"]),
+        symbol=str(data["symbol"]),
+        exchange=str(data["exchange"]),
+        order_type=OrderType(int(data["order_type"])),
+        side=BuySell(int(data["side"])),
+        price1=float(data["price1"]),
+        price2=float(data["price2"]),
+        quantity=float(data["quantity"]),
+        time_in_force=TimeInForce(int(data["time_in_force"])),
+        username=str(data["username"]),
+        received_ms=int(data["received_ms"]),
+        status=OrderStatus(int(data["status"])),
+        filled=float(data["filled"]),
+        notional=float(data["notional"]),
+        triggered=bool(data["triggered"]),
+    )
 
 
 def _tag() -> str:
@@ -475,6 +529,87 @@ class SimExchange:
             Unsolicited=0 if request_id else 1,
             EntryDateTime=pos.entry_time,
         )
+
+    # ------------------------------------------------------------------------------------------------- state
+
+    def export_state(self) -> dict[str, Any]:
+        """Orders, fills, positions and prices as plain JSON-able data (see :meth:`restore_state`)."""
+        with self._lock:
+            return {
+                "version": STATE_VERSION,
+                "saved_at": self._wall(),
+                "prices": {symbol: market.price for symbol, market in self._markets.items()},
+                "orders": [_order_data(o) for o in self._orders.values()],
+                "fills": [
+                    {
+                        "execution_id": f.execution_id,
+                        "server_order_id": f.order.server_order_id,
+                        "price": f.price,
+                        "quantity": f.quantity,
+                        "time": f.time,
+                        "position_after": f.position_after,
+                        "open_close": int(f.open_close),
+                    }
+                    for f in self._fills
+                ],
+                "positions": [
+                    {
+                        "account": account,
+                        "symbol": symbol,
+                        "exchange": pos.exchange,
+                        "quantity": pos.quantity,
+                        "average": pos.average,
+                        "entry_time": pos.entry_time,
+                    }
+                    for (account, symbol), pos in self._positions.items()
+                ],
+            }
+
+    def restore_state(self, state: Mapping[str, Any]) -> list[str]:
+        """Load what :meth:`export_state` produced (after a restart); return the ServerOrderIDs still working.
+
+        IDs made from now on carry this process's own stamp, so they never collide with restored ones.
+        Raises ``ValueError`` naming what is wrong when ``state`` is not a state of this version.
+        """
+        version = state.get("version")
+        if version != STATE_VERSION:
+            raise ValueError(f"state version {version!r} is not {STATE_VERSION}; delete the file to start empty")
+        with self._lock:
+            try:
+                orders = {o.server_order_id: o for o in (_order_from(item) for item in state["orders"])}
+                fills = [
+                    _Fill(
+                        execution_id=str(item["execution_id"]),
+                        order=orders[str(item["server_order_id"])],
+                        price=float(item["price"]),
+                        quantity=float(item["quantity"]),
+                        time=float(item["time"]),
+                        position_after=float(item["position_after"]),
+                        open_close=OpenClose(int(item["open_close"])),
+                    )
+                    for item in state["fills"]
+                ]
+                positions = {
+                    (str(item["account"]), str(item["symbol"])): _Position(
+                        exchange=str(item["exchange"]),
+                        quantity=float(item["quantity"]),
+                        average=float(item["average"]),
+                        entry_time=int(item["entry_time"]),
+                    )
+                    for item in state["positions"]
+                }
+                prices = {str(k): float(v) for k, v in state.get("prices", {}).items()}
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ValueError(
+                    f"state is damaged ({type(exc).__name__}: {exc}); delete the file to start empty"
+                ) from exc
+            self._orders.update(orders)
+            self._fills.extend(fills)
+            self._positions.update(positions)
+            for symbol, price in prices.items():
+                if symbol in self._markets and price > 0:
+                    self._markets[symbol].price = self._on_grid(price)
+            return [o.server_order_id for o in orders.values() if o.status not in TERMINAL_ORDER_STATUSES]
 
     # ---------------------------------------------------------------------------------------------- requests
 

@@ -42,6 +42,7 @@ class SimDriver(PlatformDriver):
         self._timers: list[tuple[float, int, Callable[[], None]]] = []
         self._seq = itertools.count()
         self._subs: dict[str, Subscription] = {}
+        self._known: set[str] = set()  # every symbol ever quoted: an expiring contract stays tradable
         self._by_root: dict[str, str] = {}
         self._paths: dict[str, PricePath] = {}
         self._arriving: set[str] = set()
@@ -69,6 +70,7 @@ class SimDriver(PlatformDriver):
     def subscribe(self, subscriptions: list[Subscription]) -> None:
         first = not self._subs
         self._subs = {s.symbol: s for s in subscriptions}
+        self._known.update(self._subs)
         self._by_root = {s.root: s.symbol for s in subscriptions}
         for sub in subscriptions:
             if sub.root not in self._paths:
@@ -189,7 +191,7 @@ class SimDriver(PlatformDriver):
             return f"{self.name} is disconnected from its exchange"
         if order.symbol in self.settings.reject_symbols:
             return f"symbol {order.symbol} is not tradable on {self.name} (simulated reject)"
-        if order.symbol not in self._subs:
+        if order.symbol not in self._known:
             return f"unknown symbol {order.symbol} on {self.name}; known: {', '.join(sorted(self._subs))}"
         if self.settings.reject_rate and self._rng.random() < self.settings.reject_rate:
             return "simulated reject (reject_rate)"

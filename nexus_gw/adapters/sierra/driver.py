@@ -1,0 +1,485 @@
+"""The Sierra Chart driver: the gateway's ``PlatformDriver`` on top of a DTC session.
+
+- **Identity.** Every order goes to Sierra with ClientOrderID = the gateway's leg id, so each ORDER_UPDATE names
+  its leg. Sierra's historical fills carry only the ServerOrderID; the :class:`~.legs.LegBook` maps those back.
+- **States.** Sierra's order states become leg states: working (sent, pending, open, partially filled) →
+  ACCEPTED with the ServerOrderID; REJECTED and CANCELLED with Sierra's InfoText; a cancel whose text says the
+  order expired → EXPIRED. Fills are never reported through states: each execution is one ``fill`` whose
+  ``fill_id`` is Sierra's execution ID.
+- **Reconnects.** After every logon the session reconciles, and the driver re-reports the fills of the last
+  ``fill_history_days`` days and the state of every open order. The gateway ignores a repeated
+  (leg id, fill id), so a fill made while the adapter or Sierra was down is counted exactly once.
+- **Never queued.** An order that arrives while Sierra is not logged on is reported REJECTED at once. An order
+  whose write broke part-way is *in doubt*: it is settled after the reconnect (from the open orders and fills),
+  never guessed.
+
+Session callbacks run on the session's I/O thread; ``DriverEvents`` is thread-safe.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterable
+
+from nexus_gw.adapters.base import DriverEvents, PlatformDriver
+from nexus_gw.errors import ConfigError, OrderRejected, PlatformUnavailable, ProtocolError
+from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
+from nexus_gw.protocol.messages import Capabilities, Order, Subscription
+
+from .config import MAX_CLIENT_ORDER_ID_BYTES, SierraSettings
+from .constants import USERNAME_PASSWORD_LENGTH, BuySell, LogonStatus, OrderUpdateReason
+from .constants import OrderStatus as DtcStatus
+from .constants import OrderType as DtcOrderType
+from .events import (
+    Fill,
+    LogonInfo,
+    MarketSnapshot,
+    OrderReport,
+    Position,
+    Quote,
+    Reconciliation,
+    SessionListener,
+    Trade,
+)
+from .execution import OrderInDoubt, OrderRequest
+from .legs import LegBook
+from .quotes import QuoteBoard, Tick
+from .session import DtcSession
+
+log = logging.getLogger(__name__)
+
+WORKING_STATUSES = frozenset(
+    {
+        DtcStatus.ORDER_SENT,
+        DtcStatus.PENDING_OPEN,
+        DtcStatus.PENDING_CHILD,
+        DtcStatus.OPEN,
+        DtcStatus.PENDING_CANCEL_REPLACE,
+        DtcStatus.PENDING_CANCEL,
+        DtcStatus.PARTIALLY_FILLED,
+        DtcStatus.FILLED,
+    }
+)
+"""DTC statuses that mean Sierra holds the order (a FILLED order was accepted too)."""
+
+ORDER_TYPES = {
+    OrderType.MARKET: DtcOrderType.MARKET,
+    OrderType.LIMIT: DtcOrderType.LIMIT,
+    OrderType.STOP: DtcOrderType.STOP,
+}
+
+SAMPLE_LEG_ID = "20260101-0123456789"
+"""A gateway order id (``YYYYMMDD-`` + 10 hex digits); a leg id is ``<order id>.<platform instance>``."""
+
+IN_DOUBT_CLOCK_SKEW_S = 60.0
+"""How much earlier than the send a Sierra fill may be stamped and still possibly belong to an in-doubt order."""
+
+
+def _ns(seconds: float) -> int:
+    return round(seconds * 1_000_000_000)
+
+
+class SierraDriver(PlatformDriver, SessionListener):
+    """Trades one Sierra Chart instance over DTC; see the module docstring.
+
+    The driver is also the session's listener: its ``on_*`` methods run on the session's I/O thread.
+    """
+
+    kind = "sierra"
+
+    def __init__(self, name: str, settings: SierraSettings, paper: bool = False) -> None:
+        if paper:
+            raise ConfigError(
+                f"platform {name}: paper: true is not available with the sierra driver (it would send real orders "
+                "to Sierra); trade Sierra's simulated account instead (settings.trade_account: Sim1), or use "
+                "driver: sim for paper trading"
+            )
+        leg_bytes = len(f"{SAMPLE_LEG_ID}.{name}".encode())
+        if leg_bytes > MAX_CLIENT_ORDER_ID_BYTES:
+            raise ConfigError(
+                f"platform {name}: its leg ids are {leg_bytes} bytes, but DTC's ClientOrderID holds at most "
+                f"{MAX_CLIENT_ORDER_ID_BYTES}; rename the platform instance to at most "
+                f"{MAX_CLIENT_ORDER_ID_BYTES - len(SAMPLE_LEG_ID) - 1} characters"
+            )
+        self.name = name
+        self.settings = settings
+        self.paper = paper
+        self.legs = LegBook(settings.order_map_file)
+        self._quotes = QuoteBoard()
+        self._events: DriverEvents | None = None
+        self._session: DtcSession | None = None
+
+    # ----------------------------------------------------------------------------------------- driver interface
+
+    @property
+    def session(self) -> DtcSession:
+        """The DTC session (exists after :meth:`start`)."""
+        if self._session is None:
+            raise RuntimeError(f"the sierra driver of {self.name} is not started; call start(events) first")
+        return self._session
+
+    def capabilities(self) -> Capabilities:
+        return Capabilities(order_types=list(ORDER_TYPES), cancel=True, paper=False)
+
+    def start(self, events: DriverEvents) -> None:
+        """Read the password from the environment and start the DTC session (returns at once)."""
+        settings = self.settings
+        password = os.environ.get(settings.password_env, "")
+        if len(password.encode()) > USERNAME_PASSWORD_LENGTH - 1:
+            raise ConfigError(
+                f"platform {self.name}: the password in ${settings.password_env} is longer than DTC's "
+                f"{USERNAME_PASSWORD_LENGTH - 1} bytes; use a shorter DTC password in Sierra Chart"
+            )
+        if settings.username and not password:
+            log.warning(
+                "%s: username %r is set but $%s is empty; Sierra will refuse the logon if it requires a password",
+                self.name,
+                settings.username,
+                settings.password_env,
+            )
+        self._events = events
+        self._session = DtcSession(settings.session_config(password), self)
+        log.info(
+            "%s: connecting to Sierra DTC server %s:%d (%s, account %s)%s",
+            self.name,
+            settings.host,
+            settings.port,
+            settings.encoding,
+            settings.trade_account or "first listed",
+            " [bundled simulator]" if settings.simulator else "",
+        )
+        self._session.start()
+
+    def stop(self) -> None:
+        if self._session is not None:
+            self._session.stop(timeout=5.0, reason=f"nexusgw adapter {self.name} stopping")
+
+    def subscribe(self, subscriptions: list[Subscription]) -> None:
+        """Stream exactly these Sierra symbols (now if logged on, else from the next logon)."""
+        session = self.session
+        wanted = [s.symbol for s in subscriptions]
+        for symbol in set(session.subscriptions) - set(wanted):
+            try:
+                session.unsubscribe(symbol)
+            except PlatformUnavailable as exc:
+                log.info("%s: unsubscribe of %s not sent (%s); it is not resubscribed", self.name, symbol, exc)
+        for symbol in wanted:
+            if symbol in session.subscriptions:
+                continue
+            try:
+                session.subscribe(symbol)
+            except ProtocolError as exc:
+                log.error(
+                    "%s: cannot subscribe to %r: %s; fix the sierra symbol mapping in config/symbols.yaml",
+                    self.name,
+                    symbol,
+                    exc,
+                )
+            except PlatformUnavailable as exc:
+                log.info("%s: subscription of %s is sent at the next logon (%s)", self.name, symbol, exc)
+        self._quotes.keep_only(set(wanted))
+
+    def submit(self, order: Order) -> None:
+        """Send one leg as a DTC order with ClientOrderID = leg id; never queued while disconnected."""
+        leg = order.leg_id
+        if not self.legs.claim(leg):
+            known = self.legs.order_for_leg(leg)
+            log.warning(
+                "%s: leg %s was already sent to Sierra (order %s); the repeated ORDER is not sent again",
+                self.name,
+                leg,
+                known or "not yet acknowledged",
+            )
+            if known:
+                self._status(leg, OrderStatus.ACCEPTED, "", known)
+            return
+        side = BuySell.BUY if order.side is Side.BUY else BuySell.SELL
+        request = OrderRequest(
+            symbol=order.symbol,
+            side=side,
+            quantity=order.qty,
+            order_type=ORDER_TYPES[order.order_type],
+            limit_price=order.limit_price if order.order_type is OrderType.LIMIT else None,
+            stop_price=order.stop_price if order.order_type is OrderType.STOP else None,
+            client_order_id=leg,
+        )
+        try:
+            self.session.submit_order(request)
+        except OrderInDoubt as exc:
+            self.legs.mark_in_doubt(leg, order.symbol, side.name)
+            log.error(
+                "%s: leg %s is in doubt: %s; it is settled from Sierra's reports after the reconnect",
+                self.name,
+                leg,
+                exc,
+            )
+        except PlatformUnavailable as exc:
+            self.legs.release(leg)
+            self._status(leg, OrderStatus.REJECTED, f"not sent to Sierra: {exc}")
+        except OrderRejected as exc:
+            self.legs.release(leg)
+            self._status(leg, OrderStatus.REJECTED, str(exc))
+
+    def cancel(self, leg_id: str) -> None:
+        """Cancel by the ServerOrderID the leg is bound to; before Sierra acknowledged the order, when it does."""
+        server_order_id = self.legs.order_for_leg(leg_id)
+        if server_order_id is None:
+            if self.legs.knows_leg(leg_id):
+                self.legs.want_cancel(leg_id)
+                log.info("%s: cancel of leg %s is sent as soon as Sierra acknowledges the order", self.name, leg_id)
+            else:
+                log.warning(
+                    "%s: cancel for leg %s ignored: no order of this adapter has that leg id", self.name, leg_id
+                )
+            return
+        self._send_cancel(leg_id, server_order_id)
+
+    # ------------------------------------------------------------------------------------------ session events
+
+    def on_logged_on(self, info: LogonInfo) -> None:
+        where = f"{self.settings.host}:{self.settings.port}"
+        if not info.trading_supported:
+            self._state(
+                False,
+                f"logged on to Sierra at {where}, but its DTC server does not allow trading; tick 'Allow Trading' in "
+                "Global Settings > Sierra Chart Server Settings > DTC Protocol Server",
+            )
+            return
+        self._state(True, f"logged on to {info.server_name or 'Sierra'} at {where} ({info.encoding.name.lower()})")
+
+    def on_logon_rejected(self, status: LogonStatus, text: str) -> None:
+        self._state(
+            False,
+            f"Sierra refused the logon: {text}. Check settings.username and the password in "
+            f"${self.settings.password_env} (and Sierra's DTC server settings), then restart the adapter",
+        )
+
+    def on_disconnected(self, reason: str, will_reconnect: bool) -> None:
+        then = "reconnecting" if will_reconnect else "not reconnecting: restart the adapter"
+        self._state(False, f"connection to Sierra lost ({reason}); {then}")
+
+    def on_snapshot(self, snapshot: MarketSnapshot) -> None:
+        self._tick(
+            self._quotes.on_snapshot(
+                snapshot.symbol,
+                snapshot.bid,
+                snapshot.ask,
+                snapshot.last_price,
+                snapshot.last_size,
+                snapshot.last_time or time.time(),
+            )
+        )
+
+    def on_trade(self, trade: Trade) -> None:
+        self._tick(self._quotes.on_trade(trade.symbol, trade.price, trade.size, trade.time))
+
+    def on_quote(self, quote: Quote) -> None:
+        self._tick(self._quotes.on_quote(quote.symbol, quote.bid, quote.ask, quote.time))
+
+    def on_order_update(self, report: OrderReport) -> None:
+        leg = self._leg_of(report.client_order_id, report.server_order_id)
+        if leg is None:
+            log.debug("%s: update of Sierra order %s not placed by this gateway", self.name, report.server_order_id)
+            return
+        self._apply(leg, report)
+
+    def on_fill(self, fill: Fill) -> None:
+        leg = self._leg_of(fill.client_order_id, fill.server_order_id)
+        if leg is None:
+            log.info(
+                "%s: fill %s of a Sierra order not placed by this gateway; not reported", self.name, fill.execution_id
+            )
+            return
+        self._fill(leg, fill)
+
+    def on_reconciled(self, report: Reconciliation) -> None:
+        """Re-report open orders and recent fills; settle in-doubt orders when the report is complete."""
+        if report.errors:
+            log.warning(
+                "%s: reconciliation after logon %d is incomplete (%s); orders and fills it lacks are reported "
+                "when Sierra sends them",
+                self.name,
+                report.logon_count,
+                "; ".join(report.errors),
+            )
+        account = self.settings.trade_account
+        if account and report.trade_accounts and account not in report.trade_accounts:
+            self._state(
+                False,
+                f"Sierra does not offer trade account {account!r} (offered: {', '.join(report.trade_accounts)}); set "
+                "settings.trade_account to one of them and restart the adapter",
+            )
+        open_legs: set[str] = set()
+        for order in report.open_orders:
+            leg = self._leg_of(order.client_order_id, order.server_order_id)
+            if leg is not None:
+                open_legs.add(leg)
+                self._apply(leg, order, restated=True)
+        foreign: list[Fill] = []
+        reported = 0
+        for fill in report.fills:
+            leg = self._leg_of(fill.client_order_id, fill.server_order_id)
+            if leg is None:
+                foreign.append(fill)
+            elif self._fill(leg, fill):
+                reported += 1
+        if report.complete:
+            self._settle_in_doubt(open_legs, foreign)
+        log.info(
+            "%s: reconciled after logon %d: %d open orders of this gateway, %d fills re-reported, %d fills of other "
+            "orders, positions %s",
+            self.name,
+            report.logon_count,
+            len(open_legs),
+            reported,
+            len(foreign),
+            _positions(report.positions),
+        )
+
+    def on_market_data_reject(self, symbol: str, text: str) -> None:
+        log.error(
+            "%s: Sierra refused market data for %s: %s; check the sierra symbol mapping in config/symbols.yaml",
+            self.name,
+            symbol,
+            text,
+        )
+
+    def on_position(self, position: Position) -> None:
+        log.debug("%s: position %s %g @ %s", self.name, position.symbol, position.quantity, position.average_price)
+
+    def on_server_message(self, text: str) -> None:
+        log.info("%s: message from Sierra: %s", self.name, text)
+
+    # ------------------------------------------------------------------------------------------------ internals
+
+    def _leg_of(self, client_order_id: str, server_order_id: str) -> str | None:
+        """The leg an order report is about: its ClientOrderID if that is one of ours, else via the ServerOrderID."""
+        cid = client_order_id
+        if cid and (cid.endswith(f".{self.name}") or self.legs.knows_leg(cid)):
+            return cid
+        if server_order_id:
+            return self.legs.leg_for_order(server_order_id)
+        return None
+
+    def _apply(self, leg: str, report: OrderReport, *, restated: bool = False) -> None:
+        sid = report.server_order_id
+        if report.reason is OrderUpdateReason.ORDER_CANCEL_REJECTED:
+            log.warning("%s: Sierra refused to cancel leg %s (order %s): %s", self.name, leg, sid, report.info_text)
+            return
+        status = report.status
+        if status is DtcStatus.REJECTED:
+            bound = self.legs.order_for_leg(leg)
+            if bound and bound != sid:
+                log.warning(
+                    "%s: Sierra rejected a repeated submission of leg %s (%s); the leg's order %s stands",
+                    self.name,
+                    leg,
+                    report.info_text,
+                    bound,
+                )
+                return
+            self.legs.settle(leg)
+            self.legs.drop_cancel(leg)
+            self._status(leg, OrderStatus.REJECTED, report.info_text or "rejected by Sierra (no reason given)", sid)
+            return
+        new_binding = bool(sid) and self.legs.bind(leg, sid)
+        if status is DtcStatus.CANCELED:
+            self.legs.drop_cancel(leg)
+            text = report.info_text or "cancelled at Sierra"
+            expired = "expire" in text.lower()
+            self._status(leg, OrderStatus.EXPIRED if expired else OrderStatus.CANCELLED, text, sid)
+            return
+        if status not in WORKING_STATUSES:
+            log.debug("%s: leg %s: Sierra order %s has status %s; nothing to report", self.name, leg, sid, status)
+            return
+        if new_binding or restated or report.reason is OrderUpdateReason.NEW_ORDER_ACCEPTED:
+            self._status(leg, OrderStatus.ACCEPTED, "", sid)
+        if sid and not report.is_terminal and self.legs.take_cancel(leg):
+            self._send_cancel(leg, sid)
+
+    def _fill(self, leg: str, fill: Fill) -> bool:
+        if not fill.execution_id:
+            log.error(
+                "%s: Sierra reported a fill of leg %s (%g @ %g, order %s) without an execution id; it cannot be "
+                "de-duplicated and is not reported: check the leg in Sierra's Trade Activity log",
+                self.name,
+                leg,
+                fill.quantity,
+                fill.price,
+                fill.server_order_id,
+            )
+            return False
+        assert self._events is not None
+        self._events.fill(leg, fill.execution_id, fill.quantity, fill.price, _ns(fill.time))
+        return True
+
+    def _send_cancel(self, leg: str, server_order_id: str) -> None:
+        try:
+            self.session.cancel_order(server_order_id=server_order_id, client_order_id=leg)
+        except PlatformUnavailable as exc:
+            self.legs.want_cancel(leg)
+            log.warning(
+                "%s: cancel of leg %s not sent (%s); it is sent after the reconnect if the order is still open",
+                self.name,
+                leg,
+                exc,
+            )
+        except OrderRejected as exc:
+            log.warning("%s: cancel of leg %s not sent: %s", self.name, leg, exc)
+
+    def _settle_in_doubt(self, open_legs: set[str], foreign: list[Fill]) -> None:
+        """Settle orders whose write broke: Sierra has them (bound or open), or provably never got them."""
+        for item in self.legs.in_doubt():
+            if item.leg_id in open_legs or self.legs.order_for_leg(item.leg_id):
+                self.legs.settle(item.leg_id)
+                continue
+            maybe = [
+                f
+                for f in foreign
+                if f.symbol == item.symbol
+                and f.side.name == item.side
+                and f.time >= item.sent_at - IN_DOUBT_CLOCK_SKEW_S
+            ]
+            if maybe:
+                log.error(
+                    "%s: leg %s was being sent when the connection broke; Sierra does not list it as open, but lists "
+                    "%d fill(s) of unknown %s %s orders (%s) that could be it. Check Sierra's Trade Activity log and "
+                    "settle the leg by hand",
+                    self.name,
+                    item.leg_id,
+                    len(maybe),
+                    item.side,
+                    item.symbol,
+                    ", ".join(f"{f.execution_id} {f.quantity:g}@{f.price:g}" for f in maybe),
+                )
+                continue
+            self.legs.settle(item.leg_id)
+            self.legs.drop_cancel(item.leg_id)
+            self._status(
+                item.leg_id,
+                OrderStatus.REJECTED,
+                "the connection to Sierra broke while this order was being sent, and after reconnecting Sierra lists "
+                "neither the order nor a fill that could be it: it never reached Sierra",
+            )
+
+    def _tick(self, tick: Tick | None) -> None:
+        if tick is not None:
+            assert self._events is not None
+            self._events.market_data(tick.symbol, tick.bid, tick.ask, tick.last, tick.size, tick.ts_ns)
+
+    def _status(self, leg: str, status: OrderStatus, reason: str, platform_order_id: str = "") -> None:
+        assert self._events is not None
+        if status is OrderStatus.REJECTED:
+            log.warning("%s: leg %s rejected: %s", self.name, leg, reason)
+        self._events.order_update(leg, status, reason, platform_order_id)
+
+    def _state(self, connected: bool, reason: str) -> None:
+        assert self._events is not None
+        self._events.platform_state(connected, reason)
+
+
+def _positions(positions: Iterable[Position]) -> str:
+    shown = [f"{p.symbol} {p.quantity:+g}" for p in positions]
+    return ", ".join(shown) if shown else "flat"
