@@ -319,6 +319,25 @@ class ConfiguredRateSpec(BaseModel):
     as_of: AwareDatetime = Field(description="When the value was true, with offset; it ages like any rate.")
 
 
+PTAX_DAY_URL = (
+    "https://olinda.bcb.gov.br/olinda/servico/PTAX/versao/v1/odata/CotacaoDolarDia(dataCotacao=@dataCotacao)"
+    "?@dataCotacao='{date:%m-%d-%Y}'&$format=json"
+)
+
+
+class FxHttpSettings(BaseModel):
+    """An HTTP source polled beside the gateway (``fx.http``); off unless configured."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(
+        PTAX_DAY_URL, description="URL of a BCB PTAX-style JSON answer; {date:%m-%d-%Y} is the day asked for."
+    )
+    interval_s: float = Field(900, ge=10, description="Seconds between polls.")
+    timeout_s: float = Field(10, gt=0, le=120, description="Seconds before a request is given up.")
+    lookback_days: int = Field(5, ge=0, le=15, description="Earlier days to ask for when a day has no bulletin.")
+
+
 class FxSettings(BaseModel):
     """FX settings a profile may carry (``fx:``): rate ages and configured fallback rates."""
 
@@ -333,6 +352,7 @@ class FxSettings(BaseModel):
         default_factory=dict, description="Per-source limits (wdo, config, file, http) that replace max_age."
     )
     rates: list[ConfiguredRateSpec] = Field(default_factory=list, description="Configured fallback rates.")
+    http: FxHttpSettings | None = Field(None, description="Optional HTTP source (BCB PTAX by default), cached.")
 
     def build_book(self) -> RateBook:
         """A rate book with these limits, holding the configured rates."""

@@ -29,6 +29,7 @@ from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType
 from nexus_gw.server import admin
 from nexus_gw.server.execution import ExecutionDesk
+from nexus_gw.server.fxfeed import HttpRateFeed
 from nexus_gw.server.ledger import Ledger
 from nexus_gw.server.peers import NexusPeer, PeerTable, PlatformPeer
 
@@ -72,6 +73,8 @@ class Gateway:
         self._next_roll_check = 0.0
         self.rolls = RollWatcher(loaded.reference.instruments, list(self.profile.symbols), self.clock.now())
         self.roll_log: list[dict[str, str]] = []
+        http = self.profile.fx.http
+        self.fx_feed = HttpRateFeed(http, self.data_dir / "fx_http_cache.json", self.clock.now) if http else None
 
     # -- sockets -------------------------------------------------------------------------
     def bind(self, announce: Callable[[str], None] = print) -> None:
@@ -166,6 +169,8 @@ class Gateway:
 
     # -- the loop ------------------------------------------------------------------------
     def run(self) -> None:
+        if self.fx_feed is not None:
+            self.fx_feed.start()
         poller = zmq.Poller()
         for sock in (self.platform_sock, self.nexus_sock, self.admin_sock):
             poller.register(sock, zmq.POLLIN)
@@ -174,6 +179,8 @@ class Gateway:
                 self.run_once(poller)
         finally:
             log.info("gateway stopping: %d working orders", len(self.desk.book.working()))
+            if self.fx_feed is not None:
+                self.fx_feed.stop()
             self.close()
 
     def run_once(self, poller: zmq.Poller) -> None:
@@ -459,6 +466,8 @@ class Gateway:
             return str(exc)
 
     def _housekeeping(self, now: float) -> None:
+        if self.fx_feed is not None:
+            self.fx.update_all(self.fx_feed.drain())
         if now >= self._next_roll_check:
             self._check_rolls()
             self._next_roll_check = now + min(1.0, self.interval)

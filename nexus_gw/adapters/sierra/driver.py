@@ -10,8 +10,8 @@
   ``fill_history_days`` days and the state of every open order. The gateway ignores a repeated
   (leg id, fill id), so a fill made while the adapter or Sierra was down is counted exactly once.
 - **Never queued.** An order that arrives while Sierra is not logged on is reported REJECTED at once. An order
-  whose write broke part-way is *in doubt*: it is settled after the reconnect (from the open orders and fills),
-  never guessed.
+  that Sierra had not acknowledged when the connection ended (or whose write broke part-way) is *in doubt*: the
+  reconciliation after the reconnect settles it from the open orders and fills, and nothing is guessed.
 
 Session callbacks run on the session's I/O thread; ``DriverEvents`` is thread-safe.
 """
@@ -205,10 +205,11 @@ class SierraDriver(PlatformDriver, SessionListener):
             stop_price=order.stop_price if order.order_type is OrderType.STOP else None,
             client_order_id=leg,
         )
+        session = self.session
+        self.legs.expect_ack(leg, order.symbol, side.name, session.logon_count)
         try:
-            self.session.submit_order(request)
+            session.submit_order(request)
         except OrderInDoubt as exc:
-            self.legs.mark_in_doubt(leg, order.symbol, side.name)
             log.error(
                 "%s: leg %s is in doubt: %s; it is settled from Sierra's reports after the reconnect",
                 self.name,
@@ -216,9 +217,11 @@ class SierraDriver(PlatformDriver, SessionListener):
                 exc,
             )
         except PlatformUnavailable as exc:
+            self.legs.settle(leg)
             self.legs.release(leg)
             self._status(leg, OrderStatus.REJECTED, f"not sent to Sierra: {exc}")
         except OrderRejected as exc:
+            self.legs.settle(leg)
             self.legs.release(leg)
             self._status(leg, OrderStatus.REJECTED, str(exc))
 
@@ -326,7 +329,7 @@ class SierraDriver(PlatformDriver, SessionListener):
             elif self._fill(leg, fill):
                 reported += 1
         if report.complete:
-            self._settle_in_doubt(open_legs, foreign)
+            self._settle_in_doubt(report.logon_count, open_legs, foreign)
         log.info(
             "%s: reconciled after logon %d: %d open orders of this gateway, %d fills re-reported, %d fills of other "
             "orders, positions %s",
@@ -429,9 +432,11 @@ class SierraDriver(PlatformDriver, SessionListener):
         except OrderRejected as exc:
             log.warning("%s: cancel of leg %s not sent: %s", self.name, leg, exc)
 
-    def _settle_in_doubt(self, open_legs: set[str], foreign: list[Fill]) -> None:
-        """Settle orders whose write broke: Sierra has them (bound or open), or provably never got them."""
-        for item in self.legs.in_doubt():
+    def _settle_in_doubt(self, logon: int, open_legs: set[str], foreign: list[Fill]) -> None:
+        """Settle orders sent before logon ``logon`` and never acknowledged: Sierra has them, or provably not."""
+        for item in self.legs.unacknowledged():
+            if item.logon >= logon:
+                continue  # sent on this connection: its answer may still be on the way
             if item.leg_id in open_legs or self.legs.order_for_leg(item.leg_id):
                 self.legs.settle(item.leg_id)
                 continue
@@ -444,9 +449,9 @@ class SierraDriver(PlatformDriver, SessionListener):
             ]
             if maybe:
                 log.error(
-                    "%s: leg %s was being sent when the connection broke; Sierra does not list it as open, but lists "
-                    "%d fill(s) of unknown %s %s orders (%s) that could be it. Check Sierra's Trade Activity log and "
-                    "settle the leg by hand",
+                    "%s: leg %s was not acknowledged before the connection broke; Sierra does not list it as open, "
+                    "but lists %d fill(s) of unknown %s %s orders (%s) that could be it. Check Sierra's Trade "
+                    "Activity log and settle the leg by hand",
                     self.name,
                     item.leg_id,
                     len(maybe),
@@ -460,8 +465,8 @@ class SierraDriver(PlatformDriver, SessionListener):
             self._status(
                 item.leg_id,
                 OrderStatus.REJECTED,
-                "the connection to Sierra broke while this order was being sent, and after reconnecting Sierra lists "
-                "neither the order nor a fill that could be it: it never reached Sierra",
+                "the connection to Sierra broke before Sierra acknowledged this order, and after reconnecting Sierra "
+                "lists neither the order nor a fill that could be it: it never reached Sierra",
             )
 
     def _tick(self, tick: Tick | None) -> None:

@@ -5,7 +5,8 @@ historical fills carry only the ServerOrderID, so the book also keeps ServerOrde
 updates and from the open orders listed after each logon. With a file, each binding is appended (and flushed
 to disk) the moment it is learnt, so an adapter that restarts can still map fills that Sierra lists only in its
 fill history. The book also remembers the legs this process submitted, the cancels it still owes, and the
-submissions whose outcome is unknown because the connection broke while sending them.
+submissions Sierra has not acknowledged yet (if the connection ends first, their outcome is unknown until the
+reconciliation after the next logon settles it).
 
 Thread-safe: the runner thread submits and cancels while the session's I/O thread applies reports.
 """
@@ -30,17 +31,18 @@ MAX_FILE_BINDINGS: Final = 20_000
 
 
 @dataclass(frozen=True, slots=True)
-class InDoubt:
-    """A submission whose write failed part-way: Sierra may or may not have received it."""
+class Unacknowledged:
+    """A submission Sierra has neither accepted nor rejected yet. ``logon`` is the session's logon count then."""
 
     leg_id: str
     symbol: str
     side: str
     sent_at: float
+    logon: int
 
 
 class LegBook:
-    """Leg id ↔ ServerOrderID bindings (optionally persisted), submitted legs, owed cancels, in-doubt orders."""
+    """Leg id ↔ ServerOrderID bindings (optionally persisted), submitted legs, owed cancels, unacknowledged orders."""
 
     def __init__(self, path: Path | None = None) -> None:
         self._lock = threading.Lock()
@@ -49,7 +51,7 @@ class LegBook:
         self._order_by_leg: dict[str, str] = {}
         self._submitted: set[str] = set()
         self._cancel_wanted: set[str] = set()
-        self._in_doubt: dict[str, InDoubt] = {}
+        self._unacknowledged: dict[str, Unacknowledged] = {}
         if path is not None:
             self._load(path)
 
@@ -66,7 +68,7 @@ class LegBook:
                 return False
             self._leg_by_order[server_order_id] = leg_id
             self._order_by_leg.setdefault(leg_id, server_order_id)
-            self._in_doubt.pop(leg_id, None)
+            self._unacknowledged.pop(leg_id, None)
             self._append(leg_id, server_order_id)
             return True
 
@@ -99,18 +101,19 @@ class LegBook:
         with self._lock:
             self._submitted.discard(leg_id)
 
-    def mark_in_doubt(self, leg_id: str, symbol: str, side: str) -> None:
+    def expect_ack(self, leg_id: str, symbol: str, side: str, logon: int) -> None:
+        """``leg_id`` is being sent during logon number ``logon``; it stays unacknowledged until settled."""
         with self._lock:
-            self._in_doubt[leg_id] = InDoubt(leg_id, symbol, side, time.time())
+            self._unacknowledged[leg_id] = Unacknowledged(leg_id, symbol, side, time.time(), logon)
 
-    def in_doubt(self) -> list[InDoubt]:
+    def unacknowledged(self) -> list[Unacknowledged]:
         with self._lock:
-            return list(self._in_doubt.values())
+            return list(self._unacknowledged.values())
 
     def settle(self, leg_id: str) -> None:
-        """The outcome of an in-doubt submission is known."""
+        """Sierra answered for ``leg_id`` (accepted, rejected), or the order certainly never left."""
         with self._lock:
-            self._in_doubt.pop(leg_id, None)
+            self._unacknowledged.pop(leg_id, None)
 
     # ----------------------------------------------------------------------------------------------- cancels
 

@@ -1,7 +1,8 @@
 """The simulated exchange behind the DTC simulator: prices, orders, fills, positions. No sockets.
 
 Every method takes and returns DTC message dataclasses, so the server part (``simulator.py``) only routes them.
-State lives as long as the object (the simulator process), across client reconnects. Thread-safe.
+State lives as long as the object (the simulator process), across client reconnects; ``export_state`` and
+``restore_state`` carry it across a restart of the process (``sim_state.py`` keeps it in a file). Thread-safe.
 
 Price model: per symbol a random walk on the tick grid around a base price; the best bid is the current price
 and the best ask one tick above. Fill model: a MARKET order fills at the ask (buy) or bid (sell); a LIMIT order

@@ -7,7 +7,8 @@ unknown symbols rejected); trade accounts; orders with ServerOrderIDs, NEW_ORDER
 fills (cumulative quantity, weighted average, unique execution IDs), cancel, rejects with a text; open orders,
 historical fills and positions with batch counters and the NoOrders/NoPositions/NoOrderFills sentinels; an
 unsolicited POSITION_UPDATE after every fill. Order and fill state survive client reconnects while the process
-lives.
+lives, and with a state file (``--state-file``) restarts of the process too, as with a real Sierra Chart: every
+change is on disk before any client hears of it, and working orders carry on after the restart.
 
 Run it::
 
@@ -32,6 +33,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Final
 
@@ -47,6 +49,7 @@ from .constants import (
     RequestAction,
 )
 from .matching import ExchangeSettings, SimExchange
+from .sim_state import SimStateFile, StateFileError
 from .transport import Connection, ConnectionClosed, MessageStream
 from .wire import Message, UnknownMessageType
 
@@ -96,6 +99,8 @@ class SimulatorConfig:
     """A connection that has not logged on within this time is closed."""
     server_name: str = "nexusgw DTC simulator"
     max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
+    state_file: Path | None = None
+    """File keeping orders, fills and positions across restarts of the simulator; ``None`` keeps them in memory."""
 
 
 class _Scheduler:
@@ -325,7 +330,7 @@ class _Client:
         elif isinstance(msg, m.SubmitNewSingleOrder):
             sim._submit(msg, self.username)
         elif isinstance(msg, m.CancelOrder):
-            sim._broadcast(sim.exchange.cancel(msg))
+            sim._cancel(msg)
         elif isinstance(msg, m.TradeAccountsRequest):
             self._reply(sim.exchange.trade_accounts(msg))
         elif isinstance(msg, m.OpenOrdersRequest):
@@ -392,6 +397,7 @@ class DtcSimulator:
         self._client_numbers = itertools.count(1)
         self._fill_pending: set[str] = set()
         self._scheduler = _Scheduler()
+        self._state_file = SimStateFile(cfg.state_file) if cfg.state_file is not None else None
         self._listener: socket.socket | None = None
         self._accept_thread: threading.Thread | None = None
         self._address: tuple[str, int] = (cfg.host, cfg.port)
@@ -414,8 +420,13 @@ class DtcSimulator:
             return sum(1 for c in self._clients if c.logged_on)
 
     def start(self) -> tuple[str, int]:
-        """Bind, listen and start serving; returns the address."""
+        """Restore the state file (if any), bind, listen and start serving; returns the address.
+
+        Raises :class:`~.sim_state.StateFileError` when the state file cannot be read, ``OSError`` when the
+        port cannot be bound.
+        """
         cfg = self.config
+        resumed = self._restore()
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -432,6 +443,8 @@ class DtcSimulator:
         self._scheduler.start()
         if cfg.updates_per_second > 0:
             self._scheduler.call_later(1.0 / cfg.updates_per_second, self._tick)
+        for server_order_id in resumed:
+            self._schedule_fill(server_order_id, cfg.fill_latency_s)
         self._accept_thread = threading.Thread(target=self._accept_loop, name="dtc-sim-accept", daemon=True)
         self._accept_thread.start()
         log.info("DTC simulator listening on %s:%d (encoding %s)", *self._address, cfg.encoding.value)
@@ -519,8 +532,39 @@ class DtcSimulator:
             if client.logged_on:
                 client.send(msg)
 
+    def _restore(self) -> list[str]:
+        """Load the state file into the exchange; return the orders still working."""
+        if self._state_file is None:
+            return []
+        state = self._state_file.load()
+        if state is None:
+            log.info("DTC simulator state file %s does not exist yet; starting empty", self._state_file.path)
+            return []
+        try:
+            working = self.exchange.restore_state(state)
+        except ValueError as exc:
+            raise StateFileError(f"DTC simulator state file {self._state_file.path}: {exc}") from exc
+        log.info(
+            "DTC simulator restored %d orders (%d working) and %d fills from %s",
+            len(state.get("orders", [])),
+            len(working),
+            len(state.get("fills", [])),
+            self._state_file.path,
+        )
+        return working
+
+    def _persist(self) -> None:
+        """Write the exchange state to the state file (if any) before clients hear of the change."""
+        if self._state_file is None:
+            return
+        try:
+            self._state_file.save(self.exchange.export_state)
+        except StateFileError as exc:
+            log.error("%s; the change is kept in memory only", exc)
+
     def _submit(self, req: m.SubmitNewSingleOrder, username: str) -> None:
         update, server_order_id = self.exchange.submit(req, username)
+        self._persist()
         self._broadcast(update)
         if server_order_id is not None:
             self._schedule_fill(server_order_id, self.config.fill_latency_s)
@@ -532,8 +576,15 @@ class DtcSimulator:
             self._fill_pending.add(server_order_id)
         self._scheduler.call_later(delay, lambda: self._fill(server_order_id))
 
+    def _cancel(self, req: m.CancelOrder) -> None:
+        update = self.exchange.cancel(req)
+        self._persist()
+        self._broadcast(update)
+
     def _fill(self, server_order_id: str) -> None:
         outcome = self.exchange.try_fill(server_order_id)
+        if outcome.executed:
+            self._persist()
         for msg in outcome.messages:
             self._broadcast(msg)
         with self._lock:
@@ -652,6 +703,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--username", help="require this username at logon")
     p.add_argument("--password-env", metavar="VAR", help="environment variable holding the required password")
     p.add_argument("--seed", type=int, help="random seed for a repeatable price walk")
+    p.add_argument(
+        "--state-file",
+        type=Path,
+        metavar="PATH",
+        help="keep orders, fills and positions in this file so a restarted simulator still reports them",
+    )
     p.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
     return p
 
@@ -688,6 +745,7 @@ def _parse(argv: Sequence[str] | None) -> tuple[SimulatorConfig, str]:
         fill_interval_s=args.fill_interval,
         partial_fill_slices=args.partial_fills,
         seed=args.seed,
+        state_file=args.state_file,
     )
     return config, args.log_level.upper()
 
@@ -699,7 +757,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sim = DtcSimulator(config)
     try:
         host, port = sim.start()
-    except OSError as exc:
+    except (OSError, StateFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     done = threading.Event()
