@@ -3,6 +3,10 @@
 ``nexusgw demo`` and the end-to-end tests use it. Each process is ``python -m nexus_gw.cli.app …`` with
 the profile's sockets moved to free loopback ports through ``NEXUSGW_`` environment overrides, so a
 stack never collides with a gateway already running on 5555–5557.
+
+A ``driver: sierra`` instance whose settings say ``simulator: true`` trades against the bundled DTC simulator:
+the stack starts it as a process of its own (``<platform>-dtc``) on a free port, with a state file in the run
+directory, and points the adapter at it through ``NEXUSGW_PLATFORMS__<PLATFORM>__SETTINGS__PORT``.
 """
 
 from __future__ import annotations
@@ -13,12 +17,16 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from nexus_gw.client.admin import admin_request
 from nexus_gw.errors import CheckFailed, GatewayUnavailable
+
+DTC_LISTENING = b"DTC simulator listening on"
+"""The line the DTC simulator prints once it accepts connections."""
 
 
 def free_port() -> int:
@@ -50,7 +58,11 @@ class LocalStack:
     endpoints: Endpoints = field(default_factory=Endpoints.free)
     extra_env: dict[str, str] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    dtc_ports: dict[str, int] = field(default_factory=dict)
+    """Platform instance → port of the DTC simulator the stack started for it."""
+    dtc_state_files: dict[str, Path] = field(default_factory=dict)
     _logs: dict[str, IO[bytes]] = field(default_factory=dict)
+    _dtc_instances: dict[str, bool] | None = None
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEXUSGW_")}
@@ -64,18 +76,22 @@ class LocalStack:
             }
         )
         env.update(self.extra_env)
+        env.update({dtc_port_env(name): str(port) for name, port in self.dtc_ports.items()})
         return env
 
     def log_path(self, name: str) -> Path:
         return self.run_dir / f"{name}.log"
 
-    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
+    def _spawn(self, name: str, args: list[str], module: str = "nexus_gw.cli.app") -> subprocess.Popen[bytes]:
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        previous = self._logs.pop(name, None)
+        if previous is not None:
+            previous.close()
         log = self.log_path(name).open("ab")
         cmd = [
             sys.executable,
             "-m",
-            "nexus_gw.cli.app",
+            module,
             *args,
             "--profile",
             self.profile,
@@ -92,7 +108,74 @@ class LocalStack:
         self.wait_status(lambda s: True, timeout_s, "gateway answering on its admin socket")
 
     def start_adapter(self, platform: str) -> None:
+        """Start the adapter of ``platform``, after its DTC simulator when the profile asks for one."""
+        self.start_simulators([platform])
         self._spawn(platform, ["adapter", platform])
+
+    # -- DTC simulators ----------------------------------------------------------------------
+    def needs_dtc_simulator(self, platform: str) -> bool:
+        """True when ``platform`` is a ``driver: sierra`` instance of the profile with ``simulator: true``."""
+        if self._dtc_instances is None:
+            from nexus_gw.config.loader import load_profile
+
+            loaded = load_profile(self.profile, self.config_dir)
+            self._dtc_instances = {
+                name: instance.driver == "sierra" and bool(instance.settings.get("simulator"))
+                for name, instance in loaded.profile.enabled_platforms().items()
+            }
+        return self._dtc_instances.get(platform, False)
+
+    def start_simulators(self, platforms: Iterable[str]) -> list[str]:
+        """Start the DTC simulator of every listed instance that needs one and has none running; return them."""
+        started = []
+        for platform in platforms:
+            proc = self.procs.get(dtc_process_name(platform))
+            if self.needs_dtc_simulator(platform) and (proc is None or proc.poll() is not None):
+                self.start_dtc_simulator(
+                    self.dtc_ports.get(platform), state_file=self.dtc_state_files.get(platform), platform=platform
+                )
+                started.append(platform)
+        return started
+
+    def start_dtc_simulator(
+        self,
+        port: int | None = None,
+        encoding: str = "automatic",
+        state_file: Path | None = None,
+        *,
+        platform: str = "sierra",
+        args: Sequence[str] = (),
+        timeout_s: float = 15.0,
+    ) -> int:
+        """Start (or restart) the DTC simulator of ``platform`` and point its adapter at it; return its port.
+
+        ``port`` None picks a free port; ``encoding`` is the server's setting (automatic, binary, json);
+        ``state_file`` (default ``<run_dir>/<platform>-dtc-state.json``) keeps orders and fills across restarts;
+        ``args`` go to the simulator as they are (e.g. ``["--fill-latency", "3"]``). It lists the contracts the
+        profile trades on ``platform``. Returns once it listens; raises ``CheckFailed`` if it does not.
+        """
+        name = dtc_process_name(platform)
+        running = self.procs.get(name)
+        if running is not None and running.poll() is None:
+            raise CheckFailed(f"the DTC simulator {name} is already running; stop or kill it before starting it again")
+        port = port or free_port()
+        state = state_file or self.run_dir / f"{platform}-dtc-state.json"
+        log_path = self.log_path(name)
+        seen = log_path.read_bytes().count(DTC_LISTENING) if log_path.exists() else 0
+        sim_args = ["--platform", platform, "--port", str(port), "--encoding", encoding, "--state-file", str(state)]
+        proc = self._spawn(name, [*sim_args, *args], module="nexus_gw.adapters.sierra.profile_sim")
+        deadline = time.monotonic() + timeout_s
+        while log_path.read_bytes().count(DTC_LISTENING) <= seen:
+            if proc.poll() is not None:
+                raise CheckFailed(
+                    f"DTC simulator {name} exited with {proc.returncode}; see {log_path}:\n" + self.tail(name)
+                )
+            if time.monotonic() > deadline:
+                raise CheckFailed(f"DTC simulator {name} not listening after {timeout_s:.0f}s:\n" + self.tail(name))
+            time.sleep(0.05)
+        self.dtc_ports[platform] = port
+        self.dtc_state_files[platform] = state
+        return port
 
     def status(self, timeout_s: float = 1.0) -> dict[str, Any]:
         return admin_request(self.endpoints.admin, "status", timeout_s=timeout_s, tries=1)
@@ -144,8 +227,11 @@ class LocalStack:
         return proc.returncode
 
     def stop_all(self) -> dict[str, int | None]:
+        """Stop adapters, then DTC simulators, then the gateway; return each process's exit code."""
+        simulators = {dtc_process_name(p) for p in self.dtc_ports}
+        adapters = [n for n in self.procs if n != "gateway" and n not in simulators]
         codes = {}
-        for name in [n for n in self.procs if n != "gateway"] + ["gateway"]:
+        for name in [*adapters, *[n for n in self.procs if n in simulators], "gateway"]:
             if name in self.procs:
                 codes[name] = self.stop(name)
         return codes
@@ -155,3 +241,13 @@ class LocalStack:
         if not path.exists():
             return ""
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def dtc_process_name(platform: str) -> str:
+    """Process (and log) name of the DTC simulator that a local stack runs for ``platform``."""
+    return f"{platform}-dtc"
+
+
+def dtc_port_env(platform: str) -> str:
+    """The environment override of ``platform``'s DTC server port."""
+    return f"NEXUSGW_PLATFORMS__{platform.upper()}__SETTINGS__PORT"

@@ -24,10 +24,3 @@ class NT8Settings(_Settings):
     host: str = Field("127.0.0.1", description="Host of the NinjaScript bridge.")
     port: int = Field(9001, ge=1, le=65535, description="TCP port of the NinjaScript bridge.")
     account: str = Field("Sim101", description="NinjaTrader account to trade.")
-
-
-class SierraSettings(_Settings):
-    host: str = Field("127.0.0.1", description="Host of Sierra Chart's DTC server.")
-    port: int = Field(11099, ge=1, le=65535, description="DTC server port.")
-    encoding: str = Field("binary", description="DTC encoding: binary or json.")
-    trade_account: str = Field("Sim1", description="Sierra trade account.")

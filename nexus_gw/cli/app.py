@@ -14,7 +14,7 @@ except ImportError:  # pragma: no cover - older typer with click installed
     from click.exceptions import ClickException
 
 from nexus_gw import __version__
-from nexus_gw.cli import adapter, demo, fx, journal, profile, rollover, serve, status, symbols
+from nexus_gw.cli import adapter, approvals, demo, fx, journal, killswitch, profile, rollover, serve, status, symbols
 from nexus_gw.errors import NexusGwError
 
 app = typer.Typer(
@@ -35,6 +35,8 @@ app.add_typer(profile.app, name="profile")
 app.add_typer(symbols.app, name="symbols")
 app.add_typer(rollover.app, name="rollover")
 app.add_typer(fx.app, name="fx")
+app.add_typer(killswitch.app, name="killswitch")
+app.add_typer(approvals.app, name="approvals")
 
 
 def _version(value: bool) -> None:

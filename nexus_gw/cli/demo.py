@@ -93,6 +93,7 @@ def demo(
             f"  gateway      up   platform {stack.endpoints.platform}  nexus {stack.endpoints.nexus}  "
             f"admin {stack.endpoints.admin}"
         )
+        stack.start_simulators(platforms)  # the DTC simulator behind a `simulator: true` sierra instance
         for name in platforms:
             stack.start_adapter(name)
         stack.wait_online(platforms)

@@ -36,6 +36,25 @@ def render_status(data: dict[str, Any]) -> str:
             for k in ("messages_in", "market_data_ticks", "signals", "orders", "fills", "errors")
         )
     )
+    risk = data.get("risk") or {}
+    ks = risk.get("kill_switch") or {}
+    if ks.get("active"):
+        lines.append(f"KILL SWITCH ACTIVE since {ks.get('when')} by {ks.get('who')}: {ks.get('reason')}")
+    usage = risk.get("usage") or {}
+    if usage:
+        pnl = usage.get("daily_pnl_usd", {})
+        trades = usage.get("daily_trades", {})
+        lines.append(
+            f"Risk: trades today {trades.get('used')}/{trades.get('limit')}, day P&L "
+            f"${pnl.get('total', 0):,.2f} (limit {pnl.get('limit')}), safe mode {risk.get('safe_mode')}"
+        )
+    for pause in risk.get("pauses") or []:
+        lines.append(f"  paused: {pause}")
+    for state in risk.get("trading_states") or []:
+        lines.append(f"  state: {state}")
+    fronts = data.get("front_contracts") or {}
+    if fronts:
+        lines.append("Front contracts: " + ", ".join(f"{k} {v}" for k, v in fronts.items()))
     active = data["active_orders"]
     lines.append(f"Active orders: {len(active)}")
     for o in active:

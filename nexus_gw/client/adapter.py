@@ -37,12 +37,16 @@ class NexusCommunicationAdapter:
         gateway_port: int = 5556,
         auto_execute: bool = True,
         name: str = "nexus",
+        flatten_on_exit: bool = False,
+        admin_port: int = 5557,
     ) -> None:
         if not hasattr(nexus_pipeline, "process_market_data"):
             raise TypeError("nexus_pipeline needs a process_market_data(data) method returning a signal or None")
         self.pipeline = nexus_pipeline
         self.mqscore_engine = mqscore_engine
         self.auto_execute = auto_execute
+        self.flatten_on_exit = flatten_on_exit
+        self.admin_endpoint = f"tcp://{gateway_host}:{admin_port}"
         self.gateway = AsyncNexusGateway(gateway_host, gateway_port, name=name)
         self.signals_sent: list[str] = []
         self.skipped_signals: list[dict[str, Any]] = []
@@ -57,6 +61,25 @@ class NexusCommunicationAdapter:
         log.info("connected to gateway %s", self.gateway.endpoint)
 
     async def stop(self) -> None:
+        """Disconnect; with ``flatten_on_exit`` first activate the kill switch with flatten (Ctrl+C = close all)."""
+        if self.flatten_on_exit:
+            from nexus_gw.client.admin import admin_request
+
+            try:
+                await asyncio.to_thread(
+                    admin_request,
+                    self.admin_endpoint,
+                    "killswitch.activate",
+                    {
+                        "reason": "signal engine stopped (flatten_on_exit)",
+                        "flatten": True,
+                        "who": "NexusCommunicationAdapter",
+                    },
+                )
+            except Exception:
+                log.exception(
+                    "could not activate the kill switch on exit; flatten by hand: nexusgw killswitch activate --flatten"
+                )
         await self.gateway.close()
         self._stopped.set()
 

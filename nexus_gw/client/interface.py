@@ -163,6 +163,25 @@ class NexusGatewayInterface:
             f"resend with client_id={cid!r} once the gateway is back"
         )
 
+    # -- operator controls (admin socket) -------------------------------------------------
+    def activate_kill_switch(self, reason: str, flatten: bool = False, admin_port: int = 5557) -> dict[str, Any]:
+        """Stop all trading at the gateway: refuse signals, cancel every open order, optionally flatten."""
+        return self._admin(
+            "killswitch.activate", {"reason": reason, "flatten": flatten, "who": self.core.name}, admin_port
+        )
+
+    def release_kill_switch(self, reason: str, admin_port: int = 5557) -> dict[str, Any]:
+        return self._admin("killswitch.release", {"reason": reason, "who": self.core.name}, admin_port)
+
+    def kill_switch_status(self, admin_port: int = 5557) -> dict[str, Any]:
+        return self._admin("killswitch.status", {}, admin_port)
+
+    def _admin(self, command: str, args: dict[str, Any], admin_port: int) -> dict[str, Any]:
+        from nexus_gw.client.admin import admin_request
+
+        host = self.endpoint.rsplit(":", 1)[0]
+        return admin_request(f"{host}:{admin_port}", command, args)
+
     def cancel(self, order_or_client_id: str) -> None:
         with self._lock:
             self._outbox.put(self.core.cancel(order_or_client_id))

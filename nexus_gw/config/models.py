@@ -88,10 +88,6 @@ class TradingConfig(StrictModel):
         description="At a contract roll: only report positions left in the expiring contract, or roll them "
         "automatically as a linked close-old/open-new pair on each platform.",
     )
-    offline_policy: Literal["route_to_rest", "refuse"] = Field(
-        "route_to_rest",
-        description="When a platform that trades the root is offline: route to the others, or refuse.",
-    )
 
 
 class PlatformInstance(StrictModel):

@@ -1,7 +1,8 @@
 """Which platforms get a leg of an order: pure selection, no sockets.
 
 A platform gets a leg when it is enabled, online, trades the root, and supports the order type.
-With ``offline_policy: refuse``, an offline platform that would have traded the root refuses the order.
+With the ``pause`` offline policy (``risk.connection.offline_platform``), an offline platform that would
+have traded the root refuses the order.
 """
 
 from __future__ import annotations
@@ -35,11 +36,11 @@ def plan_route(root: str, order_type: OrderType, platforms: list[PlatformView], 
     if not candidates:
         return RoutePlan((), (), f"no configured platform trades {root}")
     offline = [p.name for p in candidates if not p.online]
-    if offline and offline_policy == "refuse":
+    if offline and offline_policy == "pause":
         return RoutePlan(
             (),
             tuple(offline),
-            f"{', '.join(offline)} offline and offline_policy is refuse; wait for it or set route_to_rest",
+            f"{', '.join(offline)} offline and risk.connection.offline_platform is pause; wait for it or set reroute",
         )
     online = [p for p in candidates if p.online]
     unsupported = [p.name for p in online if order_type not in p.order_types]

@@ -10,18 +10,21 @@ import logging
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from typing import Protocol
 
 from nexus_gw.config.loader import LoadedProfile
 from nexus_gw.domain.book import LegSpec, OrderBook
 from nexus_gw.domain.clock import Clock
 from nexus_gw.domain.orders import Execution, Leg, Order
+from nexus_gw.domain.risk.approvals import ApprovalQueue
 from nexus_gw.domain.routing import PlatformView, plan_route
 from nexus_gw.errors import NexusGwError
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType, OrderStatus, OrderType, Side
 from nexus_gw.server.ledger import Ledger
 from nexus_gw.server.peers import PeerTable
+from nexus_gw.server.riskgate import RiskGate
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,10 @@ class ExecutionDesk:
         self.book = OrderBook(self.profile.trading.one_order_per_symbol)
         self.owners: dict[str, bytes] = {}
         self.ledger = ledger
+        self.risk: RiskGate | None = None
+        self.approvals = ApprovalQueue(self.profile.risk.approval_expiry_seconds)
+        self.awaiting: dict[str, str] = {}  # approval id -> order id
+        self.on_kill_switch: Callable[[bool], None] | None = None
 
     # -- signals -------------------------------------------------------------------------
     def on_signal(self, identity: bytes, signal: m.Signal) -> None:
@@ -94,12 +101,28 @@ class ExecutionDesk:
             self._refuse(order_id, signal, side, qty, reason)
             return
         views = [self._view(name, signal.symbol) for name in self.profile.enabled_platforms()]
-        plan = plan_route(signal.symbol, signal.order_type, views, self.profile.trading.offline_policy)
+        plan = plan_route(signal.symbol, signal.order_type, views, self.profile.risk.connection.offline_platform)
         if plan.refused:
             self._refuse(order_id, signal, side, qty, f"NO_ROUTE: {plan.refusal}")
             return
         now = self.clock.now()
-        legs = [LegSpec(p, self.symbols.resolve(signal.symbol, p, now), qty) for p in plan.platforms]
+        platforms = plan.platforms
+        verdict = None
+        if self.risk is not None:
+            verdict = self.risk.check(signal, side, qty, platforms, now, self.book.working())
+            if verdict.refusal:
+                self._refuse(order_id, signal, side, qty, verdict.refusal)
+                return
+            if verdict.qty != qty:
+                log.info(
+                    "signal %s scaled from %g to %g: %s",
+                    signal.client_id,
+                    qty,
+                    verdict.qty,
+                    verdict.decision.message if verdict.decision else "",
+                )
+            qty, platforms = verdict.qty, verdict.platforms
+        legs = [LegSpec(p, self.symbols.resolve(signal.symbol, p, now), qty) for p in platforms]
         order = self.book.create(
             order_id,
             signal.client_id,
@@ -114,8 +137,17 @@ class ExecutionDesk:
         )
         if plan.skipped:
             order.reason = f"not routed to {', '.join(plan.skipped)} (offline or order type unsupported)"
+        if verdict is not None and verdict.decision is not None and verdict.decision.action.value == "SCALE":
+            order.reason = f"scaled: {verdict.decision.message}"
         self.ledger.order_created(order)  # journaled before any leg leaves
         self.counters["orders"] += 1
+        if self.risk is not None and not self.risk.engine.auto_execute and verdict and verdict.intent:
+            pending = self.approvals.enqueue(verdict.intent, verdict.decision, now)  # type: ignore[arg-type]
+            self.awaiting[pending.id] = order.order_id
+            order.reason = f"AWAITING_APPROVAL: {pending.id} (nexusgw approvals approve {pending.id})"
+            log.warning("order %s waits for approval %s", order_id, pending.id)
+            self._report(order)
+            return
         log.info(
             "order %s (client %s): %s %s %s -> %s",
             order_id,
@@ -126,6 +158,46 @@ class ExecutionDesk:
             ", ".join(f"{leg.platform}:{leg.symbol}" for leg in order.legs.values()),
         )
         self._send_legs(order)
+        if self.risk is not None:
+            self.risk.order_sent(order.root, now)
+        self._report(order)
+
+    # -- approvals -----------------------------------------------------------------------
+    def approve(self, approval_id: str, who: str) -> Order:
+        """Send a waiting order after checking it again (the market may have moved since)."""
+        now = self.clock.now()
+        pending = self.approvals.approve(approval_id, who, now)
+        order = self.book.orders[self.awaiting.pop(approval_id)]
+        assert self.risk is not None
+        decision = self.risk.engine.check(pending.intent, now)
+        if not decision.accepted:
+            reason = decision.reason.value if decision.reason else "RISK"
+            self._end_unsent(order, f"RISK_{reason} at approval: {decision.message}")
+            return order
+        order.reason = f"approved by {who} ({approval_id})"
+        self._send_legs(order)
+        self.risk.order_sent(order.root, now)
+        self._report(order)
+        return order
+
+    def reject_approval(self, approval_id: str, who: str, note: str = "") -> Order:
+        self.approvals.reject(approval_id, who, self.clock.now(), note)
+        order = self.book.orders[self.awaiting.pop(approval_id)]
+        self._end_unsent(order, f"REJECTED_BY_OPERATOR: {who}{': ' + note if note else ''}")
+        return order
+
+    def expire_approvals(self) -> None:
+        for pending in self.approvals.expire(self.clock.now()):
+            order_id = self.awaiting.pop(pending.id, None)
+            if order_id is not None:
+                self._end_unsent(self.book.orders[order_id], f"APPROVAL_EXPIRED: {pending.id} was not approved in time")
+
+    def _end_unsent(self, order: Order, reason: str) -> None:
+        order.reason = reason
+        for leg in order.legs.values():
+            self.ledger.leg_status(leg, OrderStatus.REJECTED, reason)
+            self.book.apply_status(leg.leg_id, OrderStatus.REJECTED, reason)
+        log.warning("order %s not sent: %s", order.order_id, reason)
         self._report(order)
 
     def _send_legs(self, order: Order) -> None:
@@ -156,35 +228,66 @@ class ExecutionDesk:
         """Roll ``position`` on ``platform`` as one order of two linked legs: close the old, open the new.
 
         The client id is derived from the roll, so a restarted gateway never rolls the same position twice.
-        Roll orders are the gateway's own: they are journaled and logged, not reported to NEXUS.
         """
-        client_id = f"roll:{root}:{new_code}:{platform}"
-        if self.book.existing(client_id) or self.ledger.existing(client_id):
-            return None
         qty = abs(position)
         keep = Side.BUY if position > 0 else Side.SELL
         close = Side.SELL if keep is Side.BUY else Side.BUY
+        legs = [
+            LegSpec(platform, old_symbol, qty, side=close, tag="close"),
+            LegSpec(platform, new_symbol, qty, side=keep, tag="open"),
+        ]
+        reason = f"roll {position:+g} {root} from {old_symbol} to {new_symbol}"
+        order = self._internal_order(f"roll:{root}:{new_code}:{platform}", root, keep, qty, legs, reason)
+        if order is not None:
+            self.counters["roll_orders"] += 1
+        return order
+
+    def flatten(self, root: str, platform: str, position: float, tag: str) -> Order | None:
+        """Close ``position`` on ``platform`` with one gateway order (kill switch with flatten)."""
+        side = Side.SELL if position > 0 else Side.BUY
+        symbol = self.symbols.resolve(root, platform, self.clock.now())
+        reason = f"flatten {position:+g} {root} on {platform} ({tag})"
+        order = self._internal_order(
+            f"flatten:{tag}:{platform}:{root}",
+            root,
+            side,
+            abs(position),
+            [LegSpec(platform, symbol, abs(position))],
+            reason,
+        )
+        if order is not None:
+            self.counters["flatten_orders"] += 1
+        return order
+
+    def _internal_order(
+        self, client_id: str, root: str, side: Side, qty: float, legs: list[LegSpec], reason: str
+    ) -> Order | None:
+        """An order of the gateway's own: journaled and logged, never reported to NEXUS, never blocking a root."""
+        if self.book.existing(client_id) or self.ledger.existing(client_id):
+            return None
         order_id = new_order_id()
         self.owners[order_id] = INTERNAL
-        order = self.book.create(
-            order_id,
-            client_id,
-            root,
-            keep,
-            qty,
-            [
-                LegSpec(platform, old_symbol, qty, side=close, tag="close"),
-                LegSpec(platform, new_symbol, qty, side=keep, tag="open"),
-            ],
-            created_ns=time.time_ns(),
-        )
-        order.reason = f"roll {position:+g} {root} from {old_symbol} to {new_symbol}"
-        self.book.active_by_root.pop(root, None)  # a roll never blocks the engine's next signal
+        order = self.book.create(order_id, client_id, root, side, qty, legs, created_ns=time.time_ns())
+        order.reason = reason
+        if self.book.active_by_root.get(root) == order_id:
+            del self.book.active_by_root[root]
         self.ledger.order_created(order)
-        self.counters["roll_orders"] += 1
-        log.warning("rolling %s on %s: %s", root, platform, order.reason)
+        log.warning("gateway order %s: %s", order_id, reason)
         self._send_legs(order)
         return order
+
+    def cancel_all(self) -> int:
+        """Send a cancel for every working leg of every order; the number of legs asked to cancel."""
+        count = 0
+        for order in self.book.working():
+            for leg in order.legs.values():
+                if not leg.is_terminal:
+                    self.out.to_platform(
+                        leg.platform, MsgType.CANCEL, m.Cancel(order_id=order.order_id, leg_id=leg.leg_id)
+                    )
+                    count += 1
+        self.counters["cancel_all_legs"] += count
+        return count
 
     def _validate(self, signal: m.Signal) -> tuple[Side, float]:
         try:
@@ -274,6 +377,10 @@ class ExecutionDesk:
         self.book.apply_fill(fill.leg_id, execution)
         self.counters["leg_fills"] += 1
         self._report(order)
+        if self.risk is not None:
+            update = self.risk.after_execution(order.root, self.book.working(), self.clock.now())
+            if update.kill_switch_activated and self.on_kill_switch is not None:
+                self.on_kill_switch(update.flatten)
 
     def _find_leg(self, platform: str, leg_id: str) -> tuple[Order, Leg] | None:
         order_id = self.book.by_leg.get(leg_id)

@@ -21,8 +21,9 @@ from nexus_gw import __version__
 from nexus_gw.config.loader import LoadedProfile
 from nexus_gw.domain.clock import Clock, SimulatedClock, SystemClock
 from nexus_gw.domain.fx import FxRate, MissingRateError, StaleRateError, rate_from_wdo
+from nexus_gw.domain.risk.engine import RiskEngine
 from nexus_gw.domain.rollover import RollWatcher
-from nexus_gw.errors import GatewayUnavailable, ProtocolError
+from nexus_gw.errors import GatewayUnavailable, NexusGwError, ProtocolError
 from nexus_gw.journal import Journal, journal_path
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
@@ -32,6 +33,7 @@ from nexus_gw.server.execution import ExecutionDesk
 from nexus_gw.server.fxfeed import HttpRateFeed
 from nexus_gw.server.ledger import Ledger
 from nexus_gw.server.peers import NexusPeer, PeerTable, PlatformPeer
+from nexus_gw.server.riskgate import RiskGate
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,18 @@ class Gateway:
         recovered = self.ledger.recover(self.desk.book)
         if recovered:
             log.warning("recovered %d open orders from the journal in %s", recovered, self.data_dir)
+        self.risk = RiskGate(RiskEngine(self.profile.risk), self.ledger, loaded.reference.instruments)
+        self.desk.risk = self.risk
+        self.desk.on_kill_switch = self._kill_switch_actions
+        if self.risk.restore():
+            ks = self.risk.engine.kill_switch
+            if ks.active:
+                log.critical(
+                    "KILL SWITCH is active (since %s, by %s: %s); `nexusgw killswitch release` lifts it",
+                    ks.when,
+                    ks.who,
+                    ks.reason,
+                )
         self.platform_decoder = codec.Decoder(codec.PLATFORM_TO_GATEWAY)
         self.nexus_decoder = codec.Decoder(codec.NEXUS_TO_GATEWAY)
         self.admin_decoder = codec.Decoder(codec.OPERATOR_TO_GATEWAY)
@@ -326,6 +340,7 @@ class Gateway:
         return subs
 
     def _platform_market_data(self, peer: PlatformPeer, md: m.MarketData) -> None:
+        now = self.clock.now()
         ticks = []
         for tick in md.ticks:
             root = peer.symbols.get(tick.symbol)
@@ -335,6 +350,8 @@ class Gateway:
             if root == "WDO" and tick.last > 0:
                 self.fx.update(rate_from_wdo(tick.last, self.clock.now(), tick.symbol))
             self.ledger.mark(root, peer.name, tick.last)
+            self.risk.last_prices[root] = tick.last
+            self.risk.engine.on_market_data(root, now)
             ticks.append(m.Tick(root, tick.bid, tick.ask, tick.last, tick.size, tick.ts_ns))
         self.counters["market_data_ticks"] += len(ticks)
         if ticks and self.peers.nexus:
@@ -364,6 +381,7 @@ class Gateway:
                 ref,
             )
             return
+        self.risk.raise_alerts(self.risk.engine.on_engine_seen(self.clock.now()))
         if isinstance(msg, m.Signal):
             self.desk.on_signal(identity, msg)
         elif isinstance(msg, m.Cancel):
@@ -387,13 +405,50 @@ class Gateway:
                     message=f"unknown command {msg.command!r}; known: {', '.join(sorted(admin.COMMANDS))}",
                 )
             else:
-                reply = m.Status(ok=True, data=handler(self))
+                reply = m.Status(ok=True, data=handler(self, dict(msg.args)))
         except ProtocolError as exc:
             reply = m.Status(ok=False, message=str(exc))
+        except (NexusGwError, ValueError, KeyError) as exc:
+            reply = m.Status(ok=False, message=f"{msg.command}: {exc}")
         header, body = codec.encode(MsgType.STATUS, reply)
         self.admin_sock.send_multipart([identity, b"", header, body])
 
     # -- housekeeping --------------------------------------------------------------------
+    # -- kill switch ---------------------------------------------------------------------
+    def activate_kill_switch(self, who: str, reason: str, flatten: bool) -> dict[str, object]:
+        """Stop new orders at once, cancel every working leg, optionally flatten, alert; journaled."""
+        now = self.clock.now()
+        self.risk.engine.activate_kill_switch(who, reason, now, flatten=flatten)
+        self.risk.save_if_changed(now)
+        log.critical("KILL SWITCH activated by %s: %s%s", who, reason, " (flatten)" if flatten else "")
+        return self._kill_switch_actions(flatten)
+
+    def _kill_switch_actions(self, flatten: bool) -> dict[str, object]:
+        cancelled = self.desk.cancel_all()
+        for approval_id in list(self.desk.awaiting):
+            self.desk.reject_approval(approval_id, "kill switch")
+        flattened = []
+        if flatten:
+            tag = str(time.time_ns())
+            for position in self.ledger.positions.positions():
+                if position.qty:
+                    order = self.desk.flatten(position.root, position.platform, position.qty, tag)
+                    if order is not None:
+                        flattened.append(order.order_id)
+        self.risk.save_if_changed(self.clock.now())
+        return {
+            "cancelled_legs": cancelled,
+            "flatten_orders": flattened,
+            "kill_switch": self.risk.engine.snapshot(self.clock.now()).get("kill_switch"),
+        }
+
+    def release_kill_switch(self, who: str, reason: str) -> dict[str, object]:
+        now = self.clock.now()
+        self.risk.engine.release_kill_switch(who, reason, now)
+        self.risk.save_if_changed(now)
+        log.warning("kill switch released by %s: %s", who, reason)
+        return {"kill_switch": self.risk.engine.snapshot(now).get("kill_switch")}
+
     def _check_rolls(self) -> None:
         """At a roll time: new legs already resolve to the next contract; re-subscribe every platform."""
         events = self.rolls.check(self.clock.now())
@@ -468,6 +523,13 @@ class Gateway:
     def _housekeeping(self, now: float) -> None:
         if self.fx_feed is not None:
             self.fx.update_all(self.fx_feed.drain())
+        wall = self.clock.now()
+        for name in self.profile.enabled_platforms():
+            peer = self.peers.platforms.get(name)
+            self.risk.raise_alerts(self.risk.engine.on_platform_status(name, bool(peer and peer.online), wall))
+        self.risk.raise_alerts(self.risk.engine.tick(wall))
+        self.desk.expire_approvals()
+        self.risk.save_if_changed(wall)
         if now >= self._next_roll_check:
             self._check_rolls()
             self._next_roll_check = now + min(1.0, self.interval)

@@ -36,6 +36,7 @@ class OrderPnl:
 class Ledger:
     def __init__(self, journal: Journal, instruments: InstrumentRegistry, to_usd: ToUsd) -> None:
         self.journal = journal
+        self.positions_to_usd = to_usd
         self.instruments = instruments
         self.positions = PositionBook(self._valuation, to_usd)
         self.order_pnl: dict[str, OrderPnl] = {}

@@ -84,7 +84,9 @@ def test_second_gateway_on_the_same_ports_or_data_dir_fails_clearly(tmp_path: Pa
     }
     first = subprocess.Popen(
         [sys.executable, "-m", "nexus_gw.cli.app", "serve", "--config-dir", str(CONFIG_DIR)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
     )
     try:
         time.sleep(0.2)

@@ -110,6 +110,8 @@ class SierraDriver(PlatformDriver, SessionListener):
         self._quotes = QuoteBoard()
         self._events: DriverEvents | None = None
         self._session: DtcSession | None = None
+        self.last_reconciliation: Reconciliation | None = None
+        """The report of the latest reconciliation handled (after it was re-reported); for status and tests."""
 
     # ----------------------------------------------------------------------------------------- driver interface
 
@@ -157,9 +159,16 @@ class SierraDriver(PlatformDriver, SessionListener):
             self._session.stop(timeout=5.0, reason=f"nexusgw adapter {self.name} stopping")
 
     def subscribe(self, subscriptions: list[Subscription]) -> None:
-        """Stream exactly these Sierra symbols (now if logged on, else from the next logon)."""
+        """Stream exactly these Sierra symbols (now if logged on, else from the next logon).
+
+        A symbol that is already streaming gets its last known state again at once: a gateway that has just
+        (re)welcomed the adapter has no market data yet, and the next update may be a while away.
+        """
         session = self.session
         wanted = [s.symbol for s in subscriptions]
+        for symbol in wanted:
+            if symbol in session.subscriptions:
+                self._tick(self._quotes.latest(symbol))
         for symbol in set(session.subscriptions) - set(wanted):
             try:
                 session.unsubscribe(symbol)
@@ -224,6 +233,8 @@ class SierraDriver(PlatformDriver, SessionListener):
             self.legs.settle(leg)
             self.legs.release(leg)
             self._status(leg, OrderStatus.REJECTED, str(exc))
+        else:
+            self.legs.restamp(leg, session.logon_count)
 
     def cancel(self, leg_id: str) -> None:
         """Cancel by the ServerOrderID the leg is bound to; before Sierra acknowledged the order, when it does."""
@@ -340,6 +351,7 @@ class SierraDriver(PlatformDriver, SessionListener):
             len(foreign),
             _positions(report.positions),
         )
+        self.last_reconciliation = report
 
     def on_market_data_reject(self, symbol: str, text: str) -> None:
         log.error(

@@ -106,6 +106,13 @@ class LegBook:
         with self._lock:
             self._unacknowledged[leg_id] = Unacknowledged(leg_id, symbol, side, time.time(), logon)
 
+    def restamp(self, leg_id: str, logon: int) -> None:
+        """The send of ``leg_id`` completed during logon ``logon`` (no effect once it is settled)."""
+        with self._lock:
+            item = self._unacknowledged.get(leg_id)
+            if item is not None and item.logon < logon:
+                self._unacknowledged[leg_id] = Unacknowledged(item.leg_id, item.symbol, item.side, item.sent_at, logon)
+
     def unacknowledged(self) -> list[Unacknowledged]:
         with self._lock:
             return list(self._unacknowledged.values())

@@ -28,6 +28,7 @@ class _Book:
     bid: float | None = None
     ask: float | None = None
     last: float | None = None
+    ts_ns: int = 0
 
 
 class QuoteBoard:
@@ -42,6 +43,14 @@ class QuoteBoard:
         with self._lock:
             for symbol in [s for s in self._books if s not in symbols]:
                 del self._books[symbol]
+
+    def latest(self, symbol: str) -> Tick | None:
+        """The last complete state of ``symbol`` (size 0: no new trade), or ``None`` if not complete yet."""
+        with self._lock:
+            book = self._books.get(symbol)
+            if book is None or book.bid is None or book.ask is None or book.last is None:
+                return None
+            return Tick(symbol, book.bid, book.ask, book.last, 0.0, book.ts_ns)
 
     def on_snapshot(
         self, symbol: str, bid: float | None, ask: float | None, last: float | None, size: float | None, ts: float
@@ -66,6 +75,7 @@ class QuoteBoard:
                 book.ask = ask
             if last is not None and last > 0:
                 book.last = last
+            book.ts_ns = int(ts * 1_000_000_000)
             if book.bid is None or book.ask is None or book.last is None:
                 return None
-            return Tick(symbol, book.bid, book.ask, book.last, size, int(ts * 1_000_000_000))
+            return Tick(symbol, book.bid, book.ask, book.last, size, book.ts_ns)

@@ -49,6 +49,9 @@ class SimSettings(BaseModel):
     )
     replay_speed: float = Field(1.0, gt=0, description="Replay speed factor: 2.0 plays twice as fast.")
     replay_loop: bool = Field(False, description="Start the replay file again when it ends.")
+    state_file: Path | None = Field(
+        None, description="Write the simulated exchange's working orders here (JSON) on every change, for checks."
+    )
 
     @model_validator(mode="after")
     def _check_replay_file(self) -> SimSettings:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import json
 import logging
 import random
 import time
@@ -51,6 +52,7 @@ class SimDriver(PlatformDriver):
         self._exec_ids = itertools.count(1)
         self._replay: Replayer | None = None
         self.connected = False
+        self._last_state: dict[str, object] | None = None
 
     # -- driver interface -------------------------------------------------------------------
     def capabilities(self) -> Capabilities:
@@ -90,6 +92,10 @@ class SimDriver(PlatformDriver):
         self._at(time.monotonic() + self.settings.fill_latency_ms / 1000, lambda: self._arrive(order))
 
     def cancel(self, leg_id: str) -> None:
+        self._cancel(leg_id)
+        self._write_state()
+
+    def _cancel(self, leg_id: str) -> None:
         if leg_id in self._arriving:
             self._arriving.discard(leg_id)
             self._report(lambda: self._emit_status(leg_id, OrderStatus.CANCELLED, "cancelled before arrival"))
@@ -105,6 +111,7 @@ class SimDriver(PlatformDriver):
         if self._replay is not None and self.connected:
             for tick in self._replay.due(now):
                 self._replayed(tick)
+        self._write_state()
         wishes = [
             t
             for t in (
@@ -218,6 +225,22 @@ class SimDriver(PlatformDriver):
         parts = [(base + (1 if i < extra else 0)) * step for i in range(n)]
         parts = [round(p, 10) for p in parts if p > 0]
         return parts or [qty]
+
+    def _write_state(self) -> None:
+        """The exchange's own view of working orders, for operators and tests (``state_file``)."""
+        if self.settings.state_file is None:
+            return
+        state = {
+            "working": sorted(self._engine.working),
+            "arriving": sorted(self._arriving),
+            "connected": self.connected,
+        }
+        if state == self._last_state:
+            return
+        self._last_state = state
+        tmp = self.settings.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state))
+        tmp.replace(self.settings.state_file)
 
     def _emit_status(self, leg_id: str, status: OrderStatus, reason: str, platform_id: str = "") -> None:
         assert self._events is not None

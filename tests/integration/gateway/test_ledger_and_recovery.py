@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import zmq
@@ -44,15 +45,30 @@ def test_scenario_5_win_profit_reaches_nexus_in_usd(
     assert closed.position == 0
 
 
-def test_pnl_without_a_usable_rate_says_why_instead_of_guessing(
-    nexus_peer: RawPeer, platform_peer_factory: PlatformFactory
-) -> None:
-    brazil, _ = platform_peer_factory("mt5_brazil")
-    trade(nexus_peer, brazil, "b", "WIN", 1.0, 128000.0)
-    closed = trade(nexus_peer, brazil, "s", "WIN", -1.0, 127900.0)
-    assert closed.realized_pnl == pytest.approx(-20.0)
-    assert closed.realized_pnl_usd is None
-    assert "USD unknown" in closed.pnl_note
+def test_pnl_without_a_usable_rate_says_why_instead_of_guessing(tmp_path: Path) -> None:
+    from nexus_gw.config.loader import load_reference
+    from nexus_gw.domain.book import LegSpec, OrderBook
+    from nexus_gw.domain.fx import MissingRateError
+    from nexus_gw.domain.orders import Execution
+    from nexus_gw.protocol.constants import Side
+    from nexus_gw.server.ledger import Ledger
+    from tests.conftest import CONFIG_DIR
+
+    def no_rate(amount: object, currency: str) -> object:
+        raise MissingRateError(f"no USD/{currency} rate is known; feed a live WDO quote")
+
+    ledger = Ledger(Journal.open(tmp_path / "j.sqlite3"), load_reference(CONFIG_DIR).instruments, no_rate)
+    book = OrderBook()
+    try:
+        for order_id, side, price in (("o1", Side.BUY, 128000.0), ("o2", Side.SELL, 127900.0)):
+            order = book.create(order_id, order_id, "WIN", side, 1, [LegSpec("mt5_brazil", "WINJ25", 1)])
+            ledger.order_created(order)
+            assert ledger.execution(order, order.legs[f"{order_id}.mt5_brazil"], Execution("x", 1, price))
+        pnl = ledger.order_pnl["o2"]
+        assert pnl.currency == "BRL" and float(pnl.native) == pytest.approx(-20.0)
+        assert pnl.usd is None and any("USD/BRL" in reason or "rate" in reason for reason in pnl.missing)
+    finally:
+        ledger.close()
 
 
 def test_orders_and_fills_are_journaled_before_they_are_reported(
@@ -88,7 +104,7 @@ def test_restarted_gateway_recovers_open_orders_and_counts_a_late_fill_once(
     nexus.recv()
     sierra = RawPeer(ctx, endpoints.platform, "sierra", codec.GATEWAY_TO_PLATFORM)
     sierra.send(MsgType.HELLO, m.Hello(role="platform", name="sierra"))
-    sierra.recv()
+    sierra.quote(sierra.recv()[1])
     nexus.send(MsgType.SIGNAL, m.Signal(client_id="survivor", symbol="ES", signal=1, confidence=0.9, qty=2))
     _, update = nexus.recv()
     _, order = sierra.recv()
@@ -101,7 +117,9 @@ def test_restarted_gateway_recovers_open_orders_and_counts_a_late_fill_once(
         assert [o.client_id for o in gateway.desk.book.working()] == ["survivor"]
         for peer, role, name in ((nexus, "nexus", "engine"), (sierra, "platform", "sierra")):
             peer.send(MsgType.HELLO, m.Hello(role=role, name=name))
-            assert peer.recv()[0] is MsgType.WELCOME
+            msg_type, welcome = peer.recv()
+            assert msg_type is MsgType.WELCOME
+        sierra.quote(welcome)
         nexus.send(MsgType.SIGNAL, m.Signal(client_id="survivor", symbol="ES", signal=1, confidence=0.9, qty=2))
         _, again = nexus.recv()
         assert again.order_id == update.order_id and again.filled_qty == 1

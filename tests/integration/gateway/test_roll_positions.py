@@ -45,7 +45,7 @@ def test_open_position_is_rolled_as_linked_close_and_open_legs(
     nexus.recv()
     nt8 = RawPeer(zctx, endpoints.platform, "nt8", codec.GATEWAY_TO_PLATFORM)
     nt8.send(MsgType.HELLO, m.Hello(role="platform", name="nt8"))
-    nt8.recv()
+    nt8.quote(nt8.recv()[1], price=20000.0)
     nexus.send(MsgType.SIGNAL, m.Signal(client_id="long", symbol="NQ", signal=1, confidence=0.9, qty=2))
     _, order = nt8.recv()
     assert order.symbol == "NQ 03-25"

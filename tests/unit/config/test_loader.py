@@ -72,8 +72,8 @@ def test_wrong_value_names_file_line_value_and_limit(config_copy: Path) -> None:
 
 
 def test_wrong_choice_lists_the_allowed_values(config_copy: Path) -> None:
-    write_profile(config_copy, "bad", "extends: dev\ntrading:\n  offline_policy: maybe\n")
-    with pytest.raises(ConfigError, match="'route_to_rest' or 'refuse'"):
+    write_profile(config_copy, "bad", "extends: dev\ntrading:\n  roll_positions: maybe\n")
+    with pytest.raises(ConfigError, match="'report' or 'auto'"):
         load_profile("bad", config_copy)
 
 

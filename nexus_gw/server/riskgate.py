@@ -1,0 +1,176 @@
+"""Between the signal and the route: the risk engine, fed with what the gateway sees.
+
+``RiskGate`` turns a signal into an ``OrderIntent`` (per-platform contracts, the projected position, price,
+point value and FX), asks the engine, and keeps the engine informed: orders sent, positions, P&L, market
+data, platform and engine liveness. Every alert is logged and journaled, and the engine's state (kill switch,
+trading states, pauses, the day's counters) is journaled on every change so a restarted gateway comes back
+exactly as restrictive as it was.
+
+Limits are per platform instance: ``max_position_per_symbol: 1`` means at most one contract on each platform
+that trades the signal (every platform trades the same signal), while daily loss and trade counts are totals.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from nexus_gw.domain.instruments import InstrumentRegistry
+from nexus_gw.domain.orders import Order
+from nexus_gw.domain.risk.alerts import Alert, Severity
+from nexus_gw.domain.risk.decision import Decision
+from nexus_gw.domain.risk.engine import RiskEngine
+from nexus_gw.domain.risk.intent import OrderIntent, Origin
+from nexus_gw.domain.risk.intent import Side as RiskSide
+from nexus_gw.protocol import messages as m
+from nexus_gw.protocol.constants import Side
+from nexus_gw.server.ledger import Ledger
+
+log = logging.getLogger(__name__)
+
+STATE_EVENT = "risk.state"
+ALERT_EVENT = "alert"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the gate decided for one signal: the quantity and platforms to use, or the refusal."""
+
+    qty: float
+    platforms: tuple[str, ...]
+    refusal: str = ""
+    decision: Decision | None = None
+    intent: OrderIntent | None = None
+
+
+class RiskGate:
+    def __init__(self, engine: RiskEngine, ledger: Ledger, instruments: InstrumentRegistry) -> None:
+        self.engine = engine
+        self.ledger = ledger
+        self.instruments = instruments
+        self.alerts: list[dict[str, Any]] = []
+        self.last_prices: dict[str, float] = {}
+        self._day: date | None = None
+        self._realized_at_day_start = Decimal(0)
+        self._round_trips_seen = 0
+        self._saved: dict[str, Any] | None = None
+
+    # -- persistence ---------------------------------------------------------------------
+    def restore(self) -> bool:
+        event = self.ledger.journal.latest_event(STATE_EVENT)
+        if event is None:
+            return False
+        self.engine.restore_state(dict(event.data))
+        self._saved = self.engine.export_state()
+        self._round_trips_seen = len(self.ledger.positions.round_trips())
+        return True
+
+    def save_if_changed(self, now: datetime) -> None:
+        state = self.engine.export_state()
+        if state != self._saved:
+            self.ledger.event(STATE_EVENT, state, now)
+            self._saved = state
+
+    def raise_alerts(self, alerts: list[Alert]) -> None:
+        for alert in alerts:
+            record = alert.to_dict()
+            self.alerts.append(record)
+            del self.alerts[:-100]
+            level = logging.CRITICAL if alert.severity is Severity.CRITICAL else logging.WARNING
+            log.log(level, "ALERT %s %s: %s", alert.severity.value, alert.code.value, alert.message)
+            self.ledger.event(ALERT_EVENT, record, alert.at)
+
+    # -- the check -----------------------------------------------------------------------
+    def check(
+        self,
+        signal: m.Signal,
+        side: Side,
+        qty: float,
+        platforms: tuple[str, ...],
+        now: datetime,
+        working: list[Order],
+        origin: Origin = Origin.SIGNAL,
+    ) -> Verdict:
+        root = signal.symbol
+        contracts = round(qty)
+        if contracts < 1 or abs(contracts - qty) > 1e-9:
+            return Verdict(0, (), f"RISK_QTY: qty {qty} is not a whole number of contracts; send 1, 2, …")
+        instrument = self.instruments.get(root)
+        fx_to_usd = self._fx_to_usd(instrument.currency, now)
+        intent = OrderIntent(
+            root=root,
+            side=RiskSide.BUY if side is Side.BUY else RiskSide.SELL,
+            qty=contracts,
+            platforms=platforms,
+            position=self.projected_position(root, working),
+            confidence=signal.confidence,
+            mq_composite=signal.mqscore.composite if signal.mqscore else None,
+            mq_noise=signal.mqscore.noise if signal.mqscore else None,
+            reference_price=self.last_prices.get(root),
+            point_value=float(instrument.point_value),
+            fx_to_usd=fx_to_usd,
+            origin=origin,
+        )
+        decision = self.engine.check(intent, now)
+        if not decision.accepted:
+            reason = decision.reason.value if decision.reason else "RISK"
+            return Verdict(0, (), f"RISK_{reason}: {decision.message}", decision, intent)
+        chosen = decision.platforms if decision.platforms else platforms
+        return Verdict(float(decision.qty), tuple(chosen), "", decision, intent)
+
+    def _fx_to_usd(self, currency: str, now: datetime) -> float | None:
+        if currency == "USD":
+            return 1.0
+        try:
+            return float(self.ledger.positions_to_usd(Decimal(1), currency))
+        except Exception:
+            return None
+
+    def projected_position(self, root: str, working: list[Order]) -> int:
+        """Per-platform contracts: the largest filled position on any platform plus working orders' remainder."""
+        filled = [p.root_qty for p in self.ledger.positions.positions() if p.root == root]
+        position = max(filled, key=abs, default=0.0)
+        for order in working:
+            if order.root == root and order.legs:
+                per_leg = max((leg.qty - leg.filled_qty for leg in order.legs.values()), default=0.0)
+                position += per_leg if order.side is Side.BUY else -per_leg
+        return round(position)
+
+    # -- keeping the engine informed ---------------------------------------------------------
+    def order_sent(self, root: str, now: datetime) -> None:
+        self.engine.on_order_sent(root, now)
+
+    def after_execution(self, root: str, working: list[Order], now: datetime) -> PnlUpdate:
+        self.engine.on_position(root, self.projected_position(root, working), now)
+        trips = self.ledger.positions.round_trips()
+        for trip in trips[self._round_trips_seen :]:
+            self.raise_alerts(self.engine.on_round_trip(float(trip.pnl_usd or 0), now))
+        self._round_trips_seen = len(trips)
+        return self.pnl(now)
+
+    def pnl(self, now: datetime) -> PnlUpdate:
+        realized, unrealized = self._totals()
+        day = self.engine.calendar.trading_day(now)
+        if day != self._day:
+            self._day = day
+            self._realized_at_day_start = realized
+        result = self.engine.on_pnl(float(realized - self._realized_at_day_start), float(unrealized), now)
+        self.raise_alerts(list(result.alerts))
+        return PnlUpdate(result.kill_switch_activated, result.kill_switch.flatten)
+
+    def _totals(self) -> tuple[Decimal, Decimal]:
+        realized = Decimal(0)
+        unrealized = Decimal(0)
+        for position in self.ledger.positions.positions():
+            realized += position.realized_usd or Decimal(0)
+            unrealized += position.unrealized_usd or Decimal(0)
+        return realized, unrealized
+
+
+@dataclass(frozen=True)
+class PnlUpdate:
+    kill_switch_activated: bool
+    flatten: bool

@@ -1,0 +1,106 @@
+"""Kill switch end to end: open orders on four simulated platforms, activate, restart, release."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nexus_gw.adapters.sierra.session import DtcSession
+from nexus_gw.adapters.sierra.settings import SessionConfig
+from nexus_gw.client import NexusGatewayInterface
+from nexus_gw.stack import LocalStack
+from tests.conftest import CONFIG_DIR
+
+pytestmark = pytest.mark.e2e
+PLATFORMS = ["nt8", "sierra", "mt5_global", "mt5_brazil"]
+SIM = ["nt8", "mt5_global", "mt5_brazil"]
+
+
+@pytest.fixture
+def ks_stack(tmp_path: Path) -> Iterator[LocalStack]:
+    env = {"NEXUSGW_GATEWAY__HEARTBEAT_INTERVAL_S": "0.25"}
+    for name in SIM:
+        env[f"NEXUSGW_PLATFORMS__{name.upper()}__SETTINGS__STATE_FILE"] = str(tmp_path / f"{name}-state.json")
+    s = LocalStack("dev", CONFIG_DIR, tmp_path / "run", extra_env=env)
+    yield s
+    s.stop_all()
+
+
+def sim_working(tmp_path: Path, name: str) -> list[str]:
+    return list(json.loads((tmp_path / f"{name}-state.json").read_text())["working"])
+
+
+def sierra_open_orders(stack: LocalStack) -> list[Any]:
+    session = DtcSession(SessionConfig(port=stack.dtc_ports["sierra"], trade_account="Sim1", reconnect=False))
+    session.start()
+    try:
+        assert session.wait_until_logged_on(10)
+        return list(session.request_open_orders())
+    finally:
+        session.stop()
+
+
+def nexusgw(stack: LocalStack, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "nexus_gw.cli.app", *args, "--config-dir", str(CONFIG_DIR)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=stack.env(),
+    )
+
+
+def wait_for(predicate: Any, timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_killswitch_cancels_everywhere_refuses_signals_survives_restart_and_releases(
+    ks_stack: LocalStack, tmp_path: Path
+) -> None:
+    stack = ks_stack
+    stack.start_gateway()
+    stack.start_simulators(PLATFORMS)
+    for name in PLATFORMS:
+        stack.start_adapter(name)
+    stack.wait_online(PLATFORMS)
+    with NexusGatewayInterface("127.0.0.1", stack.endpoints.nexus_port, name="ks-engine") as gw:
+        gw.start_listening()
+        time.sleep(1.0)  # fresh market data everywhere
+        for root, price in (("NQ", 1000.0), ("WIN", 1000.0)):  # far below the market: they rest
+            assert gw.send_signal(root, 1.0, 0.9, qty=1, order_type="LIMIT", limit_price=price), gw.last_refusal
+        wait_for(lambda: all(sim_working(tmp_path, n) for n in SIM), 10, "limit orders resting at every sim")
+        wait_for(lambda: len(sierra_open_orders(stack)) == 1, 10, "the limit order resting at Sierra")
+
+        result = nexusgw(stack, "killswitch", "activate", "--reason", "e2e drill")
+        assert result.returncode == 0, result.stderr
+        assert "KILL SWITCH ACTIVE" in result.stdout and "cancelled legs: 4" in result.stdout
+        wait_for(lambda: not any(sim_working(tmp_path, n) for n in SIM), 10, "no working order at any sim")
+        assert sierra_open_orders(stack) == []
+        assert gw.send_signal("ES", 1.0, 0.9, qty=1) is None
+        assert gw.last_refusal.startswith("RISK_KILL_SWITCH")
+
+    assert stack.stop("gateway") == 0
+    stack.start_gateway()
+    status = stack.wait_online(PLATFORMS)
+    assert status["risk"]["kill_switch"]["active"] and status["risk"]["kill_switch"]["reason"] == "e2e drill"
+    with NexusGatewayInterface("127.0.0.1", stack.endpoints.nexus_port, name="ks-engine") as gw:
+        gw.start_listening()
+        time.sleep(0.5)
+        assert gw.send_signal("ES", 1.0, 0.9, qty=1) is None
+        assert "KILL_SWITCH" in gw.last_refusal
+        released = nexusgw(stack, "killswitch", "release", "--reason", "drill over")
+        assert released.returncode == 0 and "kill switch off" in released.stdout
+        assert gw.send_signal("ES", 1.0, 0.9, qty=1), gw.last_refusal
+    assert nexusgw(stack, "killswitch", "status").stdout.startswith("kill switch off")
