@@ -2,8 +2,12 @@
 
 It says HELLO after every (re)connect, expects WELCOME, heartbeats at the gateway's interval, and treats
 ``liveness`` silent intervals as a dead gateway: it closes the socket (LINGER 0), waits with exponential
-backoff and connects again. Order traffic produced while the gateway is not welcoming us waits in an
-outbox and is sent after the next WELCOME; market data is dropped (and counted) instead.
+backoff and connects again.
+
+Order traffic (leg updates and fills) carries a per-link sequence number and stays in ``unacked`` until the
+gateway acknowledges it (after journaling it); everything unacknowledged is sent again after every WELCOME,
+so a message lost with a dying connection or a restarting gateway arrives later, and the gateway discards
+what it already has. Market data is never resent: it is dropped (and counted) when it cannot go.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ import logging
 import os
 import time
 import uuid
-from collections import deque
 
 import zmq
 
@@ -50,7 +53,8 @@ class GatewayLink:
         self.decoder = codec.Decoder(codec.GATEWAY_TO_PLATFORM)
         self.socket: zmq.Socket[bytes] | None = None
         self.welcome: m.Welcome | None = None
-        self.outbox: deque[tuple[bytes, bytes]] = deque()
+        self.unacked: dict[int, tuple[bytes, bytes]] = {}
+        self._seq = 0
         self.dropped_market_data = 0
         self.platform_connected: bool | None = None
         self._last_heard = 0.0
@@ -110,16 +114,25 @@ class GatewayLink:
         if not self._send_now(*frames):
             self.dropped_market_data += len(ticks)
 
-    def send_reliable(self, msg_type: MsgType, payload: m.Message) -> None:
-        """Order traffic: sent now if the gateway is there, else kept in order for the next WELCOME."""
-        self.outbox.append(codec.encode(msg_type, payload))
-        self.flush()
+    def send_reliable(self, msg_type: MsgType, payload: m.LegUpdate | m.LegFill) -> int:
+        """Order traffic: numbered, kept until acknowledged, sent now if the gateway is there; its seq."""
+        self._seq += 1
+        payload.seq = self._seq
+        frames = codec.encode(msg_type, payload)
+        self.unacked[self._seq] = frames
+        if self.welcome is not None:
+            self._send_now(*frames)
+        return self._seq
 
-    def flush(self) -> None:
-        while self.outbox and self.welcome is not None:
-            if not self._send_now(*self.outbox[0]):
+    def resend_unacked(self) -> None:
+        """After a WELCOME: everything the gateway has not acknowledged, in order."""
+        for frames in list(self.unacked.values()):
+            if not self._send_now(*frames):
                 return
-            self.outbox.popleft()
+
+    def ack_order(self, leg_id: str) -> None:
+        """Tell the gateway an ORDER arrived (it resends unacknowledged orders after a reconnect)."""
+        self._send_now(*codec.encode(MsgType.ACK, m.Ack(kind="ORDER", ref=leg_id)))
 
     def set_platform_connected(self, connected: bool) -> None:
         if connected != self.platform_connected:
@@ -157,9 +170,12 @@ class GatewayLink:
                 self.welcome = None
                 self._send_hello()
                 continue
+            if isinstance(msg, m.Ack):
+                self.unacked.pop(msg.seq, None)
+                continue
             out.append((msg_type, msg))
             if msg_type is MsgType.WELCOME:
-                self.flush()
+                self.resend_unacked()
 
     def tick(self, now: float) -> float:
         """Heartbeat and liveness; returns seconds until the link next needs attention."""

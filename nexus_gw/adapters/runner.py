@@ -45,6 +45,7 @@ class AdapterRunner:
         )
         self.stop_event = threading.Event()
         self.counts = {"orders": 0, "cancels": 0, "updates": 0, "fills": 0, "ticks": 0}
+        self.seen_legs: set[str] = set()
 
     def run(self) -> None:
         self.link.connect()
@@ -71,12 +72,16 @@ class AdapterRunner:
             for msg_type, msg in self.link.receive():
                 self._on_gateway(msg_type, msg)
         self._on_driver_events()
-        self.link.flush()
 
     def _on_gateway(self, msg_type: MsgType, msg: m.Message) -> None:
         if isinstance(msg, m.Welcome):
             self.driver.subscribe(list(msg.subscriptions))
         elif isinstance(msg, m.Order):
+            self.link.ack_order(msg.leg_id)
+            if msg.leg_id in self.seen_legs:
+                log.info("order %s received again (gateway resend): already at the platform", msg.leg_id)
+                return
+            self.seen_legs.add(msg.leg_id)
             self.counts["orders"] += 1
             log.info("order %s: %s %s %s", msg.leg_id, msg.side, msg.qty, msg.symbol)
             self.driver.submit(msg)
@@ -130,7 +135,6 @@ class AdapterRunner:
         try:
             self.driver.stop()
         finally:
-            self.link.flush()
             self.link.close()
             self.sink.close()
             self.ctx.term()

@@ -166,6 +166,8 @@ class AsyncNexusGateway:
                     break
                 payload = self._sync.recv() if self._sync.get(zmq.RCVMORE) else b""
                 events, outcomes = self.core.receive(header, payload)
+                while self.core.outgoing:
+                    self._sync.send_multipart(self.core.outgoing.pop(0))
                 for outcome in outcomes:
                     future = self._futures.get(outcome.client_id)
                     if future is not None and not future.done():

@@ -52,6 +52,8 @@ class ClientCore:
     active_by_symbol: dict[str, str] = field(default_factory=dict)
     pending: dict[str, Frames] = field(default_factory=dict)
     welcome: m.Welcome | None = None
+    fills_seen: set[str] = field(default_factory=set)
+    outgoing: list[Frames] = field(default_factory=list)  # acknowledgements the transport must send
 
     def __post_init__(self) -> None:
         self._decoder = codec.Decoder(codec.GATEWAY_TO_NEXUS)
@@ -125,6 +127,11 @@ class ClientCore:
         if isinstance(msg, m.OrderUpdate):
             return self._on_order_update(msg)
         if isinstance(msg, m.FillReport):
+            # Acknowledge every copy (the gateway resends until it hears this); deliver each order's fill once.
+            self.outgoing.append(codec.encode(MsgType.ACK, m.Ack(kind="FILL", ref=msg.order_id)))
+            if msg.order_id in self.fills_seen:
+                return [], []
+            self.fills_seen.add(msg.order_id)
             return [Event("fill", as_dict(msg))], []
         if isinstance(msg, m.Error):
             return self._on_error(msg)

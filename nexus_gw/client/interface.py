@@ -232,6 +232,8 @@ class NexusGatewayInterface:
     def _on_message(self, sock: zmq.Socket[bytes], header: bytes, payload: bytes) -> None:
         with self._lock:
             events, outcomes = self.core.receive(header, payload)
+            while self.core.outgoing:
+                sock.send_multipart(self.core.outgoing.pop(0))
             for outcome in outcomes:
                 waiter = self._waiters.get(outcome.client_id)
                 if waiter is not None:

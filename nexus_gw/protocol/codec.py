@@ -32,6 +32,7 @@ PLATFORM_TO_GATEWAY: Mapping[MsgType, type[m.Message]] = {
     MsgType.ORDER_UPDATE: m.LegUpdate,
     MsgType.FILL: m.LegFill,
     MsgType.ERROR: m.Error,
+    MsgType.ACK: m.Ack,
 }
 GATEWAY_TO_PLATFORM: Mapping[MsgType, type[m.Message]] = {
     MsgType.WELCOME: m.Welcome,
@@ -39,6 +40,7 @@ GATEWAY_TO_PLATFORM: Mapping[MsgType, type[m.Message]] = {
     MsgType.ORDER: m.Order,
     MsgType.CANCEL: m.Cancel,
     MsgType.ERROR: m.Error,
+    MsgType.ACK: m.Ack,
 }
 NEXUS_TO_GATEWAY: Mapping[MsgType, type[m.Message]] = {
     MsgType.HELLO: m.Hello,
@@ -46,6 +48,7 @@ NEXUS_TO_GATEWAY: Mapping[MsgType, type[m.Message]] = {
     MsgType.SIGNAL: m.Signal,
     MsgType.CANCEL: m.Cancel,
     MsgType.ERROR: m.Error,
+    MsgType.ACK: m.Ack,
 }
 GATEWAY_TO_NEXUS: Mapping[MsgType, type[m.Message]] = {
     MsgType.WELCOME: m.Welcome,

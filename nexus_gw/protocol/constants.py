@@ -29,6 +29,7 @@ class MsgType(StrEnum):
     STATUS = "STATUS"
     ERROR = "ERROR"
     ADMIN = "ADMIN"
+    ACK = "ACK"
 
 
 class Side(StrEnum):

@@ -129,6 +129,7 @@ class LegUpdate(Message, kw_only=True):
     reason: str = ""
     platform_order_id: str = ""
     ts_ns: int = 0
+    seq: int = 0
 
 
 class LegFill(Message, kw_only=True):
@@ -139,6 +140,7 @@ class LegFill(Message, kw_only=True):
     qty: float
     price: float
     ts_ns: int = 0
+    seq: int = 0
 
 
 class LegReport(Message, kw_only=True):
@@ -187,6 +189,15 @@ class FillReport(Message, kw_only=True):
     pnl_note: str = ""
     position: float | None = None
     ts_ns: int = 0
+
+
+class Ack(Message, kw_only=True):
+    """Receipt of order traffic. Adapter → gateway order (``kind`` ORDER, ``ref`` leg id); gateway → adapter
+    report (``seq``); NEXUS → gateway aggregated fill (``kind`` FILL, ``ref`` order id)."""
+
+    kind: str = ""
+    ref: str = ""
+    seq: int = 0
 
 
 class Error(Message, kw_only=True):

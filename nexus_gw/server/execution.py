@@ -20,6 +20,7 @@ from nexus_gw.domain.orders import Execution, Leg, Order
 from nexus_gw.domain.risk.approvals import ApprovalQueue
 from nexus_gw.domain.routing import PlatformView, plan_route
 from nexus_gw.errors import NexusGwError
+from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType, OrderStatus, OrderType, Side
 from nexus_gw.server.ledger import Ledger
@@ -479,4 +480,5 @@ class ExecutionDesk:
                 ts_ns=now_ns,
                 **self._pnl_fields(order),
             )
+            self.ledger.fill_to_deliver(order.order_id, codec.encode(MsgType.FILL, report)[1])
             self.out.to_nexus(target, MsgType.FILL, report)

@@ -27,7 +27,7 @@ from nexus_gw.errors import GatewayUnavailable, NexusGwError, ProtocolError
 from nexus_gw.journal import Journal, journal_path
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
-from nexus_gw.protocol.constants import ErrorCode, MsgType
+from nexus_gw.protocol.constants import ErrorCode, MsgType, header_for
 from nexus_gw.server import admin
 from nexus_gw.server.execution import ExecutionDesk
 from nexus_gw.server.fxfeed import HttpRateFeed
@@ -87,6 +87,8 @@ class Gateway:
         self._next_roll_check = 0.0
         self.rolls = RollWatcher(loaded.reference.instruments, list(self.profile.symbols), self.clock.now())
         self.roll_log: list[dict[str, str]] = []
+        self.unacked_orders: dict[str, tuple[str, m.Order]] = {}
+        self._seq_seen: dict[str, int] = {}  # adapter session -> highest report sequence processed
         http = self.profile.fx.http
         self.fx_feed = HttpRateFeed(http, self.data_dir / "fx_http_cache.json", self.clock.now) if http else None
 
@@ -172,7 +174,10 @@ class Gateway:
         peer = self.peers.platforms.get(name)
         if peer is None:
             return False
-        return self._send(self.platform_sock, peer.identity, msg_type, payload)
+        sent = self._send(self.platform_sock, peer.identity, msg_type, payload)
+        if sent and isinstance(payload, m.Order):
+            self.unacked_orders[payload.leg_id] = (name, payload)  # resent after a reconnect until acknowledged
+        return sent
 
     def to_nexus(self, identity: bytes | None, msg_type: MsgType, payload: m.Message) -> None:
         if identity is not None and identity in self.peers.nexus:
@@ -272,10 +277,10 @@ class Gateway:
             return
         if isinstance(msg, m.MarketData):
             self._platform_market_data(peer, msg)
-        elif isinstance(msg, m.LegUpdate):
-            self.desk.on_leg_update(name, msg)
-        elif isinstance(msg, m.LegFill):
-            self.desk.on_leg_fill(name, msg)
+        elif isinstance(msg, m.LegUpdate | m.LegFill):
+            self._platform_report(peer, msg)
+        elif isinstance(msg, m.Ack):
+            self.unacked_orders.pop(msg.ref, None)
         elif isinstance(msg, m.Heartbeat):
             if msg.connected is not None and msg.connected != peer.platform_connected:
                 peer.platform_connected = msg.connected
@@ -287,6 +292,21 @@ class Gateway:
                 )
         elif isinstance(msg, m.Error):
             log.error("platform %s error %s: %s", name, msg.code, msg.message)
+
+    def _platform_report(self, peer: PlatformPeer, msg: m.LegUpdate | m.LegFill) -> None:
+        """A leg report: processed once (journaled inside), then acknowledged so the adapter can forget it."""
+        last = self._seq_seen.get(peer.session, 0)
+        if msg.seq and msg.seq <= last:
+            self.counters["duplicate_reports"] += 1
+        else:
+            if isinstance(msg, m.LegUpdate):
+                self.desk.on_leg_update(peer.name, msg)
+            else:
+                self.desk.on_leg_fill(peer.name, msg)
+            if msg.seq:
+                self._seq_seen[peer.session] = msg.seq
+        if msg.seq:
+            self._send(self.platform_sock, peer.identity, MsgType.ACK, m.Ack(kind="REPORT", seq=msg.seq))
 
     def _platform_hello(self, identity: bytes, hello: m.Hello, now: float) -> None:
         name = identity.decode("utf-8", "replace")
@@ -329,6 +349,11 @@ class Gateway:
             ", ".join(f"{s.root}={s.symbol}" for s in subscriptions),
         )
         self._send(self.platform_sock, identity, MsgType.WELCOME, self._welcome(subscriptions))
+        for leg_id, (platform, order) in list(self.unacked_orders.items()):
+            if platform == name and leg_id in self.desk.book.by_leg:
+                log.warning("resending order %s to %s: it was never acknowledged", leg_id, name)
+                self.counters["orders_resent"] += 1
+                self._send(self.platform_sock, identity, MsgType.ORDER, order)
 
     def _subscriptions(self, platform: str) -> list[m.Subscription]:
         now = self.clock.now()
@@ -371,6 +396,7 @@ class Gateway:
             )
             log.info("signal engine %s connected (session %s)", msg.name, msg.session)
             self._send(self.nexus_sock, identity, MsgType.WELCOME, self._welcome([]))
+            self._resend_unacked_fills(identity)
             return
         if self.peers.seen_nexus(identity, now) is None:
             ref = msg.client_id if isinstance(msg, m.Signal) else ""
@@ -386,8 +412,22 @@ class Gateway:
             self.desk.on_signal(identity, msg)
         elif isinstance(msg, m.Cancel):
             self.desk.on_cancel(identity, msg)
+        elif isinstance(msg, m.Ack) and msg.kind == "FILL":
+            self.ledger.fill_acknowledged(msg.ref)
         elif isinstance(msg, m.Error):
             log.error("signal engine error %s: %s", msg.code, msg.message)
+
+    def _resend_unacked_fills(self, identity: bytes) -> None:
+        """Aggregated fills NEXUS never acknowledged (lost with a connection, or before a restart)."""
+        for delivery in self.ledger.unacked_fills():
+            self.counters["fills_resent"] += 1
+            try:
+                self.nexus_sock.send(identity, zmq.SNDMORE | zmq.NOBLOCK)
+                self.nexus_sock.send(header_for(MsgType.FILL), zmq.SNDMORE | zmq.NOBLOCK)
+                self.nexus_sock.send(delivery.payload, zmq.NOBLOCK)
+            except zmq.ZMQError as exc:
+                log.warning("could not resend fill of %s: %s", delivery.order_id, exc.strerror)
+                return
 
     # -- admin socket --------------------------------------------------------------------
     def _on_admin_frames(self, frames: list[bytes]) -> None:

@@ -90,6 +90,19 @@ class Ledger:
             pnl.missing.extend(after.missing)
         return True
 
+    # -- deliveries to NEXUS --------------------------------------------------------------
+    def fill_to_deliver(self, order_id: str, payload: bytes) -> None:
+        """Keep an aggregated fill until NEXUS acknowledges it (journaled before it is sent)."""
+        self.journal.enqueue(order_id, "FILL", payload)
+
+    def fill_acknowledged(self, order_id: str) -> None:
+        for delivery in self.journal.pending():
+            if delivery.order_id == order_id and delivery.kind == "FILL":
+                self.journal.ack(delivery.delivery_id)
+
+    def unacked_fills(self) -> list[Any]:
+        return [d for d in self.journal.pending() if d.kind == "FILL"]
+
     def event(self, kind: str, data: dict[str, Any], ts: datetime) -> None:
         self.journal.record_event(kind, data, ts)
 
