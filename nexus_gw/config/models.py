@@ -90,6 +90,17 @@ class TradingConfig(StrictModel):
     )
 
 
+class PlatformSizing(StrictModel):
+    """How one signal contract becomes this platform's quantity (exposure-equivalent legs)."""
+
+    multiplier: float = Field(
+        1.0, gt=0, description="Platform units per contract of the root (e.g. 20 NAS100 lots at $1/pt per NQ)."
+    )
+    volume_step: float = Field(1.0, gt=0, description="Smallest quantity step the platform accepts.")
+    min_volume: float = Field(0.0, ge=0, description="Below this the platform gets no leg (never rounded up).")
+    max_volume: float | None = Field(None, gt=0, description="Above this the leg is cut to the largest step under it.")
+
+
 class PlatformInstance(StrictModel):
     driver: str = Field(description="Driver that runs this platform instance (sim, sierra, mt5, nt8, …).")
     enabled: bool = Field(True, description="A disabled instance gets no legs and no adapter process.")
@@ -97,6 +108,13 @@ class PlatformInstance(StrictModel):
     settings: dict[str, Any] = Field(
         default_factory=dict, description="Driver-specific settings, validated by the driver's own model."
     )
+    sizing: dict[str, PlatformSizing] = Field(
+        default_factory=dict,
+        description="Per root (or '*' for every root): multiplier, volume step, min and max volume.",
+    )
+
+    def sizing_for(self, root: str) -> PlatformSizing:
+        return self.sizing.get(root) or self.sizing.get("*") or PlatformSizing()
 
     @model_validator(mode="after")
     def _check_driver_settings(self) -> PlatformInstance:

@@ -16,6 +16,7 @@ class LegSpec:
     symbol: str
     qty: float
     side: Side | None = None  # None: the order's side
+    multiplier: float = 1.0  # platform units per root unit
     tag: str = ""  # distinguishes two legs on one platform (a roll's close and open)
 
     def leg_id(self, order_id: str) -> str:
@@ -70,7 +71,14 @@ class OrderBook:
             created_ns=created_ns,
         )
         for spec in legs:
-            leg = Leg(spec.leg_id(order_id), spec.platform, spec.symbol, spec.side or side, spec.qty)
+            leg = Leg(
+                spec.leg_id(order_id),
+                spec.platform,
+                spec.symbol,
+                spec.side or side,
+                spec.qty,
+                multiplier=spec.multiplier,
+            )
             order.add_leg(leg)
             self.by_leg[leg.leg_id] = order_id
         self.orders[order_id] = order

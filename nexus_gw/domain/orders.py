@@ -61,6 +61,16 @@ class Leg:
     reason: str = ""
     platform_order_id: str = ""
     executions: dict[str, Execution] = field(default_factory=dict)
+    multiplier: float = 1.0
+    """Platform units per root unit (20 CFD lots per NQ contract); quantities of a leg are platform units."""
+
+    @property
+    def root_qty(self) -> float:
+        return self.qty / self.multiplier
+
+    @property
+    def root_filled_qty(self) -> float:
+        return self.filled_qty / self.multiplier
 
     @property
     def filled_qty(self) -> float:
@@ -155,19 +165,20 @@ class Order:
         """What the order trades in aggregate: the sum over legs (the signal's qty when it has none)."""
         if not self.legs:
             return self.qty
-        return sum(leg.qty for leg in self.legs.values())
+        return sum(leg.root_qty for leg in self.legs.values())
 
     @property
     def filled_qty(self) -> float:
-        return sum(leg.filled_qty for leg in self.legs.values())
+        """Filled, in root units (each leg's platform units divided by its multiplier)."""
+        return sum(leg.root_filled_qty for leg in self.legs.values())
 
     @property
     def avg_price(self) -> float | None:
-        """Quantity-weighted average price over every execution of every leg."""
+        """Average price over every execution of every leg, weighted by root-unit quantity."""
         filled = self.filled_qty
         if filled <= QTY_EPSILON:
             return None
-        total = sum(e.qty * e.price for leg in self.legs.values() for e in leg.executions.values())
+        total = sum(e.qty / leg.multiplier * e.price for leg in self.legs.values() for e in leg.executions.values())
         return total / filled
 
     @property

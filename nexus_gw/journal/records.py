@@ -157,6 +157,7 @@ def leg_from_row(row: sqlite3.Row, *, initial: bool = False) -> Leg:
         symbol=row["symbol"],
         side=Side(row["side"]),
         qty=row["qty"],
+        multiplier=row["multiplier"],
         status=OrderStatus(row[f"{prefix}status"]),
         reason=row[f"{prefix}reason"],
         platform_order_id=row[f"{prefix}platform_order_id"],

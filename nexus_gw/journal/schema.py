@@ -59,6 +59,7 @@ _V1 = (
         symbol                    TEXT NOT NULL,
         side                      TEXT NOT NULL CHECK (side IN ('BUY', 'SELL')),
         qty                       REAL NOT NULL CHECK (qty > 0),
+        multiplier                REAL NOT NULL DEFAULT 1 CHECK (multiplier > 0),
         initial_status            TEXT NOT NULL,
         initial_reason            TEXT NOT NULL DEFAULT '',
         initial_platform_order_id TEXT NOT NULL DEFAULT '',

@@ -223,9 +223,9 @@ class Journal:
     def _insert_leg(conn: sqlite3.Connection, order_id: str, position: int, leg: Leg, now: int) -> None:
         try:
             conn.execute(
-                "INSERT INTO legs (leg_id, order_id, position, platform, symbol, side, qty, initial_status,"
-                " initial_reason, initial_platform_order_id, status, reason, platform_order_id, updated_ns)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO legs (leg_id, order_id, position, platform, symbol, side, qty, multiplier,"
+                " initial_status, initial_reason, initial_platform_order_id, status, reason, platform_order_id,"
+                " updated_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     leg.leg_id,
                     order_id,
@@ -234,6 +234,7 @@ class Journal:
                     leg.symbol,
                     leg.side.value,
                     leg.qty,
+                    leg.multiplier,
                     leg.status.value,
                     leg.reason,
                     leg.platform_order_id,

@@ -152,6 +152,7 @@ class LegReport(Message, kw_only=True):
     avg_price: float | None = None
     status: OrderStatus
     reason: str = ""
+    multiplier: float = 1.0
 
 
 class OrderUpdate(Message, kw_only=True):

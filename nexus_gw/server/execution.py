@@ -19,6 +19,7 @@ from nexus_gw.domain.clock import Clock
 from nexus_gw.domain.orders import Execution, Leg, Order
 from nexus_gw.domain.risk.approvals import ApprovalQueue
 from nexus_gw.domain.routing import PlatformView, plan_route
+from nexus_gw.domain.sizing import size_for_platform
 from nexus_gw.errors import NexusGwError
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
@@ -123,7 +124,10 @@ class ExecutionDesk:
                     verdict.decision.message if verdict.decision else "",
                 )
             qty, platforms = verdict.qty, verdict.platforms
-        legs = [LegSpec(p, self.symbols.resolve(signal.symbol, p, now), qty) for p in platforms]
+        legs, unsized = self._size_legs(signal.symbol, qty, platforms, now)
+        if not legs:
+            self._refuse(order_id, signal, side, qty, f"NO_ROUTE: no platform can trade {qty:g}: {'; '.join(unsized)}")
+            return
         order = self.book.create(
             order_id,
             signal.client_id,
@@ -138,6 +142,8 @@ class ExecutionDesk:
         )
         if plan.skipped:
             order.reason = f"not routed to {', '.join(plan.skipped)} (offline or order type unsupported)"
+        if unsized:
+            order.reason = "; ".join(filter(None, [order.reason, *unsized]))
         if verdict is not None and verdict.decision is not None and verdict.decision.action.value == "SCALE":
             order.reason = f"scaled: {verdict.decision.message}"
         self.ledger.order_created(order)  # journaled before any leg leaves
@@ -290,6 +296,33 @@ class ExecutionDesk:
         self.counters["cancel_all_legs"] += count
         return count
 
+    def _size_legs(
+        self, root: str, qty: float, platforms: tuple[str, ...], now: object
+    ) -> tuple[list[LegSpec], list[str]]:
+        """One exposure-equivalent leg per platform; platforms whose size rounds to nothing are listed why."""
+        legs, unsized = [], []
+        for name in platforms:
+            sizing = self.profile.platforms[name].sizing_for(root)
+            size = size_for_platform(
+                qty,
+                sizing.multiplier,
+                sizing.volume_step,
+                sizing.min_volume,
+                sizing.max_volume if sizing.max_volume is not None else 1e12,
+            )
+            if size.qty <= 0:
+                unsized.append(f"{name}: {size.reason or 'size rounds to 0'}")
+                continue
+            legs.append(
+                LegSpec(
+                    name,
+                    self.symbols.resolve(root, name, now),
+                    size.qty,  # type: ignore[arg-type]
+                    multiplier=sizing.multiplier,
+                )
+            )
+        return legs, unsized
+
     def _validate(self, signal: m.Signal) -> tuple[Side, float]:
         try:
             self.instruments.get(signal.symbol)
@@ -434,6 +467,7 @@ class ExecutionDesk:
                 avg_price=leg.avg_price,
                 status=leg.status,
                 reason=leg.reason,
+                multiplier=leg.multiplier,
             )
             for leg in order.legs.values()
         ]

@@ -59,7 +59,16 @@ class Gateway:
         self.fx = self.profile.fx.build_book()
         self.data_dir = cfg.data_dir
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.ledger = Ledger(Journal.open(journal_path(self.data_dir)), loaded.reference.instruments, self._to_usd)
+        self.ledger = Ledger(
+            Journal.open(journal_path(self.data_dir)),
+            loaded.reference.instruments,
+            self._to_usd,
+            lambda platform, root: (
+                self.profile.platforms[platform].sizing_for(root).multiplier
+                if platform in self.profile.platforms
+                else 1.0
+            ),
+        )
         self.desk = ExecutionDesk(loaded, self.peers, self.clock, self, self.counters, self.ledger)
         recovered = self.ledger.recover(self.desk.book)
         if recovered:

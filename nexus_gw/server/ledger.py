@@ -8,6 +8,7 @@ caused (in the instrument's currency and in USD) follow from the journaled execu
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -34,8 +35,15 @@ class OrderPnl:
 
 
 class Ledger:
-    def __init__(self, journal: Journal, instruments: InstrumentRegistry, to_usd: ToUsd) -> None:
+    def __init__(
+        self,
+        journal: Journal,
+        instruments: InstrumentRegistry,
+        to_usd: ToUsd,
+        multipliers: Callable[[str, str], float] | None = None,
+    ) -> None:
         self.journal = journal
+        self.multipliers = multipliers or (lambda platform, root: 1.0)
         self.positions_to_usd = to_usd
         self.instruments = instruments
         self.positions = PositionBook(self._valuation, to_usd)
@@ -44,7 +52,7 @@ class Ledger:
         self._closed = False
 
     def _valuation(self, platform: str, root: str) -> Valuation:
-        return valuation_from_instrument(self.instruments.get(root))
+        return valuation_from_instrument(self.instruments.get(root), self.multipliers(platform, root))
 
     def recover(self, book: OrderBook) -> int:
         """Restore open orders into ``book`` and positions from every journaled execution; open order count."""

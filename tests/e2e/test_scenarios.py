@@ -71,8 +71,9 @@ def test_scenario_2_multi_platform_simultaneous(stack: LocalStack) -> None:
         assert set(legs) == {"nt8", "sierra", "mt5_global"}
         assert len({leg["symbol"] for leg in legs.values()}) == 3
         assert legs["mt5_global"]["symbol"] == "NAS100"
-        assert fill["filled_qty"] == 3
-        weighted = sum(leg["avg_price"] * leg["filled_qty"] for leg in legs.values()) / 3
+        assert legs["mt5_global"]["filled_qty"] == 20 and legs["mt5_global"]["multiplier"] == 20  # lots per NQ
+        assert fill["filled_qty"] == 3  # in NQ contracts: 1 + 1 + 20 lots / 20
+        weighted = sum(leg["avg_price"] * leg["filled_qty"] / leg["multiplier"] for leg in legs.values()) / 3
         assert fill["avg_price"] == pytest.approx(weighted)
     round_trip_points = fills[1]["avg_price"] - fills[0]["avg_price"]
     assert abs(round_trip_points) < 100, "buy and sell of the same simulated market within a few points"

@@ -52,7 +52,8 @@ def test_signal_routes_one_leg_per_platform_and_one_aggregated_fill_returns(
     orders = {}
     for name in ("nt8", "sierra", "mt5_global"):
         msg_type, order = platforms[name].recv()
-        assert msg_type is MsgType.ORDER and order.side is Side.BUY and order.qty == 1
+        assert msg_type is MsgType.ORDER and order.side is Side.BUY
+        assert order.qty == (20 if name == "mt5_global" else 1)  # NAS100 lots: exposure-equivalent to 1 NQ
         orders[name] = order
     assert orders["mt5_global"].symbol == "NAS100"
     assert len({o.symbol for o in orders.values()}) == 3
@@ -61,7 +62,9 @@ def test_signal_routes_one_leg_per_platform_and_one_aggregated_fill_returns(
     prices = {"nt8": 16250.50, "sierra": 16250.75, "mt5_global": 16251.00}
     for name, order in orders.items():
         platforms[name].send(MsgType.ORDER_UPDATE, m.LegUpdate(leg_id=order.leg_id, status=OrderStatus.ACCEPTED))
-        platforms[name].send(MsgType.FILL, m.LegFill(leg_id=order.leg_id, fill_id="x1", qty=1, price=prices[name]))
+        platforms[name].send(
+            MsgType.FILL, m.LegFill(leg_id=order.leg_id, fill_id="x1", qty=order.qty, price=prices[name])
+        )
     seen = nexus_peer.recv_until(lambda t, _: t is MsgType.FILL)
     fills = [msg for t, msg in seen if t is MsgType.FILL]
     assert len(fills) == 1
@@ -69,6 +72,7 @@ def test_signal_routes_one_leg_per_platform_and_one_aggregated_fill_returns(
     assert fill.client_id == "sig-1" and fill.status is OrderStatus.FILLED
     assert fill.filled_qty == 3 and fill.avg_price == pytest.approx(16250.75)
     assert {leg.platform: leg.avg_price for leg in fill.legs} == prices
+    assert {leg.platform: leg.multiplier for leg in fill.legs}["mt5_global"] == 20
     finals = [msg for t, msg in seen if t is MsgType.ORDER_UPDATE and msg.final]
     assert len(finals) == 1
 

@@ -85,7 +85,7 @@ def test_sdk_send_signal_gets_one_fill_with_a_leg_per_nq_platform(
     assert fill["order_id"] == order_id and fill["status"] == "FILLED"
     assert {leg["platform"] for leg in fill["legs"]} == {"nt8", "sierra", "mt5_global"}
     assert fill["filled_qty"] == 3
-    legs_avg = sum(leg["avg_price"] * leg["filled_qty"] for leg in fill["legs"]) / 3
+    legs_avg = sum(leg["avg_price"] * leg["filled_qty"] / leg["multiplier"] for leg in fill["legs"]) / 3
     assert fill["avg_price"] == pytest.approx(legs_avg)
     assert {t["symbol"] for t in ticks} <= {"NQ", "ES", "WIN", "WDO"}
     assert {"NQ", "WIN"} <= {t["symbol"] for t in ticks}

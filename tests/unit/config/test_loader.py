@@ -142,3 +142,19 @@ def test_config_dir_is_found_from_environment(monkeypatch: pytest.MonkeyPatch, c
     monkeypatch.setenv("NEXUSGW_CONFIG_DIR", str(config_copy / "nope"))
     with pytest.raises(ConfigError, match="pass --config-dir"):
         find_config_dir()
+
+
+def test_platform_sizing_per_root_with_a_wildcard(config_copy: Path) -> None:
+    write_profile(
+        config_copy,
+        "cfd",
+        "extends: dev\nplatforms:\n  mt5_global:\n    sizing:\n      '*': {multiplier: 10, volume_step: 0.1}\n"
+        "      ES: {multiplier: 50, volume_step: 0.01, min_volume: 1}\n",
+    )
+    instance = load_profile("cfd", config_copy).profile.platforms["mt5_global"]
+    assert instance.sizing_for("ES").multiplier == 50 and instance.sizing_for("ES").min_volume == 1
+    assert instance.sizing_for("NQ").multiplier == 20  # dev's NQ entry, merged
+    assert instance.sizing_for("WIN").multiplier == 10
+    write_profile(config_copy, "bad", "extends: dev\nplatforms:\n  nt8:\n    sizing:\n      NQ: {multiplier: 0}\n")
+    with pytest.raises(ConfigError, match=r"platforms\.nt8\.sizing\.NQ\.multiplier: Input should be greater than 0"):
+        load_profile("bad", config_copy)

@@ -131,3 +131,17 @@ def test_aggregate_status_while_working_follows_least_advanced_leg() -> None:
     assert order.status is S.SENT
     book.apply_status("o1.sierra", S.ACCEPTED)
     assert order.status is S.ACCEPTED
+
+
+def test_cfd_lots_aggregate_in_contracts_of_the_root() -> None:
+    book = OrderBook()
+    book.create(
+        "o1", "c1", "NQ", Side.BUY, 1, [LegSpec("nt8", "NQ 03-25", 1), LegSpec("mt5", "NAS100", 20, multiplier=20)]
+    )
+    book.apply_fill("o1.nt8", Execution("a", 1, 100.0))
+    book.apply_fill("o1.mt5", Execution("b", 12, 104.0))
+    order, _ = book.apply_fill("o1.mt5", Execution("c", 8, 106.0))
+    assert order.status is S.FILLED
+    assert order.filled_qty == pytest.approx(2.0)
+    assert order.total_leg_qty == pytest.approx(2.0)
+    assert order.avg_price == pytest.approx((100.0 + 0.6 * 104.0 + 0.4 * 106.0) / 2)
