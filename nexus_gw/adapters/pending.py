@@ -17,7 +17,6 @@ class MT5Settings(_Settings):
     server: str = Field("", description="Broker server name as shown in the MT5 login dialog.")
     login: int | None = Field(None, description="Account number; the password comes from NEXUSGW_MT5_PASSWORD.")
     terminal_path: str = Field("", description="Path of terminal64.exe when several terminals are installed.")
-    volume_multiplier: float = Field(1.0, gt=0, description="Lots per signal contract.")
 
 
 class NT8Settings(_Settings):

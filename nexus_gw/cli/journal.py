@@ -245,8 +245,7 @@ def _valuation(loaded: LoadedProfile) -> Callable[[str, str], Valuation]:
     platforms = loaded.profile.platforms
 
     def valuation(platform: str, root: str) -> Valuation:
-        settings = platforms[platform].settings if platform in platforms else {}
-        multiplier = settings.get("volume_multiplier", 1)
+        multiplier = platforms[platform].sizing_for(root).multiplier if platform in platforms else 1.0
         return valuation_from_instrument(loaded.reference.instruments.get(root), multiplier)
 
     return valuation
