@@ -83,6 +83,11 @@ class TradingConfig(StrictModel):
     one_order_per_symbol: bool = Field(
         True, description="Refuse a new signal for a root while an order for it is working."
     )
+    signal_mode: Literal["order", "target"] = Field(
+        "order",
+        description="order: a signal buys or sells qty; target: a signal is the position to hold (sign × qty, "
+        "0 = flat) and the gateway sends the difference, reversing through flat.",
+    )
     roll_positions: Literal["report", "auto"] = Field(
         "report",
         description="At a contract roll: only report positions left in the expiring contract, or roll them "

@@ -19,7 +19,7 @@ from nexus_gw.domain.clock import Clock
 from nexus_gw.domain.orders import Execution, Leg, Order
 from nexus_gw.domain.risk.approvals import ApprovalQueue
 from nexus_gw.domain.routing import PlatformView, plan_route
-from nexus_gw.domain.sizing import size_for_platform
+from nexus_gw.domain.sizing import SignalMode, size_for_platform, target_position, trades_for_signal
 from nexus_gw.errors import NexusGwError
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
@@ -102,6 +102,29 @@ class ExecutionDesk:
             )
             self._refuse(order_id, signal, side, qty, reason)
             return
+        parts = [qty]
+        if self.profile.trading.signal_mode == "target":
+            current = self.risk.projected_position(signal.symbol, self.book.working()) if self.risk else 0
+            trades = trades_for_signal(SignalMode.TARGET, signal.signal, qty, current)
+            target = target_position(signal.signal, qty)
+            self.ledger.event(
+                "signal.decision",
+                {
+                    "client_id": signal.client_id,
+                    "mode": "target",
+                    "root": signal.symbol,
+                    "signal": signal.signal,
+                    "target": target,
+                    "position": current,
+                    "orders": [[s.value, q] for s, q in trades],
+                },
+                self.clock.now(),
+            )
+            if not trades:
+                self._refuse(order_id, signal, side, qty, f"AT_TARGET: {signal.symbol} is already at {target:+g}")
+                return
+            side, parts = trades[0][0], [q for _, q in trades]
+            qty = sum(parts)
         views = [self._view(name, signal.symbol) for name in self.profile.enabled_platforms()]
         plan = plan_route(signal.symbol, signal.order_type, views, self.profile.risk.connection.offline_platform)
         if plan.refused:
@@ -123,8 +146,12 @@ class ExecutionDesk:
                     verdict.qty,
                     verdict.decision.message if verdict.decision else "",
                 )
+            if verdict.qty < qty:  # cut the opening part first: exits are never trapped
+                parts = (
+                    [parts[0], verdict.qty - parts[0]] if len(parts) == 2 and verdict.qty > parts[0] else [verdict.qty]
+                )
             qty, platforms = verdict.qty, verdict.platforms
-        legs, unsized = self._size_legs(signal.symbol, qty, platforms, now)
+        legs, unsized = self._size_legs(signal.symbol, parts, platforms, now)
         if not legs:
             self._refuse(order_id, signal, side, qty, f"NO_ROUTE: no platform can trade {qty:g}: {'; '.join(unsized)}")
             return
@@ -297,11 +324,13 @@ class ExecutionDesk:
         return count
 
     def _size_legs(
-        self, root: str, qty: float, platforms: tuple[str, ...], now: object
+        self, root: str, parts: list[float], platforms: tuple[str, ...], now: object
     ) -> tuple[list[LegSpec], list[str]]:
-        """One exposure-equivalent leg per platform; platforms whose size rounds to nothing are listed why."""
+        """Exposure-equivalent legs per platform (two, close then open, for a reversal through flat);
+        platforms whose size rounds to nothing are listed with why."""
         legs, unsized = [], []
-        for name in platforms:
+        tags = ["close", "open"] if len(parts) == 2 else [""]
+        for name, (tag, qty) in ((n, tp) for n in platforms for tp in zip(tags, parts, strict=True)):
             sizing = self.profile.platforms[name].sizing_for(root)
             size = size_for_platform(
                 qty,
@@ -319,6 +348,7 @@ class ExecutionDesk:
                     self.symbols.resolve(root, name, now),
                     size.qty,  # type: ignore[arg-type]
                     multiplier=sizing.multiplier,
+                    tag=tag,
                 )
             )
         return legs, unsized
@@ -334,7 +364,7 @@ class ExecutionDesk:
                 f"{signal.symbol} is not traded by profile {self.profile.name}; "
                 f"traded: {', '.join(self.profile.symbols)}",
             )
-        if signal.signal == 0:
+        if signal.signal == 0 and self.profile.trading.signal_mode == "order":
             raise SignalRejected(ErrorCode.INVALID_FIELD, "signal is 0: give a direction (>0 buy, <0 sell)")
         if not 0.0 <= signal.confidence <= 1.0:
             raise SignalRejected(ErrorCode.INVALID_FIELD, f"confidence {signal.confidence} is outside 0..1")
@@ -345,7 +375,7 @@ class ExecutionDesk:
             raise SignalRejected(ErrorCode.INVALID_FIELD, "a LIMIT signal needs limit_price")
         if signal.order_type is OrderType.STOP and signal.stop_price is None:
             raise SignalRejected(ErrorCode.INVALID_FIELD, "a STOP signal needs stop_price")
-        return (Side.BUY if signal.signal > 0 else Side.SELL), qty
+        return (Side.BUY if signal.signal >= 0 else Side.SELL), qty
 
     def _view(self, name: str, root: str) -> PlatformView:
         peer = self.peers.platforms.get(name)
