@@ -153,6 +153,7 @@ class LegReport(Message, kw_only=True):
     status: OrderStatus
     reason: str = ""
     multiplier: float = 1.0
+    paper: bool = False
 
 
 class OrderUpdate(Message, kw_only=True):

@@ -498,6 +498,7 @@ class ExecutionDesk:
                 status=leg.status,
                 reason=leg.reason,
                 multiplier=leg.multiplier,
+                paper=self.profile.platforms[leg.platform].paper if leg.platform in self.profile.platforms else False,
             )
             for leg in order.legs.values()
         ]

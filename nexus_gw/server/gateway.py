@@ -32,6 +32,7 @@ from nexus_gw.server import admin
 from nexus_gw.server.execution import ExecutionDesk
 from nexus_gw.server.fxfeed import HttpRateFeed
 from nexus_gw.server.ledger import Ledger
+from nexus_gw.server.paper import PaperBroker
 from nexus_gw.server.peers import NexusPeer, PeerTable, PlatformPeer
 from nexus_gw.server.riskgate import RiskGate
 
@@ -97,6 +98,7 @@ class Gateway:
         self.rolls = RollWatcher(loaded.reference.instruments, list(self.profile.symbols), self.clock.now())
         self.roll_log: list[dict[str, str]] = []
         self.unacked_orders: dict[str, tuple[str, m.Order]] = {}
+        self.paper = PaperBroker()
         self._seq_seen: dict[str, int] = {}  # adapter session -> highest report sequence processed
         http = self.profile.fx.http
         self.fx_feed = HttpRateFeed(http, self.data_dir / "fx_http_cache.json", self.clock.now) if http else None
@@ -180,6 +182,13 @@ class Gateway:
             log.warning("platform %s disconnected (%s not delivered)", name, msg_type.value)
 
     def to_platform(self, name: str, msg_type: MsgType, payload: m.Message) -> bool:
+        instance = self.profile.platforms.get(name)
+        if instance is not None and instance.paper:  # fills here against the platform's live quotes
+            if isinstance(payload, m.Order):
+                self.paper.submit(name, payload)
+            elif isinstance(payload, m.Cancel):
+                self.paper.cancel(name, payload.leg_id)
+            return True
         peer = self.peers.platforms.get(name)
         if peer is None:
             return False
@@ -221,6 +230,7 @@ class Gateway:
             self._drain(self.nexus_sock, self._on_nexus_frames)
         if self.admin_sock in ready:
             self._drain(self.admin_sock, self._on_admin_frames)
+        self._paper_reports()
         self._housekeeping(time.monotonic())
 
     def _drain(self, sock: zmq.Socket[bytes], handle: Callable[[list[bytes]], None]) -> None:
@@ -317,6 +327,18 @@ class Gateway:
         if msg.seq:
             self._send(self.platform_sock, peer.identity, MsgType.ACK, m.Ack(kind="REPORT", seq=msg.seq))
 
+    def _paper_reports(self) -> None:
+        """What paper platforms did since the last pass, handled as if the platforms had reported it."""
+        for _ in range(100):  # a report can trigger more (fills release quotes); bounded per pass
+            reports = self.paper.drain()
+            if not reports:
+                return
+            for platform, report in reports:
+                if isinstance(report, m.LegUpdate):
+                    self.desk.on_leg_update(platform, report)
+                else:
+                    self.desk.on_leg_fill(platform, report)
+
     def _platform_hello(self, identity: bytes, hello: m.Hello, now: float) -> None:
         name = identity.decode("utf-8", "replace")
         instance = self.profile.platforms.get(name)
@@ -384,6 +406,8 @@ class Gateway:
             if root == "WDO" and tick.last > 0:
                 self.fx.update(rate_from_wdo(tick.last, self.clock.now(), tick.symbol))
             self.ledger.mark(root, peer.name, tick.last)
+            if self.profile.platforms[peer.name].paper:
+                self.paper.on_quote(peer.name, tick.symbol, tick.bid, tick.ask, tick.last)
             self.risk.last_prices[root] = tick.last
             self.risk.engine.on_market_data(root, now)
             ticks.append(m.Tick(root, tick.bid, tick.ask, tick.last, tick.size, tick.ts_ns))
