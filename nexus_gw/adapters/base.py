@@ -13,6 +13,7 @@ back through ``DriverEvents``, from any thread.
 | cancel        | yes      | cancel a working leg by leg id                                       |
 | poll          | no       | do due work in the runner's thread; return seconds until next call   |
 | capabilities  | no       | order types and features, sent to the gateway in HELLO               |
+| report        | no       | the platform's working orders, executions, positions (reconciliation) |
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from abc import ABC, abstractmethod
 from typing import Protocol
 
 from nexus_gw.protocol.constants import OrderStatus
-from nexus_gw.protocol.messages import Capabilities, Order, Subscription
+from nexus_gw.protocol.messages import Capabilities, Order, PlatformReport, Subscription
 
 
 class DriverEvents(Protocol):
@@ -65,6 +66,14 @@ class PlatformDriver(ABC):
     @abstractmethod
     def cancel(self, leg_id: str) -> None:
         raise NotImplementedError("cancel")
+
+    def report(self) -> PlatformReport | None:
+        """What the platform says now (working orders by leg id, executions, positions); None if unknown.
+
+        Sent in HELLO after every (re)connect and on request, so the gateway counts fills made while the link
+        was down exactly once and learns about legs the platform never received.
+        """
+        return None
 
     def poll(self, now: float) -> float | None:
         """Run due work; return the seconds until the driver next wants to be polled (None: no wish)."""

@@ -16,6 +16,7 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Callable
 
 import zmq
 
@@ -54,6 +55,7 @@ class GatewayLink:
         self.socket: zmq.Socket[bytes] | None = None
         self.welcome: m.Welcome | None = None
         self.unacked: dict[int, tuple[bytes, bytes]] = {}
+        self.report_provider: Callable[[], m.PlatformReport | None] = lambda: None
         self._seq = 0
         self.dropped_market_data = 0
         self.platform_connected: bool | None = None
@@ -90,6 +92,7 @@ class GatewayLink:
             session=self.session,
             version=__version__,
             capabilities=self.capabilities,
+            report=self.report_provider(),
         )
         self._send_now(*codec.encode(MsgType.HELLO, hello))
 
@@ -129,6 +132,11 @@ class GatewayLink:
         for frames in list(self.unacked.values()):
             if not self._send_now(*frames):
                 return
+
+    def send_report(self) -> None:
+        report = self.report_provider()
+        if report is not None:
+            self._send_now(*codec.encode(MsgType.POSITION, report))
 
     def ack_order(self, leg_id: str) -> None:
         """Tell the gateway an ORDER arrived (it resends unacknowledged orders after a reconnect)."""

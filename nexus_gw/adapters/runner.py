@@ -43,6 +43,7 @@ class AdapterRunner:
         self.link = GatewayLink(
             self.ctx, endpoint, name, driver.kind, driver.capabilities(), heartbeat_interval_s, liveness
         )
+        self.link.report_provider = driver.report
         self.stop_event = threading.Event()
         self.counts = {"orders": 0, "cancels": 0, "updates": 0, "fills": 0, "ticks": 0}
         self.seen_legs: set[str] = set()
@@ -88,6 +89,9 @@ class AdapterRunner:
         elif isinstance(msg, m.Cancel):
             self.counts["cancels"] += 1
             self.driver.cancel(msg.leg_id)
+        elif isinstance(msg, m.ReportRequest):
+            log.info("gateway asks for a report: %s", msg.reason)
+            self.link.send_report()
         elif isinstance(msg, m.Error):
             log.error("gateway error %s: %s", msg.code, msg.message)
 

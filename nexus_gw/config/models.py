@@ -83,6 +83,12 @@ class TradingConfig(StrictModel):
     one_order_per_symbol: bool = Field(
         True, description="Refuse a new signal for a root while an order for it is working."
     )
+    order_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        description="An order still working after this long raises an alert and is queried at its "
+        "platforms (they answer with a report the gateway reconciles).",
+    )
     signal_mode: Literal["order", "target"] = Field(
         "order",
         description="order: a signal buys or sells qty; target: a signal is the position to hold (sign × qty, "

@@ -33,6 +33,7 @@ PLATFORM_TO_GATEWAY: Mapping[MsgType, type[m.Message]] = {
     MsgType.FILL: m.LegFill,
     MsgType.ERROR: m.Error,
     MsgType.ACK: m.Ack,
+    MsgType.POSITION: m.PlatformReport,
 }
 GATEWAY_TO_PLATFORM: Mapping[MsgType, type[m.Message]] = {
     MsgType.WELCOME: m.Welcome,
@@ -41,6 +42,7 @@ GATEWAY_TO_PLATFORM: Mapping[MsgType, type[m.Message]] = {
     MsgType.CANCEL: m.Cancel,
     MsgType.ERROR: m.Error,
     MsgType.ACK: m.Ack,
+    MsgType.STATUS: m.ReportRequest,
 }
 NEXUS_TO_GATEWAY: Mapping[MsgType, type[m.Message]] = {
     MsgType.HELLO: m.Hello,

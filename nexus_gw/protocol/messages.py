@@ -24,6 +24,36 @@ class Capabilities(Message, kw_only=True):
     paper: bool = False
 
 
+class ReportedOrder(Message, kw_only=True):
+    leg_id: str
+    status: OrderStatus = OrderStatus.ACCEPTED
+    filled_qty: float = 0.0
+    platform_order_id: str = ""
+
+
+class ReportedFill(Message, kw_only=True):
+    leg_id: str
+    fill_id: str
+    qty: float
+    price: float
+    ts_ns: int = 0
+
+
+class PlatformReport(Message, kw_only=True):
+    """Adapter → gateway (type POSITION, or inside HELLO): what the platform itself says now — working orders
+    by leg id, recent executions, and signed positions by platform symbol — for reconciliation."""
+
+    open_orders: list[ReportedOrder] = msgspec.field(default_factory=list)
+    executions: list[ReportedFill] = msgspec.field(default_factory=list)
+    positions: dict[str, float] = msgspec.field(default_factory=dict)
+
+
+class ReportRequest(Message, kw_only=True):
+    """Gateway → adapter (type STATUS): send a PlatformReport now (a stuck order, or an operator's check)."""
+
+    reason: str = ""
+
+
 class Hello(Message, kw_only=True):
     """First message of a peer. ``role`` is ``platform`` (adapters on :5555) or ``nexus`` (engines on :5556)."""
 
@@ -33,6 +63,7 @@ class Hello(Message, kw_only=True):
     session: str = ""
     version: str = ""
     capabilities: Capabilities = msgspec.field(default_factory=Capabilities)
+    report: PlatformReport | None = None
 
 
 class Subscription(Message, kw_only=True):

@@ -19,6 +19,7 @@ import zmq
 
 from nexus_gw import __version__
 from nexus_gw.config.loader import LoadedProfile
+from nexus_gw.domain import reconcile as rc
 from nexus_gw.domain.clock import Clock, SimulatedClock, SystemClock
 from nexus_gw.domain.fx import FxRate, MissingRateError, StaleRateError, rate_from_wdo
 from nexus_gw.domain.risk.engine import RiskEngine
@@ -99,6 +100,7 @@ class Gateway:
         self.roll_log: list[dict[str, str]] = []
         self.unacked_orders: dict[str, tuple[str, m.Order]] = {}
         self.paper = PaperBroker()
+        self._stuck_alerted: set[str] = set()
         self._seq_seen: dict[str, int] = {}  # adapter session -> highest report sequence processed
         http = self.profile.fx.http
         self.fx_feed = HttpRateFeed(http, self.data_dir / "fx_http_cache.json", self.clock.now) if http else None
@@ -300,6 +302,8 @@ class Gateway:
             self._platform_report(peer, msg)
         elif isinstance(msg, m.Ack):
             self.unacked_orders.pop(msg.ref, None)
+        elif isinstance(msg, m.PlatformReport):
+            self._reconcile(name, msg)
         elif isinstance(msg, m.Heartbeat):
             if msg.connected is not None and msg.connected != peer.platform_connected:
                 peer.platform_connected = msg.connected
@@ -326,6 +330,85 @@ class Gateway:
                 self._seq_seen[peer.session] = msg.seq
         if msg.seq:
             self._send(self.platform_sock, peer.identity, MsgType.ACK, m.Ack(kind="REPORT", seq=msg.seq))
+
+    def _reconcile(self, platform: str, report: m.PlatformReport) -> None:
+        """Compare what the platform says with the journal's view and act: apply missed fills once, settle
+        legs it never received or no longer works, alert on everything else."""
+        positions: dict[str, float] = {}
+        for symbol, qty in report.positions.items():
+            try:
+                root = self.symbols.normalize(symbol, platform)
+            except NexusGwError:
+                log.warning("%s reports a position in %s, which maps to no root", platform, symbol)
+                continue
+            positions[root] = positions.get(root, 0.0) + qty
+        journal_positions = {p.root: p.qty for p in self.ledger.positions.positions() if p.platform == platform}
+        domain_report = rc.PlatformReport(
+            platform=platform,
+            open_orders=tuple(
+                rc.ReportedOrder(o.leg_id, o.status, o.filled_qty, o.platform_order_id) for o in report.open_orders
+            ),
+            executions=tuple(
+                rc.ReportedExecution(f.leg_id, f.fill_id, f.qty, f.price, f.ts_ns) for f in report.executions
+            ),
+            positions=positions,
+        )
+        actions = rc.reconcile(list(self.desk.book.orders.values()), journal_positions, domain_report)
+        self.counters["reconciliations"] += 1
+        for action in actions:
+            if isinstance(action, rc.ApplyExecution):
+                self.counters["reconciled_fills"] += 1
+                e = action.execution
+                self.desk.on_leg_fill(
+                    platform,
+                    m.LegFill(leg_id=action.leg_id, fill_id=e.fill_id, qty=e.qty, price=e.price, ts_ns=e.ts_ns),
+                )
+            elif isinstance(action, rc.MarkLeg):
+                self.counters["reconciled_legs"] += 1
+                self.unacked_orders.pop(action.leg_id, None)
+                self.desk.on_leg_update(
+                    platform,
+                    m.LegUpdate(
+                        leg_id=action.leg_id,
+                        status=action.status,
+                        reason=action.reason,
+                        platform_order_id=action.platform_order_id,
+                    ),
+                )
+            else:
+                self.counters["reconcile_alerts"] += 1
+                record = {
+                    "severity": "WARNING",
+                    "code": f"RECONCILE_{action.kind.upper()}",
+                    "message": action.message,
+                    "at": self.clock.now().isoformat(),
+                }
+                self.risk.alerts.append(record)
+                log.warning("ALERT reconcile %s %s: %s", platform, action.kind, action.message)
+                self.ledger.event("alert", record, self.clock.now())
+
+    def _query_stuck_orders(self, now_ns: int) -> None:
+        limit_ns = int(self.profile.trading.order_timeout_s * 1e9)
+        for order in self.desk.book.working():
+            if order.order_id in self._stuck_alerted or not order.created_ns or now_ns - order.created_ns < limit_ns:
+                continue
+            self._stuck_alerted.add(order.order_id)
+            platforms = sorted({leg.platform for leg in order.legs.values() if not leg.is_terminal})
+            message = (
+                f"order {order.order_id} ({order.client_id}) still {order.status.value} after "
+                f"{self.profile.trading.order_timeout_s:g}s on {', '.join(platforms)}; asking the platforms"
+            )
+            log.warning("ALERT ORDER_STUCK: %s", message)
+            record = {
+                "severity": "WARNING",
+                "code": "ORDER_STUCK",
+                "message": message,
+                "at": self.clock.now().isoformat(),
+            }
+            self.risk.alerts.append(record)
+            self.ledger.event("alert", record, self.clock.now())
+            for platform in platforms:
+                self.to_platform(platform, MsgType.STATUS, m.ReportRequest(reason=f"order {order.order_id} stuck"))
 
     def _paper_reports(self) -> None:
         """What paper platforms did since the last pass, handled as if the platforms had reported it."""
@@ -355,6 +438,8 @@ class Gateway:
             return
         subscriptions = self._subscriptions(name)
         previous = self.peers.platforms.get(name)
+        if hello.report is not None:
+            self._reconcile(name, hello.report)  # before anything new is sent on this link
         self.peers.platforms[name] = PlatformPeer(
             identity=identity,
             name=name,
@@ -604,6 +689,7 @@ class Gateway:
         self.desk.expire_approvals()
         self.risk.save_if_changed(wall)
         if now >= self._next_roll_check:
+            self._query_stuck_orders(time.time_ns())
             self._check_rolls()
             self._next_roll_check = now + min(1.0, self.interval)
         went, back, gone = self.peers.expire(now)

@@ -67,3 +67,57 @@ def test_gateway_kill_9_with_open_legs_then_restart_delivers_each_fill_once(slow
         legs = sorted(f.leg_id for f in journal.query_fills())
         assert legs == sorted([f"{order_id}.nt8", f"{order_id}.mt5_global"])
         assert [d for d in journal.pending() if d.kind == "FILL"] == []
+
+
+@pytest.fixture
+def persistent_sim_stack(tmp_path: Path) -> Iterator[LocalStack]:
+    env = {
+        "NEXUSGW_GATEWAY__HEARTBEAT_INTERVAL_S": "0.25",
+        "NEXUSGW_PLATFORMS__NT8__SETTINGS__FILL_LATENCY_MS": "1500",
+        "NEXUSGW_PLATFORMS__NT8__SETTINGS__STATE_FILE": str(tmp_path / "nt8-exchange.json"),
+    }
+    s = LocalStack("dev", CONFIG_DIR, tmp_path / "run", extra_env=env)
+    yield s
+    s.stop_all()
+
+
+def test_adapter_kill_9_mid_order_then_restart_counts_the_fill_once_and_routes_around_it(
+    persistent_sim_stack: LocalStack,
+) -> None:
+    stack = persistent_sim_stack
+    stack.start_gateway()
+    for name in ("nt8", "mt5_global"):
+        stack.start_adapter(name)
+    stack.wait_online(["nt8", "mt5_global"])
+    fills: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    got = threading.Event()
+    with NexusGatewayInterface("127.0.0.1", stack.endpoints.nexus_port, name="engine") as gw:
+        gw.set_fill_callback(lambda f: (fills.append(f), got.set()))
+        gw.set_order_status_callback(updates.append)
+        gw.start_listening()
+        time.sleep(0.5)
+        order_id = gw.send_signal("NQ", 1.0, 0.9, qty=1)
+        assert order_id, gw.last_refusal
+        time.sleep(0.5)  # the leg is at nt8's exchange; its fill is due in ~1 s
+        stack.kill("nt8")
+        stack.wait_status(lambda s: not s["platforms"]["nt8"]["online"], 5, "nt8 offline")
+        routed = gw.send_signal("ES", 1.0, 0.9, qty=1)  # while nt8 is down: routed to the rest
+        assert routed, gw.last_refusal
+        deadline = time.monotonic() + 5
+        while not any(f["order_id"] == routed for f in fills) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        es_fill = next(f for f in fills if f["order_id"] == routed)
+        assert [leg["platform"] for leg in es_fill["legs"]] == ["mt5_global"]
+        stack.start_adapter("nt8")
+        stack.wait_online(["nt8", "mt5_global"])
+        deadline = time.monotonic() + 10
+        while not any(f["order_id"] == order_id for f in fills) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)
+    nq_fills = [f for f in fills if f["order_id"] == order_id]
+    assert len(nq_fills) == 1, "the NQ fill must reach NEXUS exactly once"
+    legs = {leg["platform"]: leg for leg in nq_fills[0]["legs"]}
+    assert legs["nt8"]["filled_qty"] == 1 and legs["nt8"]["status"] == "FILLED"
+    log_lines = stack.log_path("nt8").read_text().splitlines()
+    assert len([line for line in log_lines if f"order {order_id}.nt8:" in line]) == 1, "the leg reached nt8 once"

@@ -16,6 +16,9 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from typing import Any
+
+import msgspec
 
 from nexus_gw.adapters.base import DriverEvents, PlatformDriver
 from nexus_gw.adapters.sim.config import SimSettings
@@ -23,7 +26,14 @@ from nexus_gw.adapters.sim.prices import PricePath, quote_at
 from nexus_gw.adapters.sim.replay import RecordedTick, Replayer
 from nexus_gw.domain.matching import Match, MatchingEngine, Quote, WorkingOrder
 from nexus_gw.protocol.constants import OrderStatus
-from nexus_gw.protocol.messages import Capabilities, Order, Subscription
+from nexus_gw.protocol.messages import (
+    Capabilities,
+    Order,
+    PlatformReport,
+    ReportedFill,
+    ReportedOrder,
+    Subscription,
+)
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +63,11 @@ class SimDriver(PlatformDriver):
         self._replay: Replayer | None = None
         self.connected = False
         self._last_state: dict[str, object] | None = None
+        # The exchange's own record: every order it received and every execution, kept in ``state_file``
+        # so that a restarted adapter finds them again, as it would at a real platform.
+        self._book: dict[str, dict[str, Any]] = {}
+        self._fills: list[dict[str, Any]] = []
+        self._load_state()
 
     # -- driver interface -------------------------------------------------------------------
     def capabilities(self) -> Capabilities:
@@ -87,12 +102,36 @@ class SimDriver(PlatformDriver):
         else:
             self._at(time.monotonic(), self._quote_all)
 
+    def report(self) -> PlatformReport:
+        live = ("ARRIVING", "WORKING")
+        open_orders = [
+            ReportedOrder(leg_id=leg_id, status=OrderStatus.ACCEPTED, platform_order_id=str(e.get("platform_id", "")))
+            for leg_id, e in self._book.items()
+            if e["status"] in live
+        ]
+        executions = [
+            ReportedFill(leg_id=f["leg_id"], fill_id=f["fill_id"], qty=f["qty"], price=f["price"], ts_ns=f["ts_ns"])
+            for f in self._fills[-1000:]
+        ]
+        positions: dict[str, float] = {}
+        for f in self._fills:
+            signed = f["qty"] if f["side"] == "BUY" else -f["qty"]
+            positions[f["symbol"]] = round(positions.get(f["symbol"], 0.0) + signed, 10)
+        return PlatformReport(open_orders=open_orders, executions=executions, positions=positions)
+
     def submit(self, order: Order) -> None:
+        if order.leg_id in self._book:
+            log.info("%s: order %s already received; ignoring the repeat", self.name, order.leg_id)
+            return
+        self._book[order.leg_id] = {"order": msgspec.to_builtins(order), "status": "ARRIVING"}
         self._arriving.add(order.leg_id)
         self._at(time.monotonic() + self.settings.fill_latency_ms / 1000, lambda: self._arrive(order))
 
     def cancel(self, leg_id: str) -> None:
         self._cancel(leg_id)
+        entry = self._book.get(leg_id)
+        if entry is not None and entry["status"] in ("ARRIVING", "WORKING"):
+            entry["status"] = "CANCELLED"
         self._write_state()
 
     def _cancel(self, leg_id: str) -> None:
@@ -177,9 +216,11 @@ class SimDriver(PlatformDriver):
         self._arriving.discard(order.leg_id)
         reason = self._reject_reason(order)
         if reason:
+            self._book[order.leg_id]["status"] = "REJECTED"
             self._report(lambda: self._emit_status(order.leg_id, OrderStatus.REJECTED, reason))
             return
         platform_id = f"{self.name.upper()}-{next(self._order_ids)}"
+        self._book[order.leg_id].update(status="WORKING", platform_id=platform_id)
         self._report(lambda: self._emit_status(order.leg_id, OrderStatus.ACCEPTED, "", platform_id))
         working = WorkingOrder(
             order.leg_id,
@@ -205,11 +246,27 @@ class SimDriver(PlatformDriver):
         return ""
 
     def _execute(self, match: Match) -> None:
+        """The exchange trades now (recorded at once); the reports follow ``fill_latency_ms`` apart."""
         parts = self._split(match.qty)
         latency = self.settings.fill_latency_ms / 1000
         now = time.monotonic()
+        entry = self._book.get(match.leg_id)
+        side = entry["order"]["side"] if entry else "BUY"  # type: ignore[index]
+        if entry is not None:
+            entry["status"] = "FILLED"
         for index, qty in enumerate(parts):
             fill_id = f"E{next(self._exec_ids)}"
+            self._fills.append(
+                {
+                    "leg_id": match.leg_id,
+                    "fill_id": fill_id,
+                    "qty": qty,
+                    "price": match.price,
+                    "ts_ns": time.time_ns(),
+                    "symbol": match.symbol,
+                    "side": side,
+                }
+            )
 
             def emit(qty: float = qty, fill_id: str = fill_id) -> None:
                 assert self._events is not None
@@ -234,13 +291,52 @@ class SimDriver(PlatformDriver):
             "working": sorted(self._engine.working),
             "arriving": sorted(self._arriving),
             "connected": self.connected,
+            "book": self._book,
+            "fills": self._fills,
+            "order_seq": self._next_order_id,
+            "exec_seq": self._next_exec_id,
         }
         if state == self._last_state:
             return
-        self._last_state = state
+        self._last_state = json.loads(json.dumps(state))
         tmp = self.settings.state_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(state))
         tmp.replace(self.settings.state_file)
+
+    @property
+    def _next_order_id(self) -> int:
+        return len(self._book) + 1
+
+    @property
+    def _next_exec_id(self) -> int:
+        return len(self._fills) + 1
+
+    def _load_state(self) -> None:
+        """Reload the exchange's record after an adapter restart; working orders go back to the matcher."""
+        path = self.settings.state_file
+        if path is None or not path.is_file():
+            return
+        try:
+            state = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            log.error("%s: state file %s unreadable (%s); starting empty", self.name, path, exc)
+            return
+        self._book = state.get("book", {})
+        self._fills = state.get("fills", [])
+        self._order_ids = itertools.count(int(state.get("order_seq", 1)) + 1)
+        self._exec_ids = itertools.count(int(state.get("exec_seq", 1)) + 1)
+        for leg_id, entry in self._book.items():
+            if entry["status"] in ("ARRIVING", "WORKING"):
+                order = msgspec.convert(entry["order"], Order)
+                working = WorkingOrder(
+                    leg_id, order.symbol, order.side, order.qty, order.order_type, order.limit_price, order.stop_price
+                )
+                self._engine.submit(working)
+                self._known.add(order.symbol)
+                entry["status"] = "WORKING"
+        log.warning(
+            "%s: reloaded %d orders and %d executions from %s", self.name, len(self._book), len(self._fills), path
+        )
 
     def _emit_status(self, leg_id: str, status: OrderStatus, reason: str, platform_id: str = "") -> None:
         assert self._events is not None
