@@ -145,6 +145,10 @@ class AsyncNexusGateway:
             f"resend with client_id={cid!r} once the gateway is back"
         )
 
+    async def cancel_all(self, symbol: str = "") -> None:
+        assert self._sync is not None
+        self._sync.send_multipart(self.core.cancel_all(symbol))
+
     async def cancel(self, order_or_client_id: str) -> None:
         assert self._sync is not None
         self._sync.send_multipart(self.core.cancel(order_or_client_id))

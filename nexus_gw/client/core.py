@@ -110,6 +110,9 @@ class ClientCore:
         self.pending[client_id] = frames
         return client_id, frames
 
+    def cancel_all(self, symbol: str = "") -> Frames:
+        return codec.encode(MsgType.CANCEL, m.Cancel(all=True, symbol=symbol))
+
     def cancel(self, order_or_client_id: str) -> Frames:
         known_order = order_or_client_id in self.active_by_symbol.values()
         cancel = m.Cancel(order_id=order_or_client_id) if known_order else m.Cancel(client_id=order_or_client_id)

@@ -182,6 +182,11 @@ class NexusGatewayInterface:
         host = self.endpoint.rsplit(":", 1)[0]
         return admin_request(f"{host}:{admin_port}", command, args)
 
+    def cancel_all(self, symbol: str = "") -> None:
+        """Cancel every working order (of ``symbol``, if given) on every platform."""
+        with self._lock:
+            self._outbox.put(self.core.cancel_all(symbol))
+
     def cancel(self, order_or_client_id: str) -> None:
         with self._lock:
             self._outbox.put(self.core.cancel(order_or_client_id))

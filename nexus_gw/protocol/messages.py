@@ -145,11 +145,14 @@ class Order(Message, kw_only=True):
 
 
 class Cancel(Message, kw_only=True):
-    """NEXUS → gateway by ``order_id`` or ``client_id``; gateway → adapter by ``leg_id``."""
+    """NEXUS → gateway by ``order_id`` or ``client_id`` (or ``all``: every working order, optionally of one
+    ``symbol``); gateway → adapter by ``leg_id``."""
 
     order_id: str = ""
     client_id: str = ""
     leg_id: str = ""
+    all: bool = False
+    symbol: str = ""
 
 
 class LegUpdate(Message, kw_only=True):

@@ -310,10 +310,12 @@ class ExecutionDesk:
         self._send_legs(order)
         return order
 
-    def cancel_all(self) -> int:
-        """Send a cancel for every working leg of every order; the number of legs asked to cancel."""
+    def cancel_all(self, root: str | None = None) -> int:
+        """Send a cancel for every working leg (of ``root``'s orders, if given); the number of legs asked."""
         count = 0
         for order in self.book.working():
+            if root is not None and order.root != root:
+                continue
             for leg in order.legs.values():
                 if not leg.is_terminal:
                     self.out.to_platform(
@@ -395,6 +397,12 @@ class ExecutionDesk:
 
     # -- cancels -------------------------------------------------------------------------
     def on_cancel(self, identity: bytes, cancel: m.Cancel) -> None:
+        if cancel.all:
+            count = self.cancel_all(cancel.symbol or None)
+            log.warning(
+                "cancel-all%s from the engine: %d working legs", f" {cancel.symbol}" if cancel.symbol else "", count
+            )
+            return
         order_id = cancel.order_id or self.book.by_client.get(cancel.client_id, "")
         order = self.book.orders.get(order_id)
         if order is None:

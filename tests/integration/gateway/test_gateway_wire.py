@@ -288,3 +288,23 @@ def test_wdo_quotes_become_the_gateways_usd_brl_rate(
     fx = admin_request(endpoints.admin, "status")["fx"]
     assert fx["rate"] == pytest.approx(5.494)
     assert fx["source"] == "wdo"
+
+
+def test_cancel_all_reaches_every_working_leg_of_the_symbol_only(
+    nexus_peer: RawPeer, platform_peer_factory: PlatformFactory
+) -> None:
+    nt8, _ = platform_peer_factory("nt8")
+    sierra, _ = platform_peer_factory("sierra")
+    for cid, root in (("n", "NQ"), ("e", "ES")):
+        nexus_peer.send(
+            MsgType.SIGNAL,
+            m.Signal(client_id=cid, symbol=root, signal=1, confidence=0.9, order_type="LIMIT", limit_price=1.0),
+        )
+        nexus_peer.recv()
+    legs = {p: [peer.recv()[1].leg_id for _ in range(2)] for p, peer in (("nt8", nt8), ("sierra", sierra))}
+    nexus_peer.send(MsgType.CANCEL, m.Cancel(all=True, symbol="NQ"))
+    for platform, peer in (("nt8", nt8), ("sierra", sierra)):
+        msg_type, cancel = peer.recv()
+        assert msg_type is MsgType.CANCEL and cancel.leg_id in legs[platform] and ".NQ" not in cancel.leg_id
+        with pytest.raises(TimeoutError):
+            peer.recv(timeout_s=0.3)
