@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from nexus_gw import __version__
+from nexus_gw.server import killswitch
 
 if TYPE_CHECKING:
     from nexus_gw.server.gateway import Gateway
@@ -73,11 +74,11 @@ def _who(args: dict[str, Any]) -> str:
 
 def killswitch_activate(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
     reason = str(args.get("reason") or "manual kill switch")
-    return dict(gateway.activate_kill_switch(_who(args), reason, bool(args.get("flatten", False))))
+    return dict(killswitch.activate(gateway, _who(args), reason, bool(args.get("flatten", False))))
 
 
 def killswitch_release(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
-    return dict(gateway.release_kill_switch(_who(args), str(args.get("reason") or "manual release")))
+    return dict(killswitch.release(gateway, _who(args), str(args.get("reason") or "manual release")))
 
 
 def killswitch_status(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:

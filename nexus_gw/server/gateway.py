@@ -19,7 +19,6 @@ import zmq
 
 from nexus_gw import __version__
 from nexus_gw.config.loader import LoadedProfile
-from nexus_gw.domain import reconcile as rc
 from nexus_gw.domain.clock import Clock, SimulatedClock, SystemClock
 from nexus_gw.domain.fx import FxRate, MissingRateError, StaleRateError, rate_from_wdo
 from nexus_gw.domain.risk.engine import RiskEngine
@@ -29,7 +28,7 @@ from nexus_gw.journal import Journal, journal_path
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType, header_for
-from nexus_gw.server import admin
+from nexus_gw.server import admin, killswitch, reconciliation, rolling
 from nexus_gw.server.execution import ExecutionDesk
 from nexus_gw.server.fxfeed import HttpRateFeed
 from nexus_gw.server.ledger import Ledger
@@ -77,7 +76,7 @@ class Gateway:
             log.warning("recovered %d open orders from the journal in %s", recovered, self.data_dir)
         self.risk = RiskGate(RiskEngine(self.profile.risk), self.ledger, loaded.reference.instruments)
         self.desk.risk = self.risk
-        self.desk.on_kill_switch = self._kill_switch_actions
+        self.desk.on_kill_switch = lambda flatten: killswitch.stop_trading(self, flatten)
         if self.risk.restore():
             ks = self.risk.engine.kill_switch
             if ks.active:
@@ -303,7 +302,7 @@ class Gateway:
         elif isinstance(msg, m.Ack):
             self.unacked_orders.pop(msg.ref, None)
         elif isinstance(msg, m.PlatformReport):
-            self._reconcile(name, msg)
+            reconciliation.reconcile_report(self, name, msg)
         elif isinstance(msg, m.Heartbeat):
             if msg.connected is not None and msg.connected != peer.platform_connected:
                 peer.platform_connected = msg.connected
@@ -330,85 +329,6 @@ class Gateway:
                 self._seq_seen[peer.session] = msg.seq
         if msg.seq:
             self._send(self.platform_sock, peer.identity, MsgType.ACK, m.Ack(kind="REPORT", seq=msg.seq))
-
-    def _reconcile(self, platform: str, report: m.PlatformReport) -> None:
-        """Compare what the platform says with the journal's view and act: apply missed fills once, settle
-        legs it never received or no longer works, alert on everything else."""
-        positions: dict[str, float] = {}
-        for symbol, qty in report.positions.items():
-            try:
-                root = self.symbols.normalize(symbol, platform)
-            except NexusGwError:
-                log.warning("%s reports a position in %s, which maps to no root", platform, symbol)
-                continue
-            positions[root] = positions.get(root, 0.0) + qty
-        journal_positions = {p.root: p.qty for p in self.ledger.positions.positions() if p.platform == platform}
-        domain_report = rc.PlatformReport(
-            platform=platform,
-            open_orders=tuple(
-                rc.ReportedOrder(o.leg_id, o.status, o.filled_qty, o.platform_order_id) for o in report.open_orders
-            ),
-            executions=tuple(
-                rc.ReportedExecution(f.leg_id, f.fill_id, f.qty, f.price, f.ts_ns) for f in report.executions
-            ),
-            positions=positions,
-        )
-        actions = rc.reconcile(list(self.desk.book.orders.values()), journal_positions, domain_report)
-        self.counters["reconciliations"] += 1
-        for action in actions:
-            if isinstance(action, rc.ApplyExecution):
-                self.counters["reconciled_fills"] += 1
-                e = action.execution
-                self.desk.on_leg_fill(
-                    platform,
-                    m.LegFill(leg_id=action.leg_id, fill_id=e.fill_id, qty=e.qty, price=e.price, ts_ns=e.ts_ns),
-                )
-            elif isinstance(action, rc.MarkLeg):
-                self.counters["reconciled_legs"] += 1
-                self.unacked_orders.pop(action.leg_id, None)
-                self.desk.on_leg_update(
-                    platform,
-                    m.LegUpdate(
-                        leg_id=action.leg_id,
-                        status=action.status,
-                        reason=action.reason,
-                        platform_order_id=action.platform_order_id,
-                    ),
-                )
-            else:
-                self.counters["reconcile_alerts"] += 1
-                record = {
-                    "severity": "WARNING",
-                    "code": f"RECONCILE_{action.kind.upper()}",
-                    "message": action.message,
-                    "at": self.clock.now().isoformat(),
-                }
-                self.risk.alerts.append(record)
-                log.warning("ALERT reconcile %s %s: %s", platform, action.kind, action.message)
-                self.ledger.event("alert", record, self.clock.now())
-
-    def _query_stuck_orders(self, now_ns: int) -> None:
-        limit_ns = int(self.profile.trading.order_timeout_s * 1e9)
-        for order in self.desk.book.working():
-            if order.order_id in self._stuck_alerted or not order.created_ns or now_ns - order.created_ns < limit_ns:
-                continue
-            self._stuck_alerted.add(order.order_id)
-            platforms = sorted({leg.platform for leg in order.legs.values() if not leg.is_terminal})
-            message = (
-                f"order {order.order_id} ({order.client_id}) still {order.status.value} after "
-                f"{self.profile.trading.order_timeout_s:g}s on {', '.join(platforms)}; asking the platforms"
-            )
-            log.warning("ALERT ORDER_STUCK: %s", message)
-            record = {
-                "severity": "WARNING",
-                "code": "ORDER_STUCK",
-                "message": message,
-                "at": self.clock.now().isoformat(),
-            }
-            self.risk.alerts.append(record)
-            self.ledger.event("alert", record, self.clock.now())
-            for platform in platforms:
-                self.to_platform(platform, MsgType.STATUS, m.ReportRequest(reason=f"order {order.order_id} stuck"))
 
     def _paper_reports(self) -> None:
         """What paper platforms did since the last pass, handled as if the platforms had reported it."""
@@ -439,7 +359,7 @@ class Gateway:
         subscriptions = self._subscriptions(name)
         previous = self.peers.platforms.get(name)
         if hello.report is not None:
-            self._reconcile(name, hello.report)  # before anything new is sent on this link
+            reconciliation.reconcile_report(self, name, hello.report)  # before anything new is sent on this link
         self.peers.platforms[name] = PlatformPeer(
             identity=identity,
             name=name,
@@ -572,91 +492,6 @@ class Gateway:
         self.admin_sock.send_multipart([identity, b"", header, body])
 
     # -- housekeeping --------------------------------------------------------------------
-    # -- kill switch ---------------------------------------------------------------------
-    def activate_kill_switch(self, who: str, reason: str, flatten: bool) -> dict[str, object]:
-        """Stop new orders at once, cancel every working leg, optionally flatten, alert; journaled."""
-        now = self.clock.now()
-        self.risk.engine.activate_kill_switch(who, reason, now, flatten=flatten)
-        self.risk.save_if_changed(now)
-        log.critical("KILL SWITCH activated by %s: %s%s", who, reason, " (flatten)" if flatten else "")
-        return self._kill_switch_actions(flatten)
-
-    def _kill_switch_actions(self, flatten: bool) -> dict[str, object]:
-        cancelled = self.desk.cancel_all()
-        for approval_id in list(self.desk.awaiting):
-            self.desk.reject_approval(approval_id, "kill switch")
-        flattened = []
-        if flatten:
-            tag = str(time.time_ns())
-            for position in self.ledger.positions.positions():
-                if position.qty:
-                    order = self.desk.flatten(position.root, position.platform, position.qty, tag)
-                    if order is not None:
-                        flattened.append(order.order_id)
-        self.risk.save_if_changed(self.clock.now())
-        return {
-            "cancelled_legs": cancelled,
-            "flatten_orders": flattened,
-            "kill_switch": self.risk.engine.snapshot(self.clock.now()).get("kill_switch"),
-        }
-
-    def release_kill_switch(self, who: str, reason: str) -> dict[str, object]:
-        now = self.clock.now()
-        self.risk.engine.release_kill_switch(who, reason, now)
-        self.risk.save_if_changed(now)
-        log.warning("kill switch released by %s: %s", who, reason)
-        return {"kill_switch": self.risk.engine.snapshot(now).get("kill_switch")}
-
-    def _check_rolls(self) -> None:
-        """At a roll time: new legs already resolve to the next contract; re-subscribe every platform."""
-        events = self.rolls.check(self.clock.now())
-        if not events:
-            return
-        for event in events:
-            log.warning("ROLL %s: %s -> %s at %s", event.root, event.old, event.new, event.at.isoformat())
-            self.counters["rolls"] += 1
-            open_positions = {
-                p.platform: p.qty for p in self.ledger.positions.positions() if p.root == event.root and p.qty
-            }
-            record = {
-                "root": event.root,
-                "from": event.old,
-                "to": event.new,
-                "at": event.at.isoformat(),
-                "positions_in_expiring_contract": open_positions,
-            }
-            self.roll_log.append(record)
-            self.ledger.event("roll", record, event.at)
-            if open_positions:
-                log.warning(
-                    "positions in expiring %s still open: %s; roll them or close them",
-                    event.old,
-                    ", ".join(f"{k} {v:+g}" for k, v in open_positions.items()),
-                )
-        old_symbols = {
-            name: {root: symbol for symbol, root in peer.symbols.items()} for name, peer in self.peers.platforms.items()
-        }
-        for peer in list(self.peers.platforms.values()):
-            if peer.alive:
-                subscriptions = self._subscriptions(peer.name)
-                peer.symbols = {s.symbol: s.root for s in subscriptions}
-                self._send(self.platform_sock, peer.identity, MsgType.WELCOME, self._welcome(subscriptions))
-        if self.profile.trading.roll_positions == "auto":
-            for event in events:
-                self._roll_positions(event.root, event.new, old_symbols)
-
-    def _roll_positions(self, root: str, new_code: str, old_symbols: dict[str, dict[str, str]]) -> None:
-        now = self.clock.now()
-        for position in self.ledger.positions.positions():
-            if position.root != root or not position.qty:
-                continue
-            platform = position.platform
-            old = old_symbols.get(platform, {}).get(root)
-            new = self.symbols.resolve(root, platform, now)
-            if old is None or old == new:
-                continue  # a CFD (no contract) or a platform we never quoted: nothing to roll
-            self.desk.roll_position(root, platform, old, new, position.qty, new_code)
-
     def _welcome(self, subscriptions: list[m.Subscription]) -> m.Welcome:
         return m.Welcome(
             gateway=self.profile.gateway.name,
@@ -689,8 +524,8 @@ class Gateway:
         self.desk.expire_approvals()
         self.risk.save_if_changed(wall)
         if now >= self._next_roll_check:
-            self._query_stuck_orders(time.time_ns())
-            self._check_rolls()
+            reconciliation.query_stuck_orders(self, time.time_ns())
+            rolling.check_rolls(self)
             self._next_roll_check = now + min(1.0, self.interval)
         went, back, gone = self.peers.expire(now)
         for peer in went:
