@@ -9,6 +9,11 @@
 - **Reconnects.** After every logon the session reconciles, and the driver re-reports the fills of the last
   ``fill_history_days`` days and the state of every open order. The gateway ignores a repeated
   (leg id, fill id), so a fill made while the adapter or Sierra was down is counted exactly once.
+- **Reports.** ``report()`` gives the gateway Sierra's view (working legs, executions, positions) for its own
+  reconciliation, but only while logged on with a complete reconciliation of the current logon; otherwise
+  ``None`` (unknown), so the gateway never settles a leg from a partial picture.
+- **Paper.** With ``paper: true`` the gateway fills the legs itself against this adapter's market data; an
+  order that reaches the driver anyway is refused, never sent to Sierra.
 - **Never queued.** An order that arrives while Sierra is not logged on is reported REJECTED at once. An order
   that Sierra had not acknowledged when the connection ended (or whose write broke part-way) is *in doubt*: the
   reconciliation after the reconnect settles it from the open orders and fills, and nothing is guessed.
@@ -20,13 +25,23 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
+from typing import Final
 
 from nexus_gw.adapters.base import DriverEvents, PlatformDriver
 from nexus_gw.errors import ConfigError, OrderRejected, PlatformUnavailable, ProtocolError
 from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
-from nexus_gw.protocol.messages import Capabilities, Order, Subscription
+from nexus_gw.protocol.messages import (
+    Capabilities,
+    Order,
+    PlatformReport,
+    ReportedFill,
+    ReportedOrder,
+    Subscription,
+)
 
 from .config import MAX_CLIENT_ORDER_ID_BYTES, SierraSettings
 from .constants import USERNAME_PASSWORD_LENGTH, BuySell, LogonStatus, OrderUpdateReason
@@ -73,6 +88,9 @@ ORDER_TYPES = {
 SAMPLE_LEG_ID = "20260101-0123456789"
 """A gateway order id (``YYYYMMDD-`` + 10 hex digits); a leg id is ``<order id>.<platform instance>``."""
 
+MAX_REPORTED_EXECUTIONS: Final = 5000
+"""Executions kept for ``report()`` (the newest; a trading day's worth for any one instance)."""
+
 IN_DOUBT_CLOCK_SKEW_S = 60.0
 """How much earlier than the send a Sierra fill may be stamped and still possibly belong to an in-doubt order."""
 
@@ -90,12 +108,6 @@ class SierraDriver(PlatformDriver, SessionListener):
     kind = "sierra"
 
     def __init__(self, name: str, settings: SierraSettings, paper: bool = False) -> None:
-        if paper:
-            raise ConfigError(
-                f"platform {name}: paper: true is not available with the sierra driver (it would send real orders "
-                "to Sierra); trade Sierra's simulated account instead (settings.trade_account: Sim1), or use "
-                "driver: sim for paper trading"
-            )
         leg_bytes = len(f"{SAMPLE_LEG_ID}.{name}".encode())
         if leg_bytes > MAX_CLIENT_ORDER_ID_BYTES:
             raise ConfigError(
@@ -112,6 +124,11 @@ class SierraDriver(PlatformDriver, SessionListener):
         self._session: DtcSession | None = None
         self.last_reconciliation: Reconciliation | None = None
         """The report of the latest reconciliation handled (after it was re-reported); for status and tests."""
+        self._track_lock = threading.Lock()
+        self._working: dict[str, tuple[str, float, int]] = {}
+        """Leg → (ServerOrderID, filled quantity, logon it was last seen in) of orders Sierra works."""
+        self._executions: OrderedDict[tuple[str, str], ReportedFill] = OrderedDict()
+        self._positions: dict[str, float] = {}
 
     # ----------------------------------------------------------------------------------------- driver interface
 
@@ -123,7 +140,36 @@ class SierraDriver(PlatformDriver, SessionListener):
         return self._session
 
     def capabilities(self) -> Capabilities:
-        return Capabilities(order_types=list(ORDER_TYPES), cancel=True, paper=False)
+        return Capabilities(order_types=list(ORDER_TYPES), cancel=True, paper=self.paper)
+
+    def report(self) -> PlatformReport | None:
+        """Sierra's view for the gateway's reconciliation, or ``None`` while it is not known for certain.
+
+        Known means: logged on, and the reconciliation after this logon came back complete. Working orders are
+        those Sierra listed or reported since (plus orders sent but not acknowledged yet, as SENT, so they are
+        never taken for lost); executions are every fill reported to the gateway (the newest
+        ``MAX_REPORTED_EXECUTIONS``); positions are Sierra's, by Sierra symbol.
+        """
+        session = self._session
+        done = self.last_reconciliation
+        if session is None or not session.logged_on or done is None:
+            return None
+        if done.logon_count != session.logon_count or not done.complete:
+            return None
+        with self._track_lock:
+            open_orders = [
+                ReportedOrder(leg_id=leg, status=OrderStatus.ACCEPTED, filled_qty=filled, platform_order_id=sid)
+                for leg, (sid, filled, _logon) in self._working.items()
+            ]
+            executions = list(self._executions.values())
+            positions = dict(self._positions)
+        listed = {o.leg_id for o in open_orders}
+        open_orders += [
+            ReportedOrder(leg_id=item.leg_id, status=OrderStatus.SENT)
+            for item in self.legs.unacknowledged()
+            if item.leg_id not in listed
+        ]
+        return PlatformReport(open_orders=open_orders, executions=executions, positions=positions)
 
     def start(self, events: DriverEvents) -> None:
         """Read the password from the environment and start the DTC session (returns at once)."""
@@ -193,6 +239,13 @@ class SierraDriver(PlatformDriver, SessionListener):
     def submit(self, order: Order) -> None:
         """Send one leg as a DTC order with ClientOrderID = leg id; never queued while disconnected."""
         leg = order.leg_id
+        if self.paper:
+            self._status(
+                leg,
+                OrderStatus.REJECTED,
+                f"platform {self.name} is in paper mode: its legs fill in the gateway and are never sent to Sierra",
+            )
+            return
         if not self.legs.claim(leg):
             known = self.legs.order_for_leg(leg)
             log.warning(
@@ -341,6 +394,10 @@ class SierraDriver(PlatformDriver, SessionListener):
                 reported += 1
         if report.complete:
             self._settle_in_doubt(report.logon_count, open_legs, foreign)
+            with self._track_lock:
+                for leg in [leg for leg, entry in self._working.items() if entry[2] < report.logon_count]:
+                    del self._working[leg]  # not listed as open after this logon: no longer working
+                self._positions = {p.symbol: p.quantity for p in report.positions if p.quantity}
         log.info(
             "%s: reconciled after logon %d: %d open orders of this gateway, %d fills re-reported, %d fills of other "
             "orders, positions %s",
@@ -363,6 +420,14 @@ class SierraDriver(PlatformDriver, SessionListener):
 
     def on_position(self, position: Position) -> None:
         log.debug("%s: position %s %g @ %s", self.name, position.symbol, position.quantity, position.average_price)
+        account = self.session.trade_account
+        if account and position.trade_account and position.trade_account != account:
+            return
+        with self._track_lock:
+            if position.quantity:
+                self._positions[position.symbol] = position.quantity
+            else:
+                self._positions.pop(position.symbol, None)
 
     def on_server_message(self, text: str) -> None:
         log.info("%s: message from Sierra: %s", self.name, text)
@@ -379,6 +444,7 @@ class SierraDriver(PlatformDriver, SessionListener):
         return None
 
     def _apply(self, leg: str, report: OrderReport, *, restated: bool = False) -> None:
+        self._track(leg, report)
         sid = report.server_order_id
         if report.reason is OrderUpdateReason.ORDER_CANCEL_REJECTED:
             log.warning("%s: Sierra refused to cancel leg %s (order %s): %s", self.name, leg, sid, report.info_text)
@@ -414,6 +480,20 @@ class SierraDriver(PlatformDriver, SessionListener):
         if sid and not report.is_terminal and self.legs.take_cancel(leg):
             self._send_cancel(leg, sid)
 
+    def _track(self, leg: str, report: OrderReport) -> None:
+        """Keep the working-order view of ``report()`` up to date."""
+        if report.reason is OrderUpdateReason.ORDER_CANCEL_REJECTED or not report.server_order_id:
+            return
+        with self._track_lock:
+            bound = self.legs.order_for_leg(leg)
+            if bound and bound != report.server_order_id:
+                return  # a refused repeat of the leg, not its order
+            if report.status in WORKING_STATUSES and report.status is not DtcStatus.FILLED:
+                logon = self._session.logon_count if self._session is not None else 0
+                self._working[leg] = (report.server_order_id, report.filled_quantity, logon)
+            else:
+                self._working.pop(leg, None)
+
     def _fill(self, leg: str, fill: Fill) -> bool:
         if not fill.execution_id:
             log.error(
@@ -427,7 +507,25 @@ class SierraDriver(PlatformDriver, SessionListener):
             )
             return False
         assert self._events is not None
-        self._events.fill(leg, fill.execution_id, fill.quantity, fill.price, _ns(fill.time))
+        log.debug(
+            "%s: leg %s fill %s: %g @ %g (Sierra order %s)",
+            self.name,
+            leg,
+            fill.execution_id,
+            fill.quantity,
+            fill.price,
+            fill.server_order_id,
+        )
+        ts_ns = _ns(fill.time)
+        with self._track_lock:
+            key = (leg, fill.execution_id)
+            self._executions[key] = ReportedFill(
+                leg_id=leg, fill_id=fill.execution_id, qty=fill.quantity, price=fill.price, ts_ns=ts_ns
+            )
+            self._executions.move_to_end(key)
+            while len(self._executions) > MAX_REPORTED_EXECUTIONS:
+                self._executions.popitem(last=False)
+        self._events.fill(leg, fill.execution_id, fill.quantity, fill.price, ts_ns)
         return True
 
     def _send_cancel(self, leg: str, server_order_id: str) -> None:

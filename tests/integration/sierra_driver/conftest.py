@@ -182,10 +182,10 @@ def make_driver() -> Iterator[Callable[..., tuple[SierraDriver, Recorder]]]:
     drivers: list[SierraDriver] = []
 
     def make(
-        port: int, encoding: str = "binary", *, name: str = "sierra", **overrides: Any
+        port: int, encoding: str = "binary", *, name: str = "sierra", paper: bool = False, **overrides: Any
     ) -> tuple[SierraDriver, Recorder]:
         recorder = Recorder()
-        driver = SierraDriver(name, fast_settings(port, encoding, **overrides))
+        driver = SierraDriver(name, fast_settings(port, encoding, **overrides), paper=paper)
         drivers.append(driver)
         driver.start(recorder)
         return driver, recorder

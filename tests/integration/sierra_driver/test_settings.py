@@ -40,9 +40,7 @@ def test_settings_become_the_session_config() -> None:
     assert config.password == "pw" and "pw" not in repr(config)
 
 
-def test_paper_mode_and_over_long_instance_names_are_refused() -> None:
-    with pytest.raises(ConfigError, match="paper: true is not available with the sierra driver"):
-        SierraDriver("sierra", SierraSettings(), paper=True)
+def test_over_long_instance_names_are_refused() -> None:
     with pytest.raises(ConfigError, match="rename the platform instance to at most 11 characters"):
         SierraDriver("sierra_live_account", SierraSettings())
     assert SierraDriver("sierra_live", SierraSettings()).name == "sierra_live"

@@ -10,8 +10,9 @@ import pytest
 from nexus_gw.adapters.sierra.driver import SierraDriver
 from nexus_gw.adapters.sierra.simulator import DtcSimulator
 from nexus_gw.protocol.constants import OrderStatus, Side
+from nexus_gw.stack import free_port
 
-from .conftest import ES, NQ, SUBSCRIPTIONS, WAIT, Recorder, limit, order, stop
+from .conftest import ES, NQ, SUBSCRIPTIONS, WAIT, Recorder, limit, order, stop, wait_reconciled
 
 pytestmark = pytest.mark.integration
 
@@ -131,3 +132,43 @@ def test_stop_ends_the_session_promptly(connected: Connected) -> None:
     driver.stop()
     assert time.monotonic() - started < WAIT
     assert not driver.session.logged_on
+
+
+def test_report_gives_sierras_view_only_while_it_is_known(
+    connected: Connected, sim: DtcSimulator, make_driver: Callable[..., tuple[SierraDriver, Recorder]]
+) -> None:
+    driver, recorder = connected
+    bid, _ask = sim.exchange.bid_ask(NQ)
+    driver.submit(limit("o-rest.sierra", bid - 300))
+    sid = recorder.status("o-rest.sierra", OrderStatus.ACCEPTED)[3]
+    driver.submit(order("o-done.sierra", 2))
+    recorder.wait_filled("o-done.sierra", 2)
+    time.sleep(0.1)  # the position update follows the fill
+    report = driver.report()
+    assert report is not None
+    assert [(o.leg_id, o.status, o.platform_order_id) for o in report.open_orders] == [
+        ("o-rest.sierra", OrderStatus.ACCEPTED, sid)
+    ]
+    assert sorted(f.fill_id for f in report.executions) == sorted(f[1] for f in recorder.fills("o-done.sierra"))
+    assert report.positions == {NQ: 2.0}
+
+    sim.drop_clients()
+    wait_reconciled(driver, 2)
+    again = driver.report()
+    assert again is not None and [o.leg_id for o in again.open_orders] == ["o-rest.sierra"]
+    assert again.positions == {NQ: 2.0}
+
+    unreachable, _ = make_driver(free_port())
+    assert unreachable.report() is None  # never logged on: unknown, not empty
+
+
+def test_a_paper_instance_streams_but_never_sends_orders(
+    sim: DtcSimulator, make_driver: Callable[..., tuple[SierraDriver, Recorder]]
+) -> None:
+    driver, recorder = make_driver(sim.port, paper=True)
+    assert driver.capabilities().paper
+    recorder.wait_for("platform_state", lambda a: a[0] is True)
+    driver.submit(order("o-paper.sierra"))
+    reason = recorder.status("o-paper.sierra", OrderStatus.REJECTED)[2]
+    assert "paper mode" in reason
+    assert sim.exchange.export_state()["orders"] == []
