@@ -39,7 +39,7 @@ def trade_nq(
     gw: NexusGatewayInterface, fills: list[dict[str, Any]], got: threading.Event, side: float
 ) -> dict[str, Any]:
     got.clear()
-    assert gw.send_signal("NQ", signal=side, confidence=0.9, qty=1)
+    assert gw.send_signal("NQ", signal=side, confidence=0.9, qty=1), gw.last_refusal
     assert got.wait(5)
     return fills[-1]
 
