@@ -12,6 +12,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from urllib.parse import urlparse
 
@@ -74,7 +75,9 @@ class Gateway:
         recovered = self.ledger.recover(self.desk.book)
         if recovered:
             log.warning("recovered %d open orders from the journal in %s", recovered, self.data_dir)
-        self.risk = RiskGate(RiskEngine(self.profile.risk), self.ledger, loaded.reference.instruments)
+        self.risk = RiskGate(
+            RiskEngine(self.profile.risk), self.ledger, loaded.reference.instruments, self._usd_per_unit
+        )
         self.desk.risk = self.risk
         self.desk.on_kill_switch = lambda flatten: killswitch.stop_trading(self, flatten)
         if self.risk.restore():
@@ -402,6 +405,7 @@ class Gateway:
 
     def _platform_market_data(self, peer: PlatformPeer, md: m.MarketData) -> None:
         now = self.clock.now()
+        paper = self.profile.platforms[peer.name].paper
         ticks = []
         for tick in md.ticks:
             root = peer.symbols.get(tick.symbol)
@@ -409,9 +413,9 @@ class Gateway:
                 self.counters["market_data_unknown_symbol"] += 1
                 continue
             if root == "WDO" and tick.last > 0:
-                self.fx.update(rate_from_wdo(tick.last, self.clock.now(), tick.symbol))
+                self.fx.update(rate_from_wdo(tick.last, now, tick.symbol))
             self.ledger.mark(root, peer.name, tick.last)
-            if self.profile.platforms[peer.name].paper:
+            if paper:
                 self.paper.on_quote(peer.name, tick.symbol, tick.bid, tick.ask, tick.last)
             self.risk.last_prices[root] = tick.last
             self.risk.engine.on_market_data(root, now)
@@ -505,6 +509,15 @@ class Gateway:
     def _to_usd(self, amount: Decimal, currency: str) -> Decimal:
         """Money in ``currency`` as USD at the current usable rate (raises when stale or missing)."""
         return self.fx.convert(amount, currency, "USD", self.clock.now())
+
+    def _usd_per_unit(self, currency: str, at: datetime) -> float | None:
+        """USD for one unit of ``currency`` at the newest usable rate (unrounded), None when there is none."""
+        if currency == "USD":
+            return 1.0
+        try:
+            return 1.0 / float(self.fx.rate("USD", currency, at).rate)
+        except (MissingRateError, StaleRateError):
+            return None
 
     def fx_rate(self, base: str = "USD", quote: str = "BRL") -> FxRate | str:
         """The usable rate, or the reason there is none."""

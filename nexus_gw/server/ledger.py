@@ -44,7 +44,6 @@ class Ledger:
     ) -> None:
         self.journal = journal
         self.multipliers = multipliers or (lambda platform, root: 1.0)
-        self.positions_to_usd = to_usd
         self.instruments = instruments
         self.positions = PositionBook(self._valuation, to_usd)
         self.order_pnl: dict[str, OrderPnl] = {}

@@ -13,6 +13,7 @@ that trades the signal (every platform trades the same signal), while daily loss
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -47,8 +48,16 @@ class Verdict:
 
 
 class RiskGate:
-    def __init__(self, engine: RiskEngine, ledger: Ledger, instruments: InstrumentRegistry) -> None:
+    def __init__(
+        self,
+        engine: RiskEngine,
+        ledger: Ledger,
+        instruments: InstrumentRegistry,
+        usd_per_unit: Callable[[str, datetime], float | None],
+    ) -> None:
+        """``usd_per_unit(currency, now)``: USD for one unit of ``currency`` at the usable rate, None if none."""
         self.engine = engine
+        self.usd_per_unit = usd_per_unit
         self.ledger = ledger
         self.instruments = instruments
         self.alerts: list[dict[str, Any]] = []
@@ -99,7 +108,7 @@ class RiskGate:
         if contracts < 1 or abs(contracts - qty) > 1e-9:
             return Verdict(0, (), f"RISK_QTY: qty {qty} is not a whole number of contracts; send 1, 2, …")
         instrument = self.instruments.get(root)
-        fx_to_usd = self._fx_to_usd(instrument.currency, now)
+        fx_to_usd = self.usd_per_unit(instrument.currency, now)
         intent = OrderIntent(
             root=root,
             side=RiskSide.BUY if side is Side.BUY else RiskSide.SELL,
@@ -120,14 +129,6 @@ class RiskGate:
             return Verdict(0, (), f"RISK_{reason}: {decision.message}", decision, intent)
         chosen = decision.platforms if decision.platforms else platforms
         return Verdict(float(decision.qty), tuple(chosen), "", decision, intent)
-
-    def _fx_to_usd(self, currency: str, now: datetime) -> float | None:
-        if currency == "USD":
-            return 1.0
-        try:
-            return float(self.ledger.positions_to_usd(Decimal(1), currency))
-        except Exception:
-            return None
 
     def projected_position(self, root: str, working: list[Order]) -> int:
         """Per-platform contracts: the largest filled position on any platform plus working orders' remainder."""

@@ -131,3 +131,16 @@ def test_rejected_and_expired_approvals_reach_nexus_as_rejections(
     nexus_peer.recv()
     expired = nexus_peer.recv(timeout_s=4)[1]
     assert expired.final and expired.reason.startswith("APPROVAL_EXPIRED")
+
+
+def test_brl_value_checks_use_the_unrounded_rate(running_gateway: object, endpoints: Endpoints) -> None:
+    from datetime import UTC, datetime
+
+    from nexus_gw.domain.fx import rate_from_wdo
+
+    gateway = running_gateway
+    now = datetime.now(UTC)
+    gateway.fx.update(rate_from_wdo(5494.0, now, "WDOZ26"))  # type: ignore[attr-defined]
+    assert gateway._usd_per_unit("BRL", now) == pytest.approx(1 / 5.494, rel=1e-12)  # type: ignore[attr-defined]
+    assert gateway._usd_per_unit("USD", now) == 1.0  # type: ignore[attr-defined]
+    assert gateway._usd_per_unit("EUR", now) is None  # type: ignore[attr-defined]
