@@ -39,6 +39,7 @@ class Unacknowledged:
     side: str
     sent_at: float
     logon: int
+    qty: float = 0.0
 
 
 class LegBook:
@@ -101,17 +102,26 @@ class LegBook:
         with self._lock:
             self._submitted.discard(leg_id)
 
-    def expect_ack(self, leg_id: str, symbol: str, side: str, logon: int) -> None:
-        """``leg_id`` is being sent during logon number ``logon``; it stays unacknowledged until settled."""
+    def expect_ack(
+        self, leg_id: str, symbol: str, side: str, logon: int, *, qty: float = 0.0, sent_at: float | None = None
+    ) -> None:
+        """``leg_id`` is being sent during logon number ``logon``; it stays unacknowledged until settled.
+
+        ``sent_at`` (default now) is the send time; a leg restored from the write-ahead store after a restart gives
+        its recorded time and logon 0 (in doubt until the first reconciliation settles it).
+        """
         with self._lock:
-            self._unacknowledged[leg_id] = Unacknowledged(leg_id, symbol, side, time.time(), logon)
+            when = time.time() if sent_at is None else sent_at
+            self._unacknowledged[leg_id] = Unacknowledged(leg_id, symbol, side, when, logon, qty)
 
     def restamp(self, leg_id: str, logon: int) -> None:
         """The send of ``leg_id`` completed during logon ``logon`` (no effect once it is settled)."""
         with self._lock:
             item = self._unacknowledged.get(leg_id)
             if item is not None and item.logon < logon:
-                self._unacknowledged[leg_id] = Unacknowledged(item.leg_id, item.symbol, item.side, item.sent_at, logon)
+                self._unacknowledged[leg_id] = Unacknowledged(
+                    item.leg_id, item.symbol, item.side, item.sent_at, logon, item.qty
+                )
 
     def unacknowledged(self) -> list[Unacknowledged]:
         with self._lock:
