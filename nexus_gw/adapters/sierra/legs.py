@@ -4,9 +4,10 @@ The driver sends the gateway's leg id as the DTC ClientOrderID, so every ORDER_U
 historical fills carry only the ServerOrderID, so the book also keeps ServerOrderID → leg id, learnt from order
 updates and from the open orders listed after each logon; after a restart the driver refills it from the
 runner's write-ahead store (:mod:`nexus_gw.adapters.inflight`). The optional file (the obsolete
-``order_map_file`` setting) is still read and appended to, for profiles that set it. The book also remembers the legs this process submitted, the cancels it still owes, and the
-submissions Sierra has not acknowledged yet (if the connection ends first, their outcome is unknown until the
-reconciliation after the next logon settles it).
+``order_map_file`` setting) is still read and appended to, for profiles that set it. The book also remembers
+the legs this process submitted, the cancels it still owes, and the submissions Sierra has not acknowledged yet
+(if the connection ends first, their outcome is unknown until the reconciliation after the next logon settles
+it).
 
 Thread-safe: the runner thread submits and cancels while the session's I/O thread applies reports.
 """
