@@ -25,6 +25,7 @@ from nexus_gw.adapters.events import (
 )
 from nexus_gw.adapters.inflight import InFlightStore, default_path
 from nexus_gw.adapters.link import GatewayLink
+from nexus_gw.errors import ConfigError
 from nexus_gw.failpoints import failpoint
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import TERMINAL_STATUSES, MsgType
@@ -58,7 +59,15 @@ class AdapterRunner:
         self.counts = {"orders": 0, "cancels": 0, "updates": 0, "fills": 0, "ticks": 0}
         if state_dir is None:
             log.warning("%s: no state directory: the write-ahead of sent legs is kept in memory only", name)
-        self.inflight = InFlightStore(default_path(state_dir) if state_dir is not None else ":memory:")
+        store_path = default_path(state_dir) if state_dir is not None else ":memory:"
+        try:
+            self.inflight = InFlightStore(store_path)
+        except (sqlite3.Error, OSError) as exc:
+            raise ConfigError(
+                f"adapter {name}: cannot open its write-ahead store {store_path} ({exc}); the adapter must record "
+                "every leg before sending it, so fix the permissions or free space of gateway.data_dir, or point "
+                "NEXUSGW_GATEWAY__DATA_DIR at a writable directory"
+            ) from exc
         in_flight = self.inflight.open_legs()
         if in_flight:
             log.warning(
@@ -67,7 +76,7 @@ class AdapterRunner:
                 name,
                 len(in_flight),
                 sum(1 for leg in in_flight if not leg.platform_order_id),
-                ", ".join(leg.leg_id for leg in in_flight),
+                ", ".join(leg.leg_id for leg in in_flight[:20]) + (", ..." if len(in_flight) > 20 else ""),
             )
         driver.resume(self.inflight.all_legs())
 
