@@ -21,7 +21,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from nexus_gw.protocol.messages import Order
 
@@ -199,19 +199,19 @@ _COLUMNS = (
 )
 
 
-def _leg(row: tuple[object, ...]) -> InFlightLeg:
+def _leg(row: tuple[Any, ...]) -> InFlightLeg:
     leg_id, symbol, side, qty, order_type, limit_price, stop_price, sent_ns, platform_order_id, filled_qty, closed = row
     return InFlightLeg(
         leg_id=str(leg_id),
         symbol=str(symbol),
         side=str(side),
-        qty=float(qty),  # type: ignore[arg-type]
+        qty=float(qty),
         order_type=str(order_type),
-        limit_price=None if limit_price is None else float(limit_price),  # type: ignore[arg-type]
-        stop_price=None if stop_price is None else float(stop_price),  # type: ignore[arg-type]
-        sent_ns=int(sent_ns),  # type: ignore[call-overload]
+        limit_price=None if limit_price is None else float(limit_price),
+        stop_price=None if stop_price is None else float(stop_price),
+        sent_ns=int(sent_ns),
         platform_order_id=str(platform_order_id),
-        filled_qty=float(filled_qty),  # type: ignore[arg-type]
+        filled_qty=float(filled_qty),
         finished=str(closed),
     )
 
