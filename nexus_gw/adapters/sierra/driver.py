@@ -630,8 +630,9 @@ class SierraDriver(PlatformDriver, SessionListener):
                 self._status(
                     leg_id,
                     OrderStatus.REJECTED,
-                    "the connection to Sierra broke before Sierra acknowledged this order, and after reconnecting "
-                    "Sierra lists neither the order nor a fill that could be it: it never reached Sierra",
+                    "Sierra's answer to this order was never read (the connection broke or the adapter restarted), and "
+                    "after reconnecting Sierra lists neither the order nor a fill that could be it: it never reached "
+                    "Sierra",
                 )
             elif isinstance(decision, InDoubt):
                 item = next(d for d in doubtful if d.leg_id == leg_id)
