@@ -14,6 +14,16 @@ back through ``DriverEvents``, from any thread.
 | poll          | no       | do due work in the runner's thread; return seconds until next call   |
 | capabilities  | no       | order types and features, sent to the gateway in HELLO               |
 | report        | no       | the platform's working orders, executions, positions (reconciliation) |
+| resume        | no       | before start: the legs earlier runs sent (open ones, and finished ones) |
+
+**Write-ahead.** The runner records every leg durably (``adapters/inflight.py``) before it acknowledges the
+ORDER and calls ``submit``, so a driver never has to: a restarted adapter never sends a leg id twice. The binding
+of a leg to the platform's own order id is recorded from ``order_update(..., platform_order_id=...)``: report it
+as soon as the platform names the order. The record is closed when the leg is finished (rejected, cancelled,
+expired, or filled in full). ``resume`` gets the records at the next start: bound ones name their platform order
+(late fills still map); open unbound ones are *in doubt* (sent, answer never read) and the driver settles them
+against the platform's open orders and history (``adapters/indoubt.py``), reporting them meanwhile with
+``in_doubt=True`` in ``report()``, never as absent.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Protocol
 
+from nexus_gw.adapters.inflight import InFlightLeg
 from nexus_gw.protocol.constants import OrderStatus
 from nexus_gw.protocol.messages import Capabilities, Order, PlatformReport, Subscription
 
@@ -72,6 +83,15 @@ class PlatformDriver(ABC):
 
         Sent in HELLO after every (re)connect and on request, so the gateway counts fills made while the link
         was down exactly once and learns about legs the platform never received.
+        """
+        return None
+
+    def resume(self, in_flight: list[InFlightLeg]) -> None:
+        """Called once before ``start`` with the legs earlier runs recorded (``finished`` empty: not finished).
+
+        The default does nothing: right for a platform that reports every order under the gateway's leg id (the
+        gateway's reconciliation then settles each leg from ``report()``). A driver whose platform may report an
+        order without the leg id binds the bound ones again and settles the unbound ones (in doubt).
         """
         return None
 

@@ -1,10 +1,17 @@
-"""The adapter process: one driver, one gateway link, one poll loop."""
+"""The adapter process: one driver, one gateway link, one poll loop.
+
+Every ORDER is written ahead (:mod:`nexus_gw.adapters.inflight`, in ``state_dir``) before it is acknowledged
+to the gateway and handed to the driver; a leg id already written is acknowledged and never sent again, also
+after a restart. Platform order ids the driver reports bind their legs in the same store; finished legs close.
+"""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
+from pathlib import Path
 
 import zmq
 
@@ -16,9 +23,12 @@ from nexus_gw.adapters.events import (
     OrderUpdateEvent,
     PlatformStateEvent,
 )
+from nexus_gw.adapters.inflight import InFlightStore, default_path
 from nexus_gw.adapters.link import GatewayLink
+from nexus_gw.errors import ConfigError
+from nexus_gw.failpoints import failpoint
 from nexus_gw.protocol import messages as m
-from nexus_gw.protocol.constants import MsgType
+from nexus_gw.protocol.constants import TERMINAL_STATUSES, MsgType
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +45,7 @@ class AdapterRunner:
         endpoint: str,
         heartbeat_interval_s: float = 1.0,
         liveness: int = 3,
+        state_dir: Path | None = None,
     ) -> None:
         self.name = name
         self.driver = driver
@@ -46,7 +57,28 @@ class AdapterRunner:
         self.link.report_provider = driver.report
         self.stop_event = threading.Event()
         self.counts = {"orders": 0, "cancels": 0, "updates": 0, "fills": 0, "ticks": 0}
-        self.seen_legs: set[str] = set()
+        if state_dir is None:
+            log.warning("%s: no state directory: the write-ahead of sent legs is kept in memory only", name)
+        store_path = default_path(state_dir) if state_dir is not None else ":memory:"
+        try:
+            self.inflight = InFlightStore(store_path)
+        except (sqlite3.Error, OSError) as exc:
+            raise ConfigError(
+                f"adapter {name}: cannot open its write-ahead store {store_path} ({exc}); the adapter must record "
+                "every leg before sending it, so fix the permissions or free space of gateway.data_dir, or point "
+                "NEXUSGW_GATEWAY__DATA_DIR at a writable directory"
+            ) from exc
+        in_flight = self.inflight.open_legs()
+        if in_flight:
+            log.warning(
+                "%s: %d leg(s) sent by an earlier run are not finished (%d not bound to a platform order: in doubt "
+                "until the platform's report settles them): %s",
+                name,
+                len(in_flight),
+                sum(1 for leg in in_flight if not leg.platform_order_id),
+                ", ".join(leg.leg_id for leg in in_flight[:20]) + (", ..." if len(in_flight) > 20 else ""),
+            )
+        driver.resume(self.inflight.all_legs())
 
     def run(self) -> None:
         self.link.connect()
@@ -78,14 +110,7 @@ class AdapterRunner:
         if isinstance(msg, m.Welcome):
             self.driver.subscribe(list(msg.subscriptions))
         elif isinstance(msg, m.Order):
-            self.link.ack_order(msg.leg_id)
-            if msg.leg_id in self.seen_legs:
-                log.info("order %s received again (gateway resend): already at the platform", msg.leg_id)
-                return
-            self.seen_legs.add(msg.leg_id)
-            self.counts["orders"] += 1
-            log.info("order %s: %s %s %s", msg.leg_id, msg.side, msg.qty, msg.symbol)
-            self.driver.submit(msg)
+            self._on_order(msg)
         elif isinstance(msg, m.Cancel):
             self.counts["cancels"] += 1
             self.driver.cancel(msg.leg_id)
@@ -94,6 +119,41 @@ class AdapterRunner:
             self.link.send_report()
         elif isinstance(msg, m.Error):
             log.error("gateway error %s: %s", msg.code, msg.message)
+
+    def _on_order(self, order: m.Order) -> None:
+        """Write the leg ahead, then acknowledge it, then send it; a leg id written before is never sent again."""
+        try:
+            new = self.inflight.record(order)
+        except (sqlite3.Error, OSError) as exc:
+            log.error(
+                "order %s not sent: it cannot be recorded in %s (%s); it is not acknowledged, so the gateway sends "
+                "it again after the next reconnect. Free disk space or fix the state directory's permissions",
+                order.leg_id,
+                self.inflight.path,
+                exc,
+            )
+            return
+        self.link.ack_order(order.leg_id)
+        if not new:
+            log.info("order %s received again (gateway resend): already sent to the platform", order.leg_id)
+            return
+        self.counts["orders"] += 1
+        log.info("order %s: %s %s %s", order.leg_id, order.side, order.qty, order.symbol)
+        self.driver.submit(order)
+        failpoint("adapter.after_submit")  # tests: the adapter dies before it hears anything back
+
+    def _write_ahead(self, event: OrderUpdateEvent | FillEvent) -> None:
+        """Bind, count and close legs in the write-ahead store; a failure is logged (the event still goes out)."""
+        try:
+            if isinstance(event, FillEvent):
+                self.inflight.add_fill(event.leg_id, event.fill_id, event.qty)
+                return
+            if event.platform_order_id:
+                self.inflight.bind(event.leg_id, event.platform_order_id)
+            if event.status in TERMINAL_STATUSES:
+                self.inflight.finish(event.leg_id, event.status.value)
+        except (sqlite3.Error, OSError) as exc:
+            log.error("leg %s: write-ahead store %s not updated (%s)", event.leg_id, self.inflight.path, exc)
 
     def _on_driver_events(self) -> None:
         ticks: list[m.Tick] = []
@@ -105,6 +165,7 @@ class AdapterRunner:
                     ticks = []
             elif isinstance(event, OrderUpdateEvent):
                 self.counts["updates"] += 1
+                self._write_ahead(event)
                 update = m.LegUpdate(
                     leg_id=event.leg_id,
                     status=event.status,
@@ -115,6 +176,7 @@ class AdapterRunner:
                 self.link.send_reliable(MsgType.ORDER_UPDATE, update)
             elif isinstance(event, FillEvent):
                 self.counts["fills"] += 1
+                self._write_ahead(event)
                 fill = m.LegFill(
                     leg_id=event.leg_id,
                     fill_id=event.fill_id,
@@ -141,4 +203,5 @@ class AdapterRunner:
         finally:
             self.link.close()
             self.sink.close()
+            self.inflight.close()
             self.ctx.term()

@@ -37,7 +37,10 @@ def adapter(
     setup_logging(loaded.profile.gateway.log_level, f"adapter[{canonical}]")
     driver = build_driver(instance.driver, canonical, instance.settings, paper=instance.paper)
     gw = loaded.profile.gateway
-    runner = AdapterRunner(canonical, driver, gw.sockets.platform, gw.heartbeat_interval_s, gw.heartbeat_liveness)
+    state_dir = gw.data_dir / "adapters" / canonical  # the write-ahead of sent legs (adapters/inflight.py)
+    runner = AdapterRunner(
+        canonical, driver, gw.sockets.platform, gw.heartbeat_interval_s, gw.heartbeat_liveness, state_dir=state_dir
+    )
 
     def _stop(signum: int, _frame: object) -> None:
         log.info("received %s: stopping", signal.Signals(signum).name)

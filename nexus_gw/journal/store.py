@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
 
+from nexus_gw.domain.fill_times import same_execution
 from nexus_gw.domain.orders import Execution, Leg, Order
 from nexus_gw.errors import UsageError
 from nexus_gw.journal import records, replay
@@ -299,7 +300,7 @@ class Journal:
             order_id, leg = self._load_leg(conn, leg_id)
             known = leg.executions.get(execution.fill_id)
             if known is not None:
-                if known != execution:
+                if not same_execution(known, execution):
                     log.warning(
                         "leg %s: fill %s repeated with different values (%s, journaled %s); ignored",
                         leg_id,

@@ -29,6 +29,9 @@ class ReportedOrder(Message, kw_only=True):
     status: OrderStatus = OrderStatus.ACCEPTED
     filled_qty: float = 0.0
     platform_order_id: str = ""
+    in_doubt: bool = False
+    """Sent, but the adapter never read the platform's answer and cannot yet tell whether the platform has it:
+    keep the leg open (never conclude "never received"); the adapter settles it from the platform's history."""
 
 
 class ReportedFill(Message, kw_only=True):

@@ -69,8 +69,9 @@ class SierraSettings(BaseModel):
     )
     order_map_file: Path | None = Field(
         None,
-        description="File recording which Sierra ServerOrderID belongs to which leg, so fills that Sierra lists "
-        "only in its fill history still reach their legs after an adapter restart. Unset: kept in memory only.",
+        description="Obsolete: the adapter's write-ahead store (inflight.sqlite in <data_dir>/adapters/<instance>) "
+        "now records every leg and its Sierra ServerOrderID. Still accepted, read and appended to, with a warning "
+        "at start; remove the key.",
     )
     client_name: str = Field("nexusgw", max_length=31, description="Client name shown in Sierra's DTC server log.")
     simulator: bool = Field(

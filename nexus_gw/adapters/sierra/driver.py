@@ -15,8 +15,11 @@
 - **Paper.** With ``paper: true`` the gateway fills the legs itself against this adapter's market data; an
   order that reaches the driver anyway is refused, never sent to Sierra.
 - **Never queued.** An order that arrives while Sierra is not logged on is reported REJECTED at once. An order
-  that Sierra had not acknowledged when the connection ended (or whose write broke part-way) is *in doubt*: the
-  reconciliation after the reconnect settles it from the open orders and fills, and nothing is guessed.
+  that Sierra had not acknowledged when the connection ended (or whose write broke part-way, or whose adapter
+  died before reading the answer: the runner's write-ahead store gives it back through :meth:`resume`) is *in
+  doubt*: the reconciliation after the reconnect settles it from the open orders and fills by symbol, side,
+  quantity and time (:func:`~nexus_gw.adapters.indoubt.resolve`), and nothing is guessed; meanwhile ``report()``
+  lists it with ``in_doubt``.
 
 Session callbacks run on the session's I/O thread; ``DriverEvents`` is thread-safe.
 """
@@ -32,7 +35,10 @@ from collections.abc import Iterable
 from typing import Final
 
 from nexus_gw.adapters.base import DriverEvents, PlatformDriver
+from nexus_gw.adapters.indoubt import Bind, Candidate, DoubtfulLeg, InDoubt, NotReceived, resolve
+from nexus_gw.adapters.inflight import InFlightLeg
 from nexus_gw.errors import ConfigError, OrderRejected, PlatformUnavailable, ProtocolError
+from nexus_gw.failpoints import failpoint
 from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
 from nexus_gw.protocol.messages import (
     Capabilities,
@@ -94,6 +100,9 @@ MAX_REPORTED_EXECUTIONS: Final = 5000
 IN_DOUBT_CLOCK_SKEW_S = 60.0
 """How much earlier than the send a Sierra fill may be stamped and still possibly belong to an in-doubt order."""
 
+HISTORY_MARGIN_S = 43_200.0
+"""``fill_history_days`` may count calendar days: only legs sent within ``days × 24 h − 12 h`` can be proven absent."""
+
 
 def _ns(seconds: float) -> int:
     return round(seconds * 1_000_000_000)
@@ -118,6 +127,13 @@ class SierraDriver(PlatformDriver, SessionListener):
         self.name = name
         self.settings = settings
         self.paper = paper
+        if settings.order_map_file is not None:
+            log.warning(
+                "%s: settings.order_map_file is no longer needed: the adapter's write-ahead store (inflight.sqlite in "
+                "the adapter's state directory) records every leg and its Sierra order; the file is still read and "
+                "kept for now, and you may remove the key",
+                name,
+            )
         self.legs = LegBook(settings.order_map_file)
         self._quotes = QuoteBoard()
         self._events: DriverEvents | None = None
@@ -165,11 +181,35 @@ class SierraDriver(PlatformDriver, SessionListener):
             positions = dict(self._positions)
         listed = {o.leg_id for o in open_orders}
         open_orders += [
-            ReportedOrder(leg_id=item.leg_id, status=OrderStatus.SENT)
+            ReportedOrder(leg_id=item.leg_id, status=OrderStatus.SENT, in_doubt=item.logon < session.logon_count)
             for item in self.legs.unacknowledged()
             if item.leg_id not in listed
         ]
         return PlatformReport(open_orders=open_orders, executions=executions, positions=positions)
+
+    def resume(self, in_flight: list[InFlightLeg]) -> None:
+        """Take back the legs earlier runs sent: bound ones map Sierra's history again; unbound open ones are in doubt.
+
+        A leg sent before a crash that Sierra acknowledged after it (or filled) is known to Sierra only by its
+        ServerOrderID in the fill history; the first complete reconciliation binds it by symbol, side, quantity and
+        time, or proves it absent, or leaves it in doubt for a person (see :meth:`_settle_in_doubt`).
+        """
+        doubtful = 0
+        for leg in in_flight:
+            self.legs.claim(leg.leg_id)
+            if leg.platform_order_id:
+                self.legs.bind(leg.leg_id, leg.platform_order_id)
+            elif not leg.finished:
+                side = BuySell.BUY.name if leg.side == Side.BUY.value else BuySell.SELL.name
+                self.legs.expect_ack(leg.leg_id, leg.symbol, side, 0, qty=leg.qty, sent_at=leg.sent_at)
+                doubtful += 1
+        if doubtful:
+            log.warning(
+                "%s: %d leg(s) were sent before the adapter stopped and Sierra's answer was never read; they are in "
+                "doubt until the reconciliation after logon settles them",
+                self.name,
+                doubtful,
+            )
 
     def start(self, events: DriverEvents) -> None:
         """Read the password from the environment and start the DTC session (returns at once)."""
@@ -268,9 +308,10 @@ class SierraDriver(PlatformDriver, SessionListener):
             client_order_id=leg,
         )
         session = self.session
-        self.legs.expect_ack(leg, order.symbol, side.name, session.logon_count)
+        self.legs.expect_ack(leg, order.symbol, side.name, session.logon_count, qty=order.qty)
         try:
             session.submit_order(request)
+            failpoint("sierra.after_submit")  # tests: the adapter dies before it reads Sierra's answer
         except OrderInDoubt as exc:
             log.error(
                 "%s: leg %s is in doubt: %s; it is settled from Sierra's reports after the reconnect",
@@ -393,7 +434,7 @@ class SierraDriver(PlatformDriver, SessionListener):
             elif self._fill(leg, fill):
                 reported += 1
         if report.complete:
-            self._settle_in_doubt(report.logon_count, open_legs, foreign)
+            foreign = self._settle_in_doubt(report.logon_count, open_legs, foreign)
             with self._track_lock:
                 for leg in [leg for leg, entry in self._working.items() if entry[2] < report.logon_count]:
                     del self._working[leg]  # not listed as open after this logon: no longer working
@@ -542,42 +583,72 @@ class SierraDriver(PlatformDriver, SessionListener):
         except OrderRejected as exc:
             log.warning("%s: cancel of leg %s not sent: %s", self.name, leg, exc)
 
-    def _settle_in_doubt(self, logon: int, open_legs: set[str], foreign: list[Fill]) -> None:
-        """Settle orders sent before logon ``logon`` and never acknowledged: Sierra has them, or provably not."""
-        for item in self.legs.unacknowledged():
-            if item.logon >= logon:
-                continue  # sent on this connection: its answer may still be on the way
+    def _settle_in_doubt(self, logon: int, open_legs: set[str], foreign: list[Fill]) -> list[Fill]:
+        """Settle legs sent before logon ``logon`` and never acknowledged; return the fills still foreign.
+
+        Listed as open or bound → they stand. Otherwise Sierra's unmapped fills (grouped by ServerOrderID) are the
+        candidates: one that has the leg's symbol, side and quantity at or after the send, with no rival, binds
+        the leg and its fills are reported under the leg id; none at all, with the send inside the history Sierra
+        gave → REJECTED (it never reached Sierra); anything else stays in doubt and is logged for a person.
+        """
+        waiting = [item for item in self.legs.unacknowledged() if item.logon < logon]
+        doubtful: list[DoubtfulLeg] = []
+        for item in waiting:
             if item.leg_id in open_legs or self.legs.order_for_leg(item.leg_id):
                 self.legs.settle(item.leg_id)
-                continue
-            maybe = [
-                f
-                for f in foreign
-                if f.symbol == item.symbol
-                and f.side.name == item.side
-                and f.time >= item.sent_at - IN_DOUBT_CLOCK_SKEW_S
-            ]
-            if maybe:
-                log.error(
-                    "%s: leg %s was not acknowledged before the connection broke; Sierra does not list it as open, "
-                    "but lists %d fill(s) of unknown %s %s orders (%s) that could be it. Check Sierra's Trade "
-                    "Activity log and settle the leg by hand",
+            else:
+                doubtful.append(DoubtfulLeg(item.leg_id, item.symbol, item.side, item.qty, item.sent_at))
+        if not doubtful:
+            return foreign
+        history_since = time.time() - self.settings.fill_history_days * 86_400 + HISTORY_MARGIN_S
+        decisions = resolve(
+            doubtful, _candidates(foreign), complete=True, history_since=history_since, skew_s=IN_DOUBT_CLOCK_SKEW_S
+        )
+        bound: set[str] = set()
+        for decision in decisions:
+            leg_id = decision.leg_id
+            if isinstance(decision, Bind):
+                sid = decision.platform_order_id
+                self.legs.bind(leg_id, sid)
+                self.legs.settle(leg_id)
+                self.legs.drop_cancel(leg_id)  # filled: nothing left to cancel
+                bound.add(sid)
+                log.warning(
+                    "%s: leg %s (sent, answer never read) is Sierra order %s: its fills in Sierra's history match "
+                    "the leg's symbol, side and quantity; they are reported for the leg",
                     self.name,
-                    item.leg_id,
-                    len(maybe),
-                    item.side,
-                    item.symbol,
-                    ", ".join(f"{f.execution_id} {f.quantity:g}@{f.price:g}" for f in maybe),
+                    leg_id,
+                    sid,
                 )
-                continue
-            self.legs.settle(item.leg_id)
-            self.legs.drop_cancel(item.leg_id)
-            self._status(
-                item.leg_id,
-                OrderStatus.REJECTED,
-                "the connection to Sierra broke before Sierra acknowledged this order, and after reconnecting Sierra "
-                "lists neither the order nor a fill that could be it: it never reached Sierra",
-            )
+                self._status(leg_id, OrderStatus.ACCEPTED, "", sid)
+                for fill in foreign:
+                    if fill.server_order_id == sid:
+                        self._fill(leg_id, fill)
+            elif isinstance(decision, NotReceived):
+                self.legs.settle(leg_id)
+                self.legs.drop_cancel(leg_id)
+                self._status(
+                    leg_id,
+                    OrderStatus.REJECTED,
+                    "Sierra's answer to this order was never read (the connection broke or the adapter restarted), and "
+                    "after reconnecting Sierra lists neither the order nor a fill that could be it: it never reached "
+                    "Sierra",
+                )
+            elif isinstance(decision, InDoubt):
+                item = next(d for d in doubtful if d.leg_id == leg_id)
+                log.error(
+                    "%s: leg %s (%s %g %s) was sent but Sierra's answer was never read, and it stays in doubt: %s "
+                    "(candidate Sierra orders: %s). It is reported to the gateway as in doubt and kept open. Check "
+                    "Sierra's Trade Activity log and settle the leg by hand",
+                    self.name,
+                    leg_id,
+                    item.side,
+                    item.qty,
+                    item.symbol,
+                    decision.reason,
+                    ", ".join(decision.candidates) or "none",
+                )
+        return [fill for fill in foreign if fill.server_order_id not in bound]
 
     def _tick(self, tick: Tick | None) -> None:
         if tick is not None:
@@ -593,6 +664,24 @@ class SierraDriver(PlatformDriver, SessionListener):
     def _state(self, connected: bool, reason: str) -> None:
         assert self._events is not None
         self._events.platform_state(connected, reason)
+
+
+def _candidates(foreign: Iterable[Fill]) -> list[Candidate]:
+    """Sierra orders known only from fills no leg claims: quantity summed, time of the first fill."""
+    orders: dict[str, Candidate] = {}
+    for fill in foreign:
+        sid = fill.server_order_id
+        if not sid:
+            continue
+        seen = orders.get(sid)
+        if seen is None:
+            orders[sid] = Candidate(sid, fill.symbol, fill.side.name, fill.quantity, fill.time or None)
+        else:
+            times = [t for t in (seen.time, fill.time or None) if t is not None]
+            orders[sid] = Candidate(
+                sid, seen.symbol, seen.side, seen.qty + fill.quantity, min(times) if times else None
+            )
+    return list(orders.values())
 
 
 def _positions(positions: Iterable[Position]) -> str:

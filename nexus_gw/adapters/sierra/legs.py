@@ -2,11 +2,12 @@
 
 The driver sends the gateway's leg id as the DTC ClientOrderID, so every ORDER_UPDATE names its leg. Sierra's
 historical fills carry only the ServerOrderID, so the book also keeps ServerOrderID → leg id, learnt from order
-updates and from the open orders listed after each logon. With a file, each binding is appended (and flushed
-to disk) the moment it is learnt, so an adapter that restarts can still map fills that Sierra lists only in its
-fill history. The book also remembers the legs this process submitted, the cancels it still owes, and the
-submissions Sierra has not acknowledged yet (if the connection ends first, their outcome is unknown until the
-reconciliation after the next logon settles it).
+updates and from the open orders listed after each logon; after a restart the driver refills it from the
+runner's write-ahead store (:mod:`nexus_gw.adapters.inflight`). The optional file (the obsolete
+``order_map_file`` setting) is still read and appended to, for profiles that set it. The book also remembers
+the legs this process submitted, the cancels it still owes, and the submissions Sierra has not acknowledged yet
+(if the connection ends first, their outcome is unknown until the reconciliation after the next logon settles
+it).
 
 Thread-safe: the runner thread submits and cancels while the session's I/O thread applies reports.
 """
@@ -39,6 +40,7 @@ class Unacknowledged:
     side: str
     sent_at: float
     logon: int
+    qty: float = 0.0
 
 
 class LegBook:
@@ -101,17 +103,26 @@ class LegBook:
         with self._lock:
             self._submitted.discard(leg_id)
 
-    def expect_ack(self, leg_id: str, symbol: str, side: str, logon: int) -> None:
-        """``leg_id`` is being sent during logon number ``logon``; it stays unacknowledged until settled."""
+    def expect_ack(
+        self, leg_id: str, symbol: str, side: str, logon: int, *, qty: float = 0.0, sent_at: float | None = None
+    ) -> None:
+        """``leg_id`` is being sent during logon number ``logon``; it stays unacknowledged until settled.
+
+        ``sent_at`` (default now) is the send time; a leg restored from the write-ahead store after a restart gives
+        its recorded time and logon 0 (in doubt until the first reconciliation settles it).
+        """
         with self._lock:
-            self._unacknowledged[leg_id] = Unacknowledged(leg_id, symbol, side, time.time(), logon)
+            when = time.time() if sent_at is None else sent_at
+            self._unacknowledged[leg_id] = Unacknowledged(leg_id, symbol, side, when, logon, qty)
 
     def restamp(self, leg_id: str, logon: int) -> None:
         """The send of ``leg_id`` completed during logon ``logon`` (no effect once it is settled)."""
         with self._lock:
             item = self._unacknowledged.get(leg_id)
             if item is not None and item.logon < logon:
-                self._unacknowledged[leg_id] = Unacknowledged(item.leg_id, item.symbol, item.side, item.sent_at, logon)
+                self._unacknowledged[leg_id] = Unacknowledged(
+                    item.leg_id, item.symbol, item.side, item.sent_at, logon, item.qty
+                )
 
     def unacknowledged(self) -> list[Unacknowledged]:
         with self._lock:

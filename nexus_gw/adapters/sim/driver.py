@@ -126,6 +126,7 @@ class SimDriver(PlatformDriver):
         self._book[order.leg_id] = {"order": msgspec.to_builtins(order), "status": "ARRIVING"}
         self._arriving.add(order.leg_id)
         self._at(time.monotonic() + self.settings.fill_latency_ms / 1000, lambda: self._arrive(order))
+        self._write_state()  # the exchange has the order now, also if this process dies next
 
     def cancel(self, leg_id: str) -> None:
         self._cancel(leg_id)

@@ -3,7 +3,6 @@ with its state file, adapter restarts, and orders whose acknowledgement was lost
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -166,8 +165,8 @@ def test_an_order_sierra_never_acknowledged_is_rejected_only_when_provably_absen
     assert driver.legs.unacknowledged() == []
 
 
-def test_an_unacknowledged_order_that_may_have_filled_is_left_for_a_person(
-    sim: DtcSimulator, make_driver: MakeDriver, caplog: pytest.LogCaptureFixture
+def test_an_unacknowledged_order_that_filled_is_bound_from_sierras_history_and_its_fill_reported(
+    sim: DtcSimulator, make_driver: MakeDriver
 ) -> None:
     driver, recorder = make_driver(sim.port)
     recorder.wait_for("platform_state", lambda a: a[0] is True)
@@ -177,11 +176,12 @@ def test_an_unacknowledged_order_that_may_have_filled_is_left_for_a_person(
     deadline = time.monotonic() + WAIT
     while not sim.exchange.export_state()["fills"] and time.monotonic() < deadline:
         time.sleep(0.02)
-    with caplog.at_level(logging.ERROR, logger="nexus_gw.adapters.sierra.driver"):
-        sim.drop_clients()
-        sim.silent = False
-        wait_reconciled(driver, 2)
-    assert recorder.of("order_update", lambda a: a[0] == "o-silent.sierra") == []  # never guessed REJECTED
-    assert any(
-        "o-silent.sierra" in r.getMessage() and "settle the leg by hand" in r.getMessage() for r in caplog.records
-    )
+    (placed,) = sim.exchange.export_state()["orders"]
+    sim.drop_clients()
+    sim.silent = False
+    wait_reconciled(driver, 2)
+    # the only Sierra order of that symbol, side and quantity since the send: it is the leg (never REJECTED)
+    assert recorder.status("o-silent.sierra", OrderStatus.ACCEPTED)[3] == placed["server_order_id"]
+    assert recorder.of("order_update", lambda a: a[1] is OrderStatus.REJECTED) == []
+    assert recorder.wait_filled("o-silent.sierra", 1).status is OrderStatus.FILLED
+    assert driver.legs.unacknowledged() == []

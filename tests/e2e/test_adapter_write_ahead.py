@@ -1,0 +1,128 @@
+"""An adapter that dies right after it sent a leg to its platform, before it read the platform's answer: the
+platform fills the leg meanwhile, and the restarted adapter binds it from its write-ahead store and the platform's
+report, so NEXUS gets exactly one FILL and the leg is never taken for "never received".
+
+Gateway, adapter and (for Sierra) the DTC simulator run as processes; the adapter dies through the failpoint
+``NEXUSGW_FAILPOINT`` (``os._exit(137)``, as abrupt as ``kill -9``)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nexus_gw.client import NexusGatewayInterface
+from nexus_gw.failpoints import ENV as FAILPOINT_ENV
+from nexus_gw.journal import Journal
+from nexus_gw.journal.store import journal_path
+from nexus_gw.stack import LocalStack
+from tests.conftest import CONFIG_DIR
+
+pytestmark = pytest.mark.e2e
+
+
+class Engine:
+    def __init__(self, gw: NexusGatewayInterface) -> None:
+        self.fills: list[dict[str, Any]] = []
+        self.filled = threading.Event()
+        gw.set_fill_callback(lambda f: (self.fills.append(f), self.filled.set()))
+
+
+def wait_exit(stack: LocalStack, name: str, timeout_s: float = 20.0) -> int:
+    proc = stack.procs[name]
+    deadline = time.monotonic() + timeout_s
+    while proc.poll() is None:
+        assert time.monotonic() < deadline, f"{name} did not reach its failpoint:\n{stack.tail(name)}"
+        time.sleep(0.05)
+    return proc.returncode
+
+
+def wait_for(what: str, condition: Any, timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out after {timeout_s}s waiting for {what}"
+        time.sleep(0.05)
+
+
+def leg_of(journal_dir: Path, order_id: str, platform: str) -> Any:
+    with Journal.open(journal_path(journal_dir), readonly=True) as journal:
+        order = journal.load_order(order_id)
+    assert order is not None
+    return next(leg for leg in order.legs.values() if leg.platform == platform)
+
+
+def run_kill_after_submit(stack: LocalStack, platform: str, failpoint: str, platform_filled: Any) -> None:
+    """Send NQ qty 1 to ``platform`` alone; its adapter dies at ``failpoint``; the platform fills; restart."""
+    stack.start_gateway()
+    stack.extra_env[FAILPOINT_ENV] = failpoint
+    stack.start_adapter(platform)
+    del stack.extra_env[FAILPOINT_ENV]
+    stack.wait_online([platform])
+    with NexusGatewayInterface("127.0.0.1", stack.endpoints.nexus_port, name="engine") as gw:
+        engine = Engine(gw)
+        gw.start_listening()
+        order_id = gw.send_signal("NQ", signal=1.0, confidence=0.9, qty=1)
+        assert order_id, gw.last_refusal
+        assert wait_exit(stack, platform) == 137
+        wait_for(f"{platform} to fill the leg while its adapter is down", platform_filled)
+        assert not engine.fills
+        stack.start_adapter(platform)  # no failpoint this time; same state directory
+        stack.wait_online([platform])
+        assert engine.filled.wait(30), f"no FILL after the restart:\n{stack.tail(platform, 40)}"
+        time.sleep(1.0)  # a second FILL would be here by now
+    (fill,) = engine.fills
+    assert fill["order_id"] == order_id and fill["status"] == "FILLED" and fill["filled_qty"] == 1
+    (leg,) = fill["legs"]
+    assert leg["platform"] == platform and leg["filled_qty"] == 1 and leg["status"] == "FILLED"
+    journaled = leg_of(stack.run_dir / "data", order_id, platform)
+    assert journaled.status.value == "FILLED" and "never received" not in journaled.reason
+    assert "never received" not in stack.log_path("gateway").read_text()
+    adapter_log = stack.log_path(platform).read_text()
+    assert adapter_log.count(f"order {order_id}.{platform}:") == 1, "the leg was sent to the platform once"
+
+
+def test_sierra_adapter_killed_before_reading_the_acceptance_binds_the_leg_from_the_history(tmp_path: Path) -> None:
+    stack = LocalStack("dev", CONFIG_DIR, tmp_path / "run", extra_env={"NEXUSGW_GATEWAY__HEARTBEAT_INTERVAL_S": "0.25"})
+    try:
+        stack.start_dtc_simulator(args=["--fill-latency", "0.05", "--partial-fills", "1"])
+
+        def sierra_filled() -> bool:
+            state = json.loads(stack.dtc_state_files["sierra"].read_text())
+            return bool(state["fills"])
+
+        run_kill_after_submit(stack, "sierra", "sierra.after_submit", sierra_filled)
+        state = json.loads(stack.dtc_state_files["sierra"].read_text())
+        assert len(state["orders"]) == 1, "one order at Sierra, never resent"
+        assert "is Sierra order" in stack.log_path("sierra").read_text()  # bound from the fill history
+    finally:
+        stack.stop_all()
+
+
+@pytest.fixture
+def sim_stack(tmp_path: Path) -> Iterator[LocalStack]:
+    env = {
+        "NEXUSGW_GATEWAY__HEARTBEAT_INTERVAL_S": "0.25",
+        "NEXUSGW_PLATFORMS__NT8__SETTINGS__FILL_LATENCY_MS": "300",
+        "NEXUSGW_PLATFORMS__NT8__SETTINGS__STATE_FILE": str(tmp_path / "nt8-exchange.json"),
+    }
+    s = LocalStack("dev", CONFIG_DIR, tmp_path / "run", extra_env=env)
+    yield s
+    s.stop_all()
+
+
+def test_sim_adapter_killed_right_after_the_submit_fills_the_leg_once_after_the_restart(
+    sim_stack: LocalStack, tmp_path: Path
+) -> None:
+    exchange = tmp_path / "nt8-exchange.json"
+
+    def sim_has_it() -> bool:  # the simulated exchange keeps its book across restarts
+        return exchange.exists() and bool(json.loads(exchange.read_text())["book"])
+
+    run_kill_after_submit(sim_stack, "nt8", "adapter.after_submit", sim_has_it)
+    book = json.loads(exchange.read_text())["book"]
+    assert len(book) == 1 and next(iter(book.values()))["status"] == "FILLED"
