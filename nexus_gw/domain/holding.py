@@ -1,6 +1,6 @@
 """Legs held for a platform that could not be reached when they were routed to it.
 
-Policy (docs/operations.md, "Held legs"): a leg whose adapter has just died is not rejected at once, which
+Policy (docs/journal.md, "Held legs"): a leg whose adapter has just died is not rejected at once, which
 would leave the order's other legs trading alone. It is held, unsent (status NEW), for at most
 ``trading.order_timeout_s``:
 

@@ -1,7 +1,7 @@
 """What the gateway knows about the ORDERs it sends to platforms, beyond the journal.
 
 - every ORDER is numbered per gateway process (``gw_epoch``, ``gw_seq``) and the adapter session it went to
-  is remembered, so a platform report can be checked against what it can know (docs/operations.md,
+  is remembered, so a platform report can be checked against what it can know (docs/journal.md,
   "Reconciliation rules");
 - legs routed to a platform that could not be reached are held for its return (``domain.holding``);
 - repeated conditions (an unknown execution, an unknown peer) are reported once, not once per message.
@@ -52,8 +52,7 @@ class Dispatch:
 
     def prune(self, live_leg_ids: set[str]) -> None:
         """Forget the send records of legs the book no longer holds (bounded memory)."""
-        if len(self.sent) > 2 * max(len(live_leg_ids), 1000):
-            self.sent = {k: v for k, v in self.sent.items() if k in live_leg_ids}
+        self.sent = {k: v for k, v in self.sent.items() if k in live_leg_ids}
 
     def first_alert(self, platform: str, fill_id: str) -> bool:
         """True the first time an unknown execution is seen (per platform and fill id)."""

@@ -4,6 +4,11 @@ A report arrives in an adapter's HELLO (after every reconnect, before anything n
 request. Missed fills are applied once, legs the platform never received or no longer works are settled,
 everything else becomes an alert. An order still working after ``trading.order_timeout_s`` raises an alert
 and its platforms are asked for a report.
+
+The rules (docs/journal.md, "Reconciliation rules and held legs"): a leg's absence is never read from a report
+that cannot know it (unsent, unacknowledged, or sent after the report was built); unacknowledged legs are
+resent instead; legs of finished orders are looked up in the journal, so known executions stay silent and
+late ones are applied; an unknown execution is alerted once.
 """
 
 from __future__ import annotations
@@ -103,12 +108,14 @@ def _finished_orders(gw: Gateway, leg_ids: set[str]) -> dict[str, Order]:
     """Journaled orders of reported legs the book does not hold (finished and pruned, or from before a
     restart), so their known executions are recognised and new ones applied. Unknown legs are skipped."""
     found: dict[str, Order] = {}
+    covered: set[str] = set()
     for leg_id in sorted(leg_ids):
-        if leg_id in gw.desk.book.by_leg or any(leg_id in o.legs for o in found.values()):
+        if leg_id in gw.desk.book.by_leg or leg_id in covered:
             continue
         order = gw.ledger.journal.order_of_leg(leg_id)
         if order is not None:
             found[order.order_id] = order
+            covered.update(order.legs)
     return found
 
 
@@ -189,7 +196,8 @@ def query_stuck_orders(gw: Gateway, now_ns: int) -> None:
     then an alert and a report request for every order still working after the order timeout."""
     held.retry_held(gw)
     held.expire_held(gw, now_ns)
-    gw.dispatch.prune(set(gw.desk.book.by_leg))
+    if len(gw.dispatch.sent) > 2 * len(gw.desk.book.by_leg) + 1000:
+        gw.dispatch.prune(set(gw.desk.book.by_leg))
     limit_ns = int(gw.profile.trading.order_timeout_s * 1e9)
     for order in gw.desk.book.working():
         if order.order_id in gw._stuck_alerted or not order.created_ns or now_ns - order.created_ns < limit_ns:

@@ -16,6 +16,7 @@ import pytest
 import zmq
 
 from nexus_gw.adapters.link import GatewayLink
+from nexus_gw.adapters.retry import Backoff
 from nexus_gw.adapters.runner import AdapterRunner
 from nexus_gw.adapters.sim.config import SimSettings
 from nexus_gw.adapters.sim.driver import SimDriver
@@ -241,3 +242,41 @@ def test_messages_from_an_unknown_platform_get_one_unknown_peer_error_per_interv
         peer.recv(timeout_s=0.5, skip=())
     wait_for(lambda: running_gateway.counters["unknown_peer_unanswered"] == 29, what="the other 29 counted")
     peer.close()
+
+
+def test_link_says_hello_once_per_welcome_it_waits_for_and_again_only_after_its_backoff(
+    zctx: zmq.Context[zmq.Socket[bytes]],
+) -> None:
+    router = zctx.socket(zmq.ROUTER)
+    router.setsockopt(zmq.LINGER, 0)
+    port = router.bind_to_random_port("tcp://127.0.0.1")
+    link = GatewayLink(
+        zctx, f"tcp://127.0.0.1:{port}", "nt8", "sim", m.Capabilities(), hello_backoff=Backoff(2.0, 4.0, jitter=0.0)
+    )
+    link.connect()
+    decoder = codec.Decoder(codec.PLATFORM_TO_GATEWAY)
+
+    def hellos_received(timeout_s: float, stop_at: int = 0) -> int:
+        count, deadline = 0, time.monotonic() + timeout_s
+        while (not stop_at or count < stop_at) and router.poll(int(max(0.0, deadline - time.monotonic()) * 1000)):
+            _, header, payload = router.recv_multipart()
+            count += isinstance(decoder.decode(header, payload)[1], m.Hello)
+        return count
+
+    def unknown_peer_burst(n: int) -> None:
+        error = codec.encode(MsgType.ERROR, m.Error(code=ErrorCode.UNKNOWN_PEER, message="say HELLO"))
+        for _ in range(n):
+            router.send_multipart([b"nt8", *error])
+        deadline = time.monotonic() + 0.2
+        while time.monotonic() < deadline:
+            link.receive()
+            time.sleep(0.01)
+
+    assert hellos_received(1.0, stop_at=1) == 1  # the HELLO of connect()
+    unknown_peer_burst(12)  # within the backoff of the first HELLO: no new one
+    assert hellos_received(0.2) == 0
+    time.sleep(2.0)  # the backoff has passed and still no WELCOME
+    unknown_peer_burst(12)
+    assert hellos_received(0.5) == 1  # one HELLO for the whole burst
+    link.close()
+    router.close()
