@@ -8,6 +8,14 @@ Order traffic (leg updates and fills) carries a per-link sequence number and sta
 gateway acknowledges it (after journaling it); everything unacknowledged is sent again after every WELCOME,
 so a message lost with a dying connection or a restarting gateway arrives later, and the gateway discards
 what it already has. Market data is never resent: it is dropped (and counted) when it cannot go.
+
+A gateway that does not know the link (it restarted) answers with UNKNOWN_PEER: the link then says HELLO
+once and waits for WELCOME; further UNKNOWN_PEER errors (one per message that was queued) do not trigger
+another HELLO until ``hello_backoff`` has passed, doubling each time, so a restart costs one reconcile.
+
+Every report the link sends (in HELLO or on request) says which of the gateway's ORDERs the adapter had
+handled when it was built (``orders_epoch``/``orders_through``: the highest ``gw_seq`` acknowledged), so the
+gateway never reads a leg's absence from a report that predates it.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ class GatewayLink:
         heartbeat_interval_s: float = 1.0,
         liveness: int = 3,
         backoff: Backoff | None = None,
+        hello_backoff: Backoff | None = None,
     ) -> None:
         self.ctx = ctx
         self.endpoint = endpoint
@@ -50,6 +59,12 @@ class GatewayLink:
         self.heartbeat_interval_s = heartbeat_interval_s
         self.liveness = liveness
         self.backoff = backoff or Backoff(0.25, 8.0)
+        self.hello_backoff = hello_backoff or Backoff(1.0, 8.0, jitter=0.0)
+        self.hellos_sent = 0
+        self._hello_retry_at = 0.0  # while no WELCOME: no new HELLO before this
+        self.orders_epoch = ""
+        self.orders_through = 0
+        self._order_seqs: dict[str, tuple[str, int]] = {}  # leg id -> (gw_epoch, gw_seq) of ORDERs not yet acked
         self.session = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.decoder = codec.Decoder(codec.GATEWAY_TO_PLATFORM)
         self.socket: zmq.Socket[bytes] | None = None
@@ -85,6 +100,8 @@ class GatewayLink:
         self.welcome = None
 
     def _send_hello(self) -> None:
+        self.hellos_sent += 1
+        self._hello_retry_at = time.monotonic() + self.hello_backoff.next_delay()
         hello = m.Hello(
             role="platform",
             name=self.name,
@@ -92,7 +109,7 @@ class GatewayLink:
             session=self.session,
             version=__version__,
             capabilities=self.capabilities,
-            report=self.report_provider(),
+            report=self._stamped(self.report_provider()),
         )
         self._send_now(*codec.encode(MsgType.HELLO, hello))
 
@@ -133,13 +150,27 @@ class GatewayLink:
             if not self._send_now(*frames):
                 return
 
+    def _stamped(self, report: m.PlatformReport | None) -> m.PlatformReport | None:
+        """The report with the gateway ORDERs it covers (those acknowledged before it was built)."""
+        if report is not None:
+            report.orders_epoch = self.orders_epoch
+            report.orders_through = self.orders_through
+        return report
+
     def send_report(self) -> None:
-        report = self.report_provider()
+        report = self._stamped(self.report_provider())
         if report is not None:
             self._send_now(*codec.encode(MsgType.POSITION, report))
 
     def ack_order(self, leg_id: str) -> None:
-        """Tell the gateway an ORDER arrived (it resends unacknowledged orders after a reconnect)."""
+        """Tell the gateway an ORDER arrived (it resends unacknowledged orders after a reconnect); reports
+        built from now on cover it."""
+        epoch, seq = self._order_seqs.pop(leg_id, ("", 0))
+        if seq:
+            if epoch != self.orders_epoch:
+                self.orders_epoch, self.orders_through = epoch, seq
+            else:
+                self.orders_through = max(self.orders_through, seq)
         self._send_now(*codec.encode(MsgType.ACK, m.Ack(kind="ORDER", ref=leg_id)))
 
     def set_platform_connected(self, connected: bool) -> None:
@@ -172,12 +203,19 @@ class GatewayLink:
                 self.welcome = msg
                 self.heartbeat_interval_s = msg.heartbeat_interval_s
                 self.backoff.reset()
+                self.hello_backoff.reset()
+                self._hello_retry_at = 0.0
                 log.info("gateway %s welcomed %s (profile %s)", msg.gateway, self.name, msg.profile)
             elif msg_type is MsgType.ERROR and isinstance(msg, m.Error) and msg.code == "UNKNOWN_PEER":
-                log.warning("gateway does not know us (it restarted?): saying HELLO again")
                 self.welcome = None
-                self._send_hello()
-                continue
+                if time.monotonic() >= self._hello_retry_at:
+                    log.warning("gateway does not know us (it restarted?): saying HELLO again")
+                    self._send_hello()
+                continue  # a HELLO is already on its way: one per WELCOME, not one per queued message
+            elif isinstance(msg, m.Order) and msg.gw_seq:
+                self._order_seqs[msg.leg_id] = (msg.gw_epoch, msg.gw_seq)
+                if len(self._order_seqs) > 10_000:
+                    self._order_seqs.pop(next(iter(self._order_seqs)))
             if isinstance(msg, m.Ack):
                 self.unacked.pop(msg.seq, None)
                 continue

@@ -116,7 +116,10 @@ class OrderBook:
     def apply_fill(self, leg_id: str, execution: Execution) -> tuple[Order, bool]:
         """Count an execution once; returns the order and whether it was new."""
         order, leg = self._leg(leg_id)
+        was_terminal = order.is_terminal
         changed = leg.apply_execution(execution)
+        if was_terminal and not order.is_terminal:  # a REJECTED leg filled after all: working again
+            self.active_by_root.setdefault(order.root, order.order_id)
         self._release_if_done(order)
         return order, changed
 

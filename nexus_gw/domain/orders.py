@@ -125,9 +125,9 @@ class Leg:
         return True
 
     def _status_from_executions(self) -> bool:
-        if self.is_terminal:
-            return False
         filled = self.filled_qty
+        if self.is_terminal:
+            return self._reopen_by_fill(filled)
         if filled >= self.qty - QTY_EPSILON:
             new = S.FILLED
         elif filled > QTY_EPSILON:
@@ -137,6 +137,15 @@ class Leg:
         if new == self.status:
             return False
         self.status = new
+        return True
+
+    def _reopen_by_fill(self, filled: float) -> bool:
+        """A fill is a fact: a REJECTED leg that fills after all (the gateway concluded "never received", or
+        the platform said so and traded anyway) becomes FILLED, or PARTIALLY_FILLED and working again. A
+        CANCELLED or EXPIRED leg counts a late fill but keeps its status (the rest is gone)."""
+        if self.status is not S.REJECTED or filled <= QTY_EPSILON:
+            return False
+        self.status = S.FILLED if filled >= self.qty - QTY_EPSILON else S.PARTIALLY_FILLED
         return True
 
 

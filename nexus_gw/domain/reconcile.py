@@ -11,15 +11,16 @@ compares them with the journal's orders and positions for that platform and retu
 3. ``Alert`` for what needs a person: a position that differs (both numbers given), executions or working
    orders the journal does not know, fills the platform counts but did not report, over-fills.
 
-Pure: no I/O. The caller applies the actions through the journal and the order book. Precondition: the report
-was taken after the link came back and before any new leg was sent on it; otherwise a leg in flight would look
-never received.
+Pure: no I/O. The caller applies the actions through the journal and the order book. A report can predate a
+leg (a leg still in flight, or sent after the adapter built its report): the caller names such legs in
+``undecided`` and ``reconcile`` draws no conclusion from their absence (their reported fills still count).
+``undecided_legs`` is the rule the gateway uses to pick them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from nexus_gw.domain.orders import QTY_EPSILON, Execution, Leg, Order, can_transition
@@ -88,6 +89,7 @@ class Alert:
     root: str = ""
     journal_qty: float | None = None
     platform_qty: float | None = None
+    fill_id: str = ""
 
 
 ALERT_POSITION_MISMATCH = "position_mismatch"
@@ -101,19 +103,25 @@ ALERT_FINISHED_LEG_WORKING = "finished_leg_working"
 Action = ApplyExecution | MarkLeg | Alert
 
 
-def reconcile(orders: Iterable[Order], positions: Mapping[str, float], report: PlatformReport) -> list[Action]:
+def reconcile(
+    orders: Iterable[Order],
+    positions: Mapping[str, float],
+    report: PlatformReport,
+    undecided: Collection[str] = frozenset(),
+) -> list[Action]:
     """Actions that bring the journal in line with ``report`` for ``report.platform``.
 
     ``orders``: the journal's orders that may have a leg on the platform: every open order, plus those that
     finished within the report's execution window (so late fills of a cancelled leg are matched).
     ``positions``: the journal's signed position per root on this platform *before* these actions.
+    ``undecided``: leg ids the report cannot speak for (see ``undecided_legs``): never marked for being absent.
     """
     platform = report.platform
     legs: dict[str, tuple[Order, Leg]] = {
         leg.leg_id: (order, leg) for order in orders for leg in order.legs.values() if leg.platform == platform
     }
     applies, alerts, filled, delta = _executions(platform, legs, report.executions)
-    marks, order_alerts = _legs(platform, legs, filled, report.open_orders)
+    marks, order_alerts = _legs(platform, legs, filled, report.open_orders, undecided)
     expected = dict(positions)
     for root, change in delta.items():
         expected[root] = expected.get(root, 0.0) + change
@@ -138,6 +146,7 @@ def _executions(
                     f"{platform} reports execution {e.fill_id} ({e.qty} @ {e.price}) of leg {e.leg_id}, which the "
                     "journal does not know; check whether the order was placed outside the gateway",
                     leg_id=e.leg_id,
+                    fill_id=e.fill_id,
                 )
             )
             continue
@@ -181,6 +190,7 @@ def _legs(
     legs: Mapping[str, tuple[Order, Leg]],
     filled: Mapping[str, float],
     open_orders: Iterable[ReportedOrder],
+    undecided: Collection[str] = frozenset(),
 ) -> tuple[list[Action], list[Action]]:
     """Marks for working legs the report settles, and alerts about orders that do not add up."""
     marks: list[Action] = []
@@ -231,6 +241,8 @@ def _legs(
                 )
         elif done >= leg.qty - QTY_EPSILON:
             continue  # its executions complete it
+        elif leg_id in undecided:
+            continue  # the report predates it or it is still in flight: its absence proves nothing
         elif done > QTY_EPSILON:
             marks.append(
                 MarkLeg(leg_id, S.CANCELLED, f"no longer working at {platform} after {done} of {leg.qty} filled")
@@ -271,3 +283,53 @@ def _positions(platform: str, expected: Mapping[str, float], reported: Mapping[s
                 )
             )
     return alerts
+
+
+@dataclass(frozen=True, slots=True)
+class SentLeg:
+    """How the gateway sent a leg: to which adapter session, with which send number of which gateway process."""
+
+    session: str
+    seq: int
+    epoch: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportCoverage:
+    """Which adapter session built a report and which of the gateway's ORDERs it had handled by then."""
+
+    session: str
+    epoch: str = ""
+    through: int = 0
+
+
+def undecided_legs(
+    legs: Iterable[Leg],
+    sent: Mapping[str, SentLeg],
+    unacknowledged: Collection[str],
+    coverage: ReportCoverage,
+    never_sent: Collection[str] = frozenset(),
+) -> set[str]:
+    """The working legs a report cannot judge: their absence from it must not settle them.
+
+    A leg is undecided when it was never sent (``never_sent``: held for its platform or awaiting approval),
+    when the adapter has not acknowledged it (it may be in flight; the gateway resends it instead), or when it
+    was sent to the session that built the report after the report was built (``coverage.through`` below the
+    leg's send number, same gateway process). Legs the report does speak for are judged as ``reconcile`` says.
+    """
+    out: set[str] = set()
+    for leg in legs:
+        if leg.is_terminal:
+            continue
+        if leg.leg_id in never_sent or leg.leg_id in unacknowledged:
+            out.add(leg.leg_id)
+            continue
+        how = sent.get(leg.leg_id)
+        if (
+            how is not None
+            and how.session == coverage.session
+            and coverage.epoch == how.epoch
+            and coverage.through < how.seq
+        ):
+            out.add(leg.leg_id)
+    return out

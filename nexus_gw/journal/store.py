@@ -499,3 +499,14 @@ class Journal:
                 "UPDATE outbox SET acked_ns = ? WHERE delivery_id = ? AND acked_ns IS NULL", (acked, delivery_id)
             )
         return cursor.rowcount == 1
+
+    # -- reconciliation look-ups (read-only) ------------------------------------------------
+    def order_of_leg(self, leg_id: str) -> Order | None:
+        """The order (open or finished) that owns ``leg_id``, rebuilt as stored; None for a leg never journaled."""
+        row = self._conn.execute("SELECT order_id FROM legs WHERE leg_id = ?", (leg_id,)).fetchone()
+        return self.load_order(row["order_id"]) if row is not None else None
+
+    def leg_executions(self, leg_id: str) -> list[Execution]:
+        """The journaled executions of one leg, in journal order (empty for an unknown leg)."""
+        rows = self._conn.execute("SELECT * FROM executions WHERE leg_id = ? ORDER BY seq", (leg_id,))
+        return [records.execution_from_row(row) for row in rows]

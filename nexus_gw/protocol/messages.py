@@ -49,6 +49,10 @@ class PlatformReport(Message, kw_only=True):
     open_orders: list[ReportedOrder] = msgspec.field(default_factory=list)
     executions: list[ReportedFill] = msgspec.field(default_factory=list)
     positions: dict[str, float] = msgspec.field(default_factory=dict)
+    orders_epoch: str = ""
+    """The gateway process (``Order.gw_epoch``) whose orders ``orders_through`` counts; empty: unknown."""
+    orders_through: int = 0
+    """The highest ``Order.gw_seq`` of that gateway the adapter had handled when it built this report."""
 
 
 class ReportRequest(Message, kw_only=True):
@@ -145,6 +149,10 @@ class Order(Message, kw_only=True):
     limit_price: float | None = None
     stop_price: float | None = None
     ts_ns: int = 0
+    gw_seq: int = 0
+    """Per-gateway-process send number of this ORDER (0: not numbered); see ``PlatformReport.orders_through``."""
+    gw_epoch: str = ""
+    """Identifies the gateway process that numbered it."""
 
 
 class Cancel(Message, kw_only=True):

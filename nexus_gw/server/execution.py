@@ -24,6 +24,7 @@ from nexus_gw.errors import NexusGwError
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType, OrderStatus, OrderType, Side
+from nexus_gw.server.held import hold_unreachable
 from nexus_gw.server.ledger import Ledger
 from nexus_gw.server.peers import PeerTable
 from nexus_gw.server.riskgate import RiskGate
@@ -251,6 +252,8 @@ class ExecutionDesk:
                 self.ledger.leg_status(leg, OrderStatus.SENT)
                 leg.apply_status(OrderStatus.SENT)
                 self.counters["legs_sent"] += 1
+            elif hold_unreachable(self.out, order, leg, payload):
+                continue  # held for the platform's return (server/held.py)
             else:
                 reason = f"{leg.platform} unreachable"
                 self.ledger.leg_status(leg, OrderStatus.REJECTED, reason)

@@ -29,7 +29,8 @@ from nexus_gw.journal import Journal, journal_path
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType, header_for
-from nexus_gw.server import admin, killswitch, reconciliation, rolling
+from nexus_gw.server import admin, held, killswitch, reconciliation, rolling
+from nexus_gw.server.dispatch import Dispatch
 from nexus_gw.server.execution import ExecutionDesk
 from nexus_gw.server.fxfeed import HttpRateFeed
 from nexus_gw.server.ledger import Ledger
@@ -101,6 +102,7 @@ class Gateway:
         self.rolls = RollWatcher(loaded.reference.instruments, list(self.profile.symbols), self.clock.now())
         self.roll_log: list[dict[str, str]] = []
         self.unacked_orders: dict[str, tuple[str, m.Order]] = {}
+        self.dispatch = Dispatch()  # ORDER numbering, sent-to sessions, held legs (server/dispatch.py)
         self.paper = PaperBroker()
         self._stuck_alerted: set[str] = set()
         self._seq_seen: dict[str, int] = {}  # adapter session -> highest report sequence processed
@@ -193,12 +195,17 @@ class Gateway:
             elif isinstance(payload, m.Cancel):
                 self.paper.cancel(name, payload.leg_id)
             return True
+        if isinstance(payload, m.Cancel) and held.cancel(self, payload.leg_id, "cancel requested"):
+            return True  # a held leg is cancelled here, never sent
         peer = self.peers.platforms.get(name)
         if peer is None:
             return False
+        if isinstance(payload, m.Order):
+            self.dispatch.number(payload)
         sent = self._send(self.platform_sock, peer.identity, msg_type, payload)
         if sent and isinstance(payload, m.Order):
             self.unacked_orders[payload.leg_id] = (name, payload)  # resent after a reconnect until acknowledged
+            self.dispatch.record_sent(payload, peer.session)
         return sent
 
     def to_nexus(self, identity: bytes | None, msg_type: MsgType, payload: m.Message) -> None:
@@ -292,6 +299,9 @@ class Gateway:
             return
         peer = self.peers.seen_platform(name, now)
         if peer is None:
+            if not self.dispatch.may_answer_unknown_peer(identity, now):
+                self.counters["unknown_peer_unanswered"] += 1  # one answer per burst: one HELLO, one reconcile
+                return
             self._reply_error(
                 self.platform_sock,
                 identity,
@@ -305,7 +315,7 @@ class Gateway:
         elif isinstance(msg, m.Ack):
             self.unacked_orders.pop(msg.ref, None)
         elif isinstance(msg, m.PlatformReport):
-            reconciliation.reconcile_report(self, name, msg)
+            reconciliation.reconcile_report(self, name, msg, peer.session)
         elif isinstance(msg, m.Heartbeat):
             if msg.connected is not None and msg.connected != peer.platform_connected:
                 peer.platform_connected = msg.connected
@@ -324,6 +334,7 @@ class Gateway:
         if msg.seq and msg.seq <= last:
             self.counters["duplicate_reports"] += 1
         else:
+            reconciliation.revive(self, msg.leg_id)  # a report on a finished order the book no longer holds
             if isinstance(msg, m.LegUpdate):
                 self.desk.on_leg_update(peer.name, msg)
             else:
@@ -362,7 +373,7 @@ class Gateway:
         subscriptions = self._subscriptions(name)
         previous = self.peers.platforms.get(name)
         if hello.report is not None:
-            reconciliation.reconcile_report(self, name, hello.report)  # before anything new is sent on this link
+            reconciliation.reconcile_report(self, name, hello.report, hello.session)  # before anything new is sent
         self.peers.platforms[name] = PlatformPeer(
             identity=identity,
             name=name,
@@ -388,11 +399,8 @@ class Gateway:
             ", ".join(f"{s.root}={s.symbol}" for s in subscriptions),
         )
         self._send(self.platform_sock, identity, MsgType.WELCOME, self._welcome(subscriptions))
-        for leg_id, (platform, order) in list(self.unacked_orders.items()):
-            if platform == name and leg_id in self.desk.book.by_leg:
-                log.warning("resending order %s to %s: it was never acknowledged", leg_id, name)
-                self.counters["orders_resent"] += 1
-                self._send(self.platform_sock, identity, MsgType.ORDER, order)
+        reconciliation.resend_unacknowledged(self, name)
+        held.send_held(self, name)
 
     def _subscriptions(self, platform: str) -> list[m.Subscription]:
         now = self.clock.now()

@@ -4,17 +4,26 @@ A report arrives in an adapter's HELLO (after every reconnect, before anything n
 request. Missed fills are applied once, legs the platform never received or no longer works are settled,
 everything else becomes an alert. An order still working after ``trading.order_timeout_s`` raises an alert
 and its platforms are asked for a report.
+
+The rules (docs/journal.md, "Reconciliation rules and held legs"): a leg's absence is never read from a report
+that cannot know it (unsent, unacknowledged, or sent after the report was built); unacknowledged legs are
+resent instead; legs of finished orders are looked up in the journal, so known executions stay silent and
+late ones are applied; an unknown execution is alerted once.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from nexus_gw.domain import reconcile as rc
+from nexus_gw.domain.orders import Leg, Order
 from nexus_gw.errors import NexusGwError
+from nexus_gw.journal.replay import restore_book
 from nexus_gw.protocol import messages as m
-from nexus_gw.protocol.constants import MsgType
+from nexus_gw.protocol.constants import MsgType, OrderStatus
+from nexus_gw.server import held
 
 if TYPE_CHECKING:
     from nexus_gw.server.gateway import Gateway
@@ -22,9 +31,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def reconcile_report(gw: Gateway, platform: str, report: m.PlatformReport) -> None:
+def reconcile_report(gw: Gateway, platform: str, report: m.PlatformReport, session: str = "") -> None:
     """Compare what the platform says with the journal's view and act: apply missed fills once, settle
-    legs it never received or no longer works, alert on everything else."""
+    legs it never received or no longer works, alert on everything else.
+
+    ``session``: the adapter session that built the report. Legs the report cannot speak for (unsent, not
+    acknowledged, or sent to that session after it built the report) are never settled by their absence.
+    Legs of finished orders the book no longer holds are looked up in the journal."""
     positions: dict[str, float] = {}
     for symbol, qty in report.positions.items():
         try:
@@ -42,11 +55,20 @@ def reconcile_report(gw: Gateway, platform: str, report: m.PlatformReport) -> No
         executions=tuple(rc.ReportedExecution(f.leg_id, f.fill_id, f.qty, f.price, f.ts_ns) for f in report.executions),
         positions=positions,
     )
-    actions = rc.reconcile(list(gw.desk.book.orders.values()), journal_positions, domain_report)
+    shown = {o.leg_id for o in report.open_orders} | {f.leg_id for f in report.executions}
+    for leg_id in shown:  # the platform has it: received, no resend needed
+        entry = gw.unacked_orders.get(leg_id)
+        if entry is not None and entry[0] == platform:
+            del gw.unacked_orders[leg_id]
+    book = gw.desk.book
+    lookback = _finished_orders(gw, shown)
+    undecided = _undecided(gw, platform, report, session)
+    actions = rc.reconcile([*book.orders.values(), *lookback.values()], journal_positions, domain_report, undecided)
     gw.counters["reconciliations"] += 1
     for action in actions:
         if isinstance(action, rc.ApplyExecution):
             gw.counters["reconciled_fills"] += 1
+            revive(gw, action.leg_id)
             e = action.execution
             gw.desk.on_leg_fill(
                 platform,
@@ -65,6 +87,11 @@ def reconcile_report(gw: Gateway, platform: str, report: m.PlatformReport) -> No
                 ),
             )
         else:
+            if action.kind in (rc.ALERT_UNKNOWN_EXECUTION, rc.ALERT_UNKNOWN_ORDER) and not gw.dispatch.first_alert(
+                platform, f"{action.kind}:{action.leg_id}:{action.fill_id}"
+            ):
+                gw.counters["reconcile_alerts_repeated"] += 1
+                continue
             gw.counters["reconcile_alerts"] += 1
             record = {
                 "severity": "WARNING",
@@ -77,7 +104,100 @@ def reconcile_report(gw: Gateway, platform: str, report: m.PlatformReport) -> No
             gw.ledger.event("alert", record, gw.clock.now())
 
 
+def _finished_orders(gw: Gateway, leg_ids: set[str]) -> dict[str, Order]:
+    """Journaled orders of reported legs the book does not hold (finished and pruned, or from before a
+    restart), so their known executions are recognised and new ones applied. Unknown legs are skipped."""
+    found: dict[str, Order] = {}
+    covered: set[str] = set()
+    for leg_id in sorted(leg_ids):
+        if leg_id in gw.desk.book.by_leg or leg_id in covered:
+            continue
+        order = gw.ledger.journal.order_of_leg(leg_id)
+        if order is not None:
+            found[order.order_id] = order
+            covered.update(order.legs)
+    return found
+
+
+def revive(gw: Gateway, leg_id: str) -> bool:
+    """Put the journaled order of ``leg_id`` back into the book when the book no longer holds it (a late fill
+    or report of a finished order); False for a leg the journal does not know either."""
+    if leg_id in gw.desk.book.by_leg:
+        return True
+    order = gw.ledger.journal.order_of_leg(leg_id)
+    if order is None:
+        return False
+    restore_book(gw.desk.book, [order])
+    gw.counters["orders_revived"] += 1
+    log.warning("order %s (finished) is back in the book: its leg %s has a new report", order.order_id, leg_id)
+    return True
+
+
+def _undecided(gw: Gateway, platform: str, report: m.PlatformReport, session: str) -> set[str]:
+    """Working legs on ``platform`` that this report cannot settle (see ``domain.reconcile.undecided_legs``).
+
+    A SENT leg this gateway process did not send (recovered from the journal after a restart) is queued for a
+    resend: the adapter answers a repeat by leg id, and its next report can then speak for it."""
+    legs = [leg for order in gw.desk.book.working() for leg in order.legs.values() if leg.platform == platform]
+    for order in gw.desk.book.working():
+        for leg in order.legs.values():
+            if (
+                leg.platform == platform
+                and leg.status is OrderStatus.SENT
+                and leg.leg_id not in gw.dispatch.sent
+                and leg.leg_id not in gw.unacked_orders
+            ):
+                gw.unacked_orders[leg.leg_id] = (platform, order_payload(order, leg))
+    awaiting = set(gw.desk.awaiting.values())
+    never_sent = {h.leg_id for h in gw.dispatch.held.for_platform(platform)} | {
+        leg.leg_id for order in gw.desk.book.working() if order.order_id in awaiting for leg in order.legs.values()
+    }
+    unacknowledged = {leg_id for leg_id, (p, _) in gw.unacked_orders.items() if p == platform}
+    coverage = rc.ReportCoverage(session, report.orders_epoch, report.orders_through)
+    return rc.undecided_legs(legs, gw.dispatch.sent, unacknowledged, coverage, never_sent)
+
+
+def order_payload(order: Order, leg: Leg) -> m.Order:
+    """The ORDER message of one leg (as ``ExecutionDesk._send_legs`` builds it)."""
+    return m.Order(
+        leg_id=leg.leg_id,
+        order_id=order.order_id,
+        symbol=leg.symbol,
+        side=leg.side,
+        qty=leg.qty,
+        order_type=order.order_type,
+        limit_price=order.limit_price,
+        stop_price=order.stop_price,
+        ts_ns=time.time_ns(),
+    )
+
+
+def resend_unacknowledged(gw: Gateway, platform: str) -> None:
+    """After WELCOME: resend every ORDER ``platform`` never acknowledged (the adapter answers a repeat by leg
+    id, without placing it twice). Not while the kill switch is on: those legs are cancelled instead."""
+    for leg_id, (name, order) in list(gw.unacked_orders.items()):
+        if name != platform:
+            continue
+        owner = gw.desk.book.orders.get(gw.desk.book.by_leg.get(leg_id, ""))
+        leg = owner.legs.get(leg_id) if owner is not None else None
+        if leg is None or leg.is_terminal:
+            del gw.unacked_orders[leg_id]
+            continue
+        if gw.risk.engine.kill_switch.active and not owner.client_id.startswith("flatten:"):  # type: ignore[union-attr]
+            log.warning("order %s to %s not resent: the kill switch is active", leg_id, platform)
+            continue
+        log.warning("resending order %s to %s: it was never acknowledged", leg_id, platform)
+        gw.counters["orders_resent"] += 1
+        gw.to_platform(platform, MsgType.ORDER, order)
+
+
 def query_stuck_orders(gw: Gateway, now_ns: int) -> None:
+    """Each second: held legs first (sent if their platform is back, rejected once the order timeout passed),
+    then an alert and a report request for every order still working after the order timeout."""
+    held.retry_held(gw)
+    held.expire_held(gw, now_ns)
+    if len(gw.dispatch.sent) > 2 * len(gw.desk.book.by_leg) + 1000:
+        gw.dispatch.prune(set(gw.desk.book.by_leg))
     limit_ns = int(gw.profile.trading.order_timeout_s * 1e9)
     for order in gw.desk.book.working():
         if order.order_id in gw._stuck_alerted or not order.created_ns or now_ns - order.created_ns < limit_ns:

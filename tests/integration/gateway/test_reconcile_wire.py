@@ -35,7 +35,8 @@ def test_reconnect_report_applies_missed_fills_once_and_settles_unknown_legs(
     symbols = {sub.root: sub.symbol for sub in welcome.subscriptions}
     orders = {o.symbol: o for o in (nt8.recv()[1], nt8.recv()[1])}
     nq_leg = orders[symbols["NQ"]].leg_id
-    nt8.send(MsgType.ACK, m.Ack(kind="ORDER", ref=nq_leg))  # ES's order is never acknowledged: it "got lost"
+    for order in orders.values():  # the adapter has both; the platform will have lost ES's
+        nt8.send(MsgType.ACK, m.Ack(kind="ORDER", ref=order.leg_id))
 
     msg_type, request = nt8.recv(timeout_s=3)  # the stuck-order check asks the platform
     assert msg_type is MsgType.STATUS and "stuck" in request.reason

@@ -53,7 +53,12 @@ class LegModel:
         if fill_id in self.fills:
             return False
         self.fills[fill_id] = (qty, price)
-        if self.terminal is None:
+        if self.terminal is S.REJECTED:  # a fill is a fact: the platform had the leg after all
+            if self.filled >= self.qty:
+                self.terminal = S.FILLED
+            else:
+                self.terminal, self.phase = None, S.PARTIALLY_FILLED
+        elif self.terminal is None:
             if self.filled >= self.qty:
                 self.terminal = S.FILLED
             else:

@@ -79,12 +79,21 @@ def test_partial_execution_on_working_leg_makes_it_partially_filled_then_filled(
     assert leg.avg_price == pytest.approx((0.5 * 100 + 1.5 * 102) / 2)
 
 
-@pytest.mark.parametrize("ending", sorted(ENDINGS), ids=lambda s: s.value)
+@pytest.mark.parametrize("ending", sorted(ENDINGS - {S.REJECTED}), ids=lambda s: s.value)
 def test_execution_after_terminal_report_is_counted_but_status_stays(ending: OrderStatus) -> None:
     leg = leg_in(ending)
     assert leg.apply_execution(Execution("late", 2.0, 101.0))
     assert leg.filled_qty == 2.0
     assert leg.status is ending
+
+
+def test_fill_of_a_rejected_leg_reopens_it_and_a_full_one_fills_it() -> None:
+    """A fill is a fact: a leg settled as REJECTED (e.g. "never received") that the platform fills after all."""
+    leg = leg_in(S.REJECTED)
+    assert leg.apply_execution(Execution("late", 0.5, 101.0))
+    assert leg.status is S.PARTIALLY_FILLED and not leg.is_terminal
+    assert leg.apply_execution(Execution("rest", 1.5, 101.0))
+    assert leg.status is S.FILLED and leg.filled_qty == 2.0
 
 
 @pytest.mark.parametrize("current", [S.NEW, S.SENT, S.ACCEPTED], ids=lambda s: s.value)
