@@ -85,7 +85,7 @@ def test_killswitch_cancels_everywhere_refuses_signals_survives_restart_and_rele
 
         result = nexusgw(stack, "killswitch", "activate", "--reason", "e2e drill")
         assert result.returncode == 0, result.stderr
-        assert "KILL SWITCH ACTIVE" in result.stdout and "cancelled legs: 4" in result.stdout
+        assert "KILL SWITCH ACTIVE" in result.stdout and "cancel requested for 4 legs on 4 platforms" in result.stdout
         wait_for(lambda: not any(sim_working(tmp_path, n) for n in SIM), 10, "no working order at any sim")
         assert sierra_open_orders(stack) == []
         assert gw.send_signal("ES", 1.0, 0.9, qty=1) is None
