@@ -176,7 +176,14 @@ def _finish(endpoint: str, data: dict[str, Any], as_json: bool, wait_s: float) -
             data = _request(endpoint, "killswitch.status", {})
     _show(data, as_json)
     if wait_s > 0 and active and not _progress(data).get("complete"):
-        raise typer.Exit(1)
+        from nexus_gw.errors import CheckFailed
+
+        pending = _progress(data).get("pending_cancel") or []
+        raise CheckFailed(
+            f"kill switch not complete after {wait_s:g}s: {len(pending)} legs still working on "
+            f"{', '.join(sorted({p['platform'] for p in pending})) or 'no platform (flatten pending)'}; the gateway "
+            "keeps re-sending the cancels (nexusgw killswitch status shows where)"
+        )
 
 
 def _activate(
