@@ -42,3 +42,29 @@ def test_a_profile_that_is_not_even_yaml_falls_back_with_a_warning(
     (config / "gateway.yaml").write_text("{{{")
     assert resolve_endpoint(None, "dev", config) == DEFAULT_ENDPOINT
     assert "using tcp://127.0.0.1:5557" in capsys.readouterr().err
+
+
+def test_status_shows_which_legs_still_work_where() -> None:
+    from nexus_gw.cli.status import render_status
+
+    data = {
+        "gateway": "gw",
+        "version": "1",
+        "profile": "dev",
+        "pid": 1,
+        "uptime_s": 1.0,
+        "platforms": {},
+        "nexus_clients": [],
+        "counts": {},
+        "risk": {"kill_switch": {"active": True, "when": "t", "who": "ops", "reason": "drill"}},
+        "kill_switch_progress": {
+            "complete": False,
+            "journaled": False,
+            "unsaved_since": "t0",
+            "lines": ["pending cancel: sierra leg o1.sierra (NQH6, ACCEPTED) since t"],
+        },
+        "active_orders": [],
+    }
+    text = render_status(data)
+    assert "kill switch NOT complete yet" in text and "pending cancel: sierra leg o1.sierra" in text
+    assert "not journaled yet" in text
