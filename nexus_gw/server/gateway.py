@@ -232,7 +232,7 @@ class Gateway:
             self._drain(self.nexus_sock, self._on_nexus_frames)
         if self.admin_sock in ready:
             self._drain(self.admin_sock, self._on_admin_frames)
-        self._paper_reports()
+        self.guard.run("paper_reports", self._paper_reports)  # a full disk must not end the loop
         self._housekeeping(time.monotonic())
 
     def _drain(self, sock: zmq.Socket[bytes], handle: Callable[[list[bytes]], None]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 import zmq
 
 from nexus_gw.client.admin import admin_request
+from nexus_gw.config.loader import load_profile
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import MsgType, OrderStatus
@@ -185,3 +187,48 @@ def test_the_activation_reply_waits_for_nothing_but_status_waits_for_confirmatio
     )
     assert result.returncode == 0, result.stderr
     assert "kill switch complete" in result.stdout
+
+
+def test_flatten_orders_are_tracked_until_filled_and_a_restart_neither_duplicates_nor_forgets_them(
+    running_gateway: Gateway,
+    platform_peer_factory: PlatformFactory,
+    nexus_peer: RawPeer,
+    endpoints: Endpoints,
+    zctx: zmq.Context[zmq.Socket[bytes]],
+) -> None:
+    nt8, _ = platform_peer_factory("nt8")
+    nexus_peer.send(MsgType.SIGNAL, m.Signal(client_id="long", symbol="NQ", signal=1, confidence=0.9, qty=1))
+    bought = accept(nt8)
+    nt8.send(MsgType.FILL, m.LegFill(leg_id=bought.leg_id, fill_id="b1", qty=1, price=100.25))
+    nexus_peer.recv_until(lambda t, _: t is MsgType.FILL)
+
+    result = admin_request(endpoints.admin, "killswitch.activate", {"reason": "flat", "who": "t", "flatten": True})
+    assert len(result["flatten_orders"]) == 1 and not result["progress"]["complete"]
+    flatten = accept(nt8)
+    assert flatten.side == "SELL" and flatten.qty == 1
+    wait_for(lambda: progress(endpoints)["flattening"], 5, "the flatten order tracked")
+    running_gateway.stop_requested = True  # the gateway stops before the flatten order fills
+    wait_for(lambda: running_gateway.ctx is None, 5, "the gateway stopped")
+    nt8.close()
+
+    restarted = Gateway(load_profile("dev", CONFIG_DIR))
+    restarted.bind(announce=lambda line: None)
+    thread = threading.Thread(target=restarted.run, daemon=True)
+    thread.start()
+    back = RawPeer(zctx, endpoints.platform, "nt8", codec.GATEWAY_TO_PLATFORM, keepalive=True)
+    try:
+        report = m.PlatformReport(open_orders=[m.ReportedOrder(leg_id=flatten.leg_id)], positions={})
+        back.send(MsgType.HELLO, m.Hello(role="platform", name="nt8", driver="test", session="s2", report=report))
+        assert back.recv()[0] is MsgType.WELCOME
+        with pytest.raises(TimeoutError):
+            back.recv(timeout_s=2.5)  # neither a second flatten order nor a cancel of the first
+        still = progress(endpoints)
+        assert [leg["leg_id"] for leg in still["flattening"]] == [flatten.leg_id] and not still["complete"]
+        back.send(MsgType.FILL, m.LegFill(leg_id=flatten.leg_id, fill_id="f1", qty=1, price=100.0))
+        wait_for(lambda: progress(endpoints)["complete"], 5, "flat and complete")
+        orders = restarted.ledger.journal.load_orders(open_only=False)
+        assert len([o for o in orders if o.client_id.startswith("flatten:")]) == 1
+    finally:
+        back.close()
+        restarted.stop_requested = True
+        thread.join(timeout=5)
