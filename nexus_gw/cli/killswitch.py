@@ -151,7 +151,8 @@ def _show(data: dict[str, Any], as_json: bool) -> None:
         typer.echo(f"flatten orders sent: {', '.join(data['flatten_orders'])}")
     if ks.get("active") and progress:
         if progress.get("complete"):
-            typer.echo("kill switch complete: every platform confirmed, nothing working")
+            at = f" (since {progress['completed_at']})" if progress.get("completed_at") else ""
+            typer.echo(f"kill switch complete{at}: every platform confirmed, nothing working")
         else:
             typer.echo("kill switch NOT complete yet: the gateway keeps re-sending the cancels")
     if progress and not progress.get("journaled", True):

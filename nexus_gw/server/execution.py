@@ -442,7 +442,10 @@ class ExecutionDesk:
             return
         order_id = cancel.order_id or self.book.by_client.get(cancel.client_id, "")
         order = self.book.orders.get(order_id)
-        if order is None:
+        if order is None:  # finished orders leave the book (pruning): one in the journal has nothing to cancel
+            done = self.ledger.journal.load_order(order_id) if order_id else self.ledger.existing(cancel.client_id)
+            if done is not None and done.is_terminal:
+                return
             ref = cancel.order_id or cancel.client_id
             error = m.Error(
                 code=ErrorCode.UNKNOWN_ORDER,

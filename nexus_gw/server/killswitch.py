@@ -42,7 +42,8 @@ class KillSwitchState:
     """Set while the switch's state could not be journaled (retried every housekeeping pass)."""
     report_asked: dict[str, float] = field(default_factory=dict)
     next_drive: float = 0.0
-    completed_logged: bool = False
+    completed_at: datetime | None = None
+    """When the gateway first saw the active switch complete (None while something is open)."""
 
 
 def state(gw: Gateway) -> KillSwitchState:
@@ -57,7 +58,7 @@ def activate(gw: Gateway, who: str, reason: str, flatten: bool) -> dict[str, obj
     """Stop new orders at once (in memory first), journal it if possible, then cancel and flatten."""
     now = gw.clock.now()
     gw.risk.engine.activate_kill_switch(who, reason, now, flatten=flatten)
-    state(gw).completed_logged = False
+    state(gw).completed_at = None
     log.critical("KILL SWITCH activated by %s: %s%s", who, reason, " (flatten)" if flatten else "")
     persist(gw)
     failpoints.hit("killswitch.after_journal")
@@ -82,6 +83,7 @@ def release(gw: Gateway, who: str, reason: str) -> dict[str, object]:
     now = gw.clock.now()
     gw.risk.engine.release_kill_switch(who, reason, now)
     state(gw).tracker.clear()
+    state(gw).completed_at = None
     persist(gw)
     log.warning("kill switch released by %s: %s", who, reason)
     return {"kill_switch": gw.risk.engine.snapshot(now).get("kill_switch")}
@@ -115,11 +117,11 @@ def drive(gw: Gateway, platform: str | None = None, force: bool = False) -> list
     _ask_reports(gw, legs, mono)
     created = _flatten(gw) if ks.flatten else []
     progress_now = progress(gw)
-    if progress_now.complete and not st.completed_logged:
-        st.completed_logged = True
+    if progress_now.complete and st.completed_at is None:
+        st.completed_at = wall
         log.warning("kill switch complete: no leg working, nothing left to flatten")
     elif not progress_now.complete:
-        st.completed_logged = False
+        st.completed_at = None
     return created
 
 
@@ -280,6 +282,8 @@ def report(gw: Gateway) -> dict[str, object]:
     unsaved = state(gw).unsaved_since
     data["journaled"] = unsaved is None
     data["unsaved_since"] = unsaved.isoformat() if unsaved else None
+    completed = state(gw).completed_at
+    data["completed_at"] = completed.isoformat() if completed and data["complete"] else None
     return data
 
 
