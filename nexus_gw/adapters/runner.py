@@ -15,6 +15,7 @@ from pathlib import Path
 
 import zmq
 
+from nexus_gw import failpoints
 from nexus_gw.adapters.base import PlatformDriver
 from nexus_gw.adapters.events import (
     EventSink,
@@ -26,7 +27,6 @@ from nexus_gw.adapters.events import (
 from nexus_gw.adapters.inflight import InFlightStore, default_path
 from nexus_gw.adapters.link import GatewayLink
 from nexus_gw.errors import ConfigError
-from nexus_gw.failpoints import failpoint
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import TERMINAL_STATUSES, MsgType
 
@@ -140,7 +140,7 @@ class AdapterRunner:
         self.counts["orders"] += 1
         log.info("order %s: %s %s %s", order.leg_id, order.side, order.qty, order.symbol)
         self.driver.submit(order)
-        failpoint("adapter.after_submit")  # tests: the adapter dies before it hears anything back
+        failpoints.hit("adapter.after_submit")  # tests: the adapter dies before it hears anything back
 
     def _write_ahead(self, event: OrderUpdateEvent | FillEvent) -> None:
         """Bind, count and close legs in the write-ahead store; a failure is logged (the event still goes out)."""

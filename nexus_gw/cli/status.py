@@ -40,6 +40,12 @@ def render_status(data: dict[str, Any]) -> str:
     ks = risk.get("kill_switch") or {}
     if ks.get("active"):
         lines.append(f"KILL SWITCH ACTIVE since {ks.get('when')} by {ks.get('who')}: {ks.get('reason')}")
+        progress = data.get("kill_switch_progress") or {}
+        if progress:
+            lines.append("  kill switch complete" if progress.get("complete") else "  kill switch NOT complete yet:")
+            lines.extend(f"    {line}" for line in progress.get("lines") or [])
+            if not progress.get("journaled", True):
+                lines.append(f"    not journaled yet (since {progress.get('unsaved_since')}): free disk space")
     usage = risk.get("usage") or {}
     if usage:
         pnl = usage.get("daily_pnl_usd", {})

@@ -99,6 +99,15 @@ class TradingConfig(StrictModel):
         description="At a contract roll: only report positions left in the expiring contract, or roll them "
         "automatically as a linked close-old/open-new pair on each platform.",
     )
+    finished_order_retention_s: float = Field(
+        600.0,
+        ge=0,
+        description="Finished orders stay in the gateway's memory this long, then live on in the journal only "
+        "(a resent client id is still answered from the journal).",
+    )
+    max_finished_orders: int = Field(
+        10_000, ge=0, description="At most this many finished orders in memory; the oldest are dropped first."
+    )
 
 
 class PlatformSizing(StrictModel):

@@ -34,6 +34,7 @@ class OrderBook:
         self.by_client: dict[str, str] = {}
         self.by_leg: dict[str, str] = {}
         self.active_by_root: dict[str, str] = {}
+        self.finished_at: dict[str, float] = {}  # order id -> when ``prune`` first saw it terminal
 
     def existing(self, client_id: str) -> Order | None:
         order_id = self.by_client.get(client_id)
@@ -129,3 +130,39 @@ class OrderBook:
 
     def working(self) -> list[Order]:
         return [o for o in self.orders.values() if not o.is_terminal]
+
+    def discard(self, order_id: str) -> Order | None:
+        """Forget an order entirely (one that could not be journaled and was never sent); frees its root."""
+        order = self.orders.pop(order_id, None)
+        if order is None:
+            return None
+        for leg_id in order.legs:
+            if self.by_leg.get(leg_id) == order_id:
+                del self.by_leg[leg_id]
+        if self.by_client.get(order.client_id) == order_id:
+            del self.by_client[order.client_id]
+        if self.active_by_root.get(order.root) == order_id:
+            del self.active_by_root[order.root]
+        self.finished_at.pop(order_id, None)
+        return order
+
+    def prune(self, now: float, retention_s: float, max_finished: int) -> list[Order]:
+        """Drop finished orders kept longer than ``retention_s`` (seconds of ``now``'s clock since ``prune`` first
+        saw them finished), and the oldest beyond ``max_finished``; returns what was dropped.
+
+        Finished orders live on in the journal: duplicate client ids are answered from there.
+        """
+        for order_id, order in self.orders.items():
+            if order_id not in self.finished_at and order.is_terminal:
+                self.finished_at[order_id] = now
+        expired = [oid for oid, at in self.finished_at.items() if now - at >= retention_s]
+        excess = len(self.finished_at) - len(expired) - max(0, max_finished)
+        if excess > 0:
+            keep = sorted((at, oid) for oid, at in self.finished_at.items() if now - at < retention_s)
+            expired.extend(oid for _, oid in keep[:excess])
+        dropped = []
+        for order_id in expired:
+            order = self.discard(order_id)
+            if order is not None:
+                dropped.append(order)
+        return dropped

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import IO
 
-from nexus_gw.journal.errors import JournalError, JournalLocked, JournalMissing
+from nexus_gw.journal.errors import DataDirNotWritable, JournalError, JournalLocked, JournalMissing
 from nexus_gw.journal.schema import SCHEMA_VERSION, check_version, ensure_schema, read_version
 
 #: Seconds a connection waits for another one's lock before giving up.
@@ -95,3 +95,24 @@ def connect_reader(path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def ensure_writable_dir(path: Path) -> None:
+    """Create ``path`` if needed and prove a file can be written and removed in it; raise DataDirNotWritable.
+
+    Checked before the journal opens, so a read-only or full data directory stops ``nexusgw serve`` with one clear
+    line (exit code 2) instead of a traceback.
+    """
+    probe = path / f".nexusgw-write-test-{os.getpid()}"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with probe.open("wb") as handle:
+            handle.write(b"nexusgw")
+            handle.flush()
+            os.fsync(handle.fileno())
+        probe.unlink()
+    except OSError as exc:
+        raise DataDirNotWritable(
+            f"data dir {path} is not writable: {exc.strerror or exc}; fix permissions or free space there, or set "
+            "gateway.data_dir (NEXUSGW_GATEWAY__DATA_DIR) to a writable directory"
+        ) from None

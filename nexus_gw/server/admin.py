@@ -43,6 +43,7 @@ def status(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
         "uptime_s": round(now - gateway.started, 3),
         "symbols": list(gateway.profile.symbols),
         "risk": gateway.risk.engine.snapshot(gateway.clock.now()),
+        "kill_switch_progress": killswitch.report(gateway),
         "alerts": gateway.risk.alerts[-20:],
         "approvals": [p.to_dict() for p in gateway.desk.approvals.pending()],
         "positions": gateway.ledger.snapshot(),
@@ -89,6 +90,7 @@ def killswitch_status(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
         "trading_states": snapshot["trading_states"],
         "pauses": snapshot["pauses"],
         "working_orders": len(gateway.desk.book.working()),
+        "progress": killswitch.report(gateway),
     }
 
 

@@ -21,6 +21,7 @@ from nexus_gw.domain.risk.approvals import ApprovalQueue
 from nexus_gw.domain.routing import PlatformView, plan_route
 from nexus_gw.domain.sizing import SignalMode, size_for_platform, target_position, trades_for_signal
 from nexus_gw.errors import NexusGwError
+from nexus_gw.journal.errors import storage_error
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType, OrderStatus, OrderType, Side
@@ -41,6 +42,9 @@ class Outbound(Protocol):
 def new_order_id() -> str:
     return f"{time.strftime('%Y%m%d')}-{uuid.uuid4().hex[:10]}"
 
+
+#: ERROR code of a signal refused because the journal cannot record it (disk full, read-only data directory).
+JOURNAL_UNAVAILABLE = "JOURNAL_UNAVAILABLE"
 
 INTERNAL = b""  # owner of the gateway's own orders (rolls): not reported to NEXUS
 
@@ -108,19 +112,24 @@ class ExecutionDesk:
             current = self.risk.projected_position(signal.symbol, self.book.working()) if self.risk else 0
             trades = trades_for_signal(SignalMode.TARGET, signal.signal, qty, current)
             target = target_position(signal.signal, qty)
-            self.ledger.event(
-                "signal.decision",
-                {
-                    "client_id": signal.client_id,
-                    "mode": "target",
-                    "root": signal.symbol,
-                    "signal": signal.signal,
-                    "target": target,
-                    "position": current,
-                    "orders": [[s.value, q] for s, q in trades],
-                },
-                self.clock.now(),
-            )
+            try:
+                self.ledger.event(
+                    "signal.decision",
+                    {
+                        "client_id": signal.client_id,
+                        "mode": "target",
+                        "root": signal.symbol,
+                        "signal": signal.signal,
+                        "target": target,
+                        "position": current,
+                        "orders": [[s.value, q] for s, q in trades],
+                    },
+                    self.clock.now(),
+                )
+            except Exception as exc:
+                if not self._cannot_journal(identity, signal, order_id, exc):
+                    raise
+                return
             if not trades:
                 self._refuse(order_id, signal, side, qty, f"AT_TARGET: {signal.symbol} is already at {target:+g}")
                 return
@@ -174,7 +183,12 @@ class ExecutionDesk:
             order.reason = "; ".join(filter(None, [order.reason, *unsized]))
         if verdict is not None and verdict.decision is not None and verdict.decision.action.value == "SCALE":
             order.reason = f"scaled: {verdict.decision.message}"
-        self.ledger.order_created(order)  # journaled before any leg leaves
+        try:
+            self.ledger.order_created(order)  # journaled before any leg leaves
+        except Exception as exc:
+            if not self._cannot_journal(identity, signal, order_id, exc):
+                raise
+            return
         self.counters["orders"] += 1
         if self.risk is not None and not self.risk.engine.auto_execute and verdict and verdict.intent:
             pending = self.approvals.enqueue(verdict.intent, verdict.decision, now)  # type: ignore[arg-type]
@@ -196,6 +210,24 @@ class ExecutionDesk:
         if self.risk is not None:
             self.risk.order_sent(order.root, now)
         self._report(order)
+
+    def _cannot_journal(self, identity: bytes, signal: m.Signal, order_id: str, exc: Exception) -> bool:
+        """A storage failure before anything was sent: forget the order (its root stays free) and tell the engine
+        plainly. False for any other exception (the caller re-raises it)."""
+        reason = storage_error(exc)
+        if reason is None:
+            return False
+        self.book.discard(order_id)
+        self.owners.pop(order_id, None)
+        self.counters["journal_refusals"] += 1
+        message = (
+            f"cannot journal the order: {reason} at {self.ledger.journal.path}; free space there (or fix the "
+            "data directory) and send again; nothing was sent"
+        )
+        log.error("signal %s refused: %s", signal.client_id, message)
+        error = m.Error(code=JOURNAL_UNAVAILABLE, message=message, ref=signal.client_id, ts_ns=time.time_ns())
+        self.out.to_nexus(identity, MsgType.ERROR, error)
+        return True
 
     # -- approvals -----------------------------------------------------------------------
     def approve(self, approval_id: str, who: str) -> Order:
@@ -395,7 +427,12 @@ class ExecutionDesk:
         self.counters["refused"] += 1
         log.warning("signal %s (%s) refused: %s", signal.client_id, signal.symbol, reason)
         order = self.book.refuse(order_id, signal.client_id, signal.symbol, side, qty, reason)
-        self.ledger.order_created(order)
+        try:
+            self.ledger.order_created(order)
+        except Exception as exc:  # the refusal still reaches the engine; nothing was sent
+            if storage_error(exc) is None:
+                raise
+            log.error("refusal of %s not journaled: %s", signal.client_id, storage_error(exc))
         self._report(order)
 
     # -- cancels -------------------------------------------------------------------------
@@ -408,7 +445,10 @@ class ExecutionDesk:
             return
         order_id = cancel.order_id or self.book.by_client.get(cancel.client_id, "")
         order = self.book.orders.get(order_id)
-        if order is None:
+        if order is None:  # finished orders leave the book (pruning): one in the journal has nothing to cancel
+            done = self.ledger.journal.load_order(order_id) if order_id else self.ledger.existing(cancel.client_id)
+            if done is not None and done.is_terminal:
+                return
             ref = cancel.order_id or cancel.client_id
             error = m.Error(
                 code=ErrorCode.UNKNOWN_ORDER,

@@ -26,13 +26,15 @@ from nexus_gw.domain.risk.engine import RiskEngine
 from nexus_gw.domain.rollover import RollWatcher
 from nexus_gw.errors import GatewayUnavailable, NexusGwError, ProtocolError
 from nexus_gw.journal import Journal, journal_path
+from nexus_gw.journal.connection import ensure_writable_dir
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType, header_for
-from nexus_gw.server import admin, held, killswitch, reconciliation, rolling
+from nexus_gw.server import admin, held, killswitch, pruning, reconciliation, rolling
 from nexus_gw.server.dispatch import Dispatch
 from nexus_gw.server.execution import ExecutionDesk
 from nexus_gw.server.fxfeed import HttpRateFeed
+from nexus_gw.server.guard import Alerter, StepGuard
 from nexus_gw.server.ledger import Ledger
 from nexus_gw.server.paper import PaperBroker
 from nexus_gw.server.peers import NexusPeer, PeerTable, PlatformPeer
@@ -61,7 +63,7 @@ class Gateway:
         self.counters: Counter[str] = Counter()
         self.fx = self.profile.fx.build_book()
         self.data_dir = cfg.data_dir
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        ensure_writable_dir(self.data_dir)  # a read-only or full data dir stops here with one clear line
         self.ledger = Ledger(
             Journal.open(journal_path(self.data_dir)),
             loaded.reference.instruments,
@@ -81,15 +83,10 @@ class Gateway:
         )
         self.desk.risk = self.risk
         self.desk.on_kill_switch = lambda flatten: killswitch.stop_trading(self, flatten)
-        if self.risk.restore():
-            ks = self.risk.engine.kill_switch
-            if ks.active:
-                log.critical(
-                    "KILL SWITCH is active (since %s, by %s: %s); `nexusgw killswitch release` lifts it",
-                    ks.when,
-                    ks.who,
-                    ks.reason,
-                )
+        self.alerter = Alerter(self.risk.alerts, self.ledger.event, self.clock.now)
+        self.guard = StepGuard(self.counters, self.alerter)
+        self.kill_state = killswitch.KillSwitchState()
+        self.risk.restore()
         self.platform_decoder = codec.Decoder(codec.PLATFORM_TO_GATEWAY)
         self.nexus_decoder = codec.Decoder(codec.NEXUS_TO_GATEWAY)
         self.admin_decoder = codec.Decoder(codec.OPERATOR_TO_GATEWAY)
@@ -108,6 +105,7 @@ class Gateway:
         self._seq_seen: dict[str, int] = {}  # adapter session -> highest report sequence processed
         http = self.profile.fx.http
         self.fx_feed = HttpRateFeed(http, self.data_dir / "fx_http_cache.json", self.clock.now) if http else None
+        killswitch.resume(self)  # an active switch: cancels (and flatten) go out as platforms come
 
     # -- sockets -------------------------------------------------------------------------
     def bind(self, announce: Callable[[str], None] = print) -> None:
@@ -241,7 +239,7 @@ class Gateway:
             self._drain(self.nexus_sock, self._on_nexus_frames)
         if self.admin_sock in ready:
             self._drain(self.admin_sock, self._on_admin_frames)
-        self._paper_reports()
+        self.guard.run("paper_reports", self._paper_reports)  # a full disk must not end the loop
         self._housekeeping(time.monotonic())
 
     def _drain(self, sock: zmq.Socket[bytes], handle: Callable[[list[bytes]], None]) -> None:
@@ -399,6 +397,7 @@ class Gateway:
             ", ".join(f"{s.root}={s.symbol}" for s in subscriptions),
         )
         self._send(self.platform_sock, identity, MsgType.WELCOME, self._welcome(subscriptions))
+        killswitch.on_platform_hello(self, name)  # after reconciliation: re-send its pending cancels
         reconciliation.resend_unacknowledged(self, name)
         held.send_held(self, name)
 
@@ -527,6 +526,11 @@ class Gateway:
         except (MissingRateError, StaleRateError):
             return None
 
+    def _platform_status_alerts(self, wall: datetime) -> None:
+        for name in self.profile.enabled_platforms():
+            peer = self.peers.platforms.get(name)
+            self.risk.raise_alerts(self.risk.engine.on_platform_status(name, bool(peer and peer.online), wall))
+
     def fx_rate(self, base: str = "USD", quote: str = "BRL") -> FxRate | str:
         """The usable rate, or the reason there is none."""
         try:
@@ -535,18 +539,20 @@ class Gateway:
             return str(exc)
 
     def _housekeeping(self, now: float) -> None:
+        """Each step guarded: a failing one (a full disk) is counted and alerted, never stops the loop."""
+        step = self.guard.run
         if self.fx_feed is not None:
-            self.fx.update_all(self.fx_feed.drain())
+            fx_feed = self.fx_feed
+            step("fx_feed", lambda: self.fx.update_all(fx_feed.drain()))
         wall = self.clock.now()
-        for name in self.profile.enabled_platforms():
-            peer = self.peers.platforms.get(name)
-            self.risk.raise_alerts(self.risk.engine.on_platform_status(name, bool(peer and peer.online), wall))
-        self.risk.raise_alerts(self.risk.engine.tick(wall))
-        self.desk.expire_approvals()
-        self.risk.save_if_changed(wall)
+        step("platform_status", lambda: self._platform_status_alerts(wall))
+        step("risk_tick", lambda: self.risk.raise_alerts(self.risk.engine.tick(wall)))
+        step("approvals", self.desk.expire_approvals)
+        step("kill_switch", lambda: killswitch.housekeeping(self, now))
         if now >= self._next_roll_check:
-            reconciliation.query_stuck_orders(self, time.time_ns())
-            rolling.check_rolls(self)
+            step("stuck_orders", lambda: reconciliation.query_stuck_orders(self, time.time_ns()))
+            step("rolls", lambda: rolling.check_rolls(self))
+            step("prune", lambda: pruning.prune(self, now))
             self._next_roll_check = now + min(1.0, self.interval)
         went, back, gone = self.peers.expire(now)
         for peer in went:

@@ -26,6 +26,7 @@ from nexus_gw.domain.risk.decision import Decision
 from nexus_gw.domain.risk.engine import RiskEngine
 from nexus_gw.domain.risk.intent import OrderIntent, Origin
 from nexus_gw.domain.risk.intent import Side as RiskSide
+from nexus_gw.journal.errors import storage_error
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import Side
 from nexus_gw.server.ledger import Ledger
@@ -90,7 +91,12 @@ class RiskGate:
             del self.alerts[:-100]
             level = logging.CRITICAL if alert.severity is Severity.CRITICAL else logging.WARNING
             log.log(level, "ALERT %s %s: %s", alert.severity.value, alert.code.value, alert.message)
-            self.ledger.event(ALERT_EVENT, record, alert.at)
+            try:
+                self.ledger.event(ALERT_EVENT, record, alert.at)
+            except Exception as exc:  # a full disk must not swallow the alert or what follows it
+                if storage_error(exc) is None:
+                    raise
+                log.error("alert %s not journaled: %s", alert.code.value, storage_error(exc))
 
     # -- the check -----------------------------------------------------------------------
     def check(

@@ -85,7 +85,7 @@ def test_killswitch_cancels_everywhere_refuses_signals_survives_restart_and_rele
 
         result = nexusgw(stack, "killswitch", "activate", "--reason", "e2e drill")
         assert result.returncode == 0, result.stderr
-        assert "KILL SWITCH ACTIVE" in result.stdout and "cancelled legs: 4" in result.stdout
+        assert "KILL SWITCH ACTIVE" in result.stdout and "cancel requested for 4 legs on 4 platforms" in result.stdout
         wait_for(lambda: not any(sim_working(tmp_path, n) for n in SIM), 10, "no working order at any sim")
         assert sierra_open_orders(stack) == []
         assert gw.send_signal("ES", 1.0, 0.9, qty=1) is None
@@ -104,3 +104,78 @@ def test_killswitch_cancels_everywhere_refuses_signals_survives_restart_and_rele
         assert released.returncode == 0 and "kill switch off" in released.stdout
         assert gw.send_signal("ES", 1.0, 0.9, qty=1), gw.last_refusal
     assert nexusgw(stack, "killswitch", "status").stdout.startswith("kill switch off")
+
+
+def open_resting_orders(stack: LocalStack, tmp_path: Path) -> None:
+    with NexusGatewayInterface("127.0.0.1", stack.endpoints.nexus_port, name="ks-engine") as gw:
+        gw.start_listening()
+        time.sleep(1.0)  # fresh market data everywhere
+        for root in ("NQ", "WIN"):  # far below the market: they rest
+            assert gw.send_signal(root, 1.0, 0.9, qty=1, order_type="LIMIT", limit_price=1000.0), gw.last_refusal
+        wait_for(lambda: all(sim_working(tmp_path, n) for n in SIM), 20, "limit orders resting at every sim")
+        wait_for(lambda: len(sierra_open_orders(stack)) == 1, 20, "the limit order resting at Sierra")
+
+
+def test_platforms_offline_at_activation_get_their_orders_cancelled_when_their_adapters_come_back(
+    ks_stack: LocalStack, tmp_path: Path
+) -> None:
+    stack = ks_stack
+    stack.start_gateway()
+    stack.start_simulators(PLATFORMS)
+    for name in PLATFORMS:
+        stack.start_adapter(name)
+    stack.wait_online(PLATFORMS)
+    open_resting_orders(stack, tmp_path)
+    for name in ("sierra", "mt5_global"):  # the adapters die; their orders keep working at the platforms
+        stack.stop(name)
+    stack.wait_status(
+        lambda s: not s["platforms"]["sierra"]["online"] and not s["platforms"]["mt5_global"]["online"],
+        20,
+        "sierra and mt5_global offline",
+    )
+
+    result = nexusgw(stack, "killswitch", "activate", "--reason", "offline drill", "--wait", "3")
+    assert result.returncode == 1, result.stdout + result.stderr  # legs still working after 3 s
+    assert "cancel requested for 4 legs on 4 platforms" in result.stdout
+    assert "pending cancel: sierra leg" in result.stdout and "pending cancel: mt5_global leg" in result.stdout
+    assert "NOT complete" in result.stdout and "cancelled legs" not in result.stdout
+    wait_for(lambda: not sim_working(tmp_path, "nt8") and not sim_working(tmp_path, "mt5_brazil"), 20, "online sims")
+    assert sim_working(tmp_path, "mt5_global") and len(sierra_open_orders(stack)) == 1  # not reached yet
+
+    for name in ("sierra", "mt5_global"):
+        stack.start_adapter(name)
+    done = nexusgw(stack, "killswitch", "status", "--wait", "60")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "kill switch complete" in done.stdout
+    assert not sim_working(tmp_path, "mt5_global")
+    assert sierra_open_orders(stack) == []
+    status = stack.status()
+    assert status["kill_switch_progress"]["complete"] and status["active_orders"] == []
+
+
+def test_a_gateway_killed_after_journaling_the_activation_cancels_everything_after_restart(
+    ks_stack: LocalStack, tmp_path: Path
+) -> None:
+    stack = ks_stack
+    stack.extra_env["NEXUSGW_FAILPOINT"] = "killswitch.after_journal"
+    stack.start_gateway()
+    stack.start_simulators(PLATFORMS)
+    for name in PLATFORMS:
+        stack.start_adapter(name)
+    stack.wait_online(PLATFORMS)
+    open_resting_orders(stack, tmp_path)
+
+    result = nexusgw(stack, "killswitch", "activate", "--reason", "crash drill")
+    assert result.returncode == 1 and "not answering" in result.stderr  # the gateway died before answering
+    assert stack.procs["gateway"].wait(timeout=10) == 137
+    assert all(sim_working(tmp_path, n) for n in SIM) and len(sierra_open_orders(stack)) == 1  # nothing went out
+
+    del stack.extra_env["NEXUSGW_FAILPOINT"]
+    stack.start_gateway()
+    status = stack.wait_online(PLATFORMS, timeout_s=30)
+    assert status["risk"]["kill_switch"]["active"] and status["risk"]["kill_switch"]["reason"] == "crash drill"
+    done = nexusgw(stack, "killswitch", "status", "--wait", "60")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "kill switch complete" in done.stdout
+    wait_for(lambda: not any(sim_working(tmp_path, n) for n in SIM), 20, "no working order at any sim")
+    assert sierra_open_orders(stack) == []

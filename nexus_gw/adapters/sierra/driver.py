@@ -34,11 +34,11 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Final
 
+from nexus_gw import failpoints
 from nexus_gw.adapters.base import DriverEvents, PlatformDriver
 from nexus_gw.adapters.indoubt import Bind, Candidate, DoubtfulLeg, InDoubt, NotReceived, resolve
 from nexus_gw.adapters.inflight import InFlightLeg
 from nexus_gw.errors import ConfigError, OrderRejected, PlatformUnavailable, ProtocolError
-from nexus_gw.failpoints import failpoint
 from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
 from nexus_gw.protocol.messages import (
     Capabilities,
@@ -311,7 +311,7 @@ class SierraDriver(PlatformDriver, SessionListener):
         self.legs.expect_ack(leg, order.symbol, side.name, session.logon_count, qty=order.qty)
         try:
             session.submit_order(request)
-            failpoint("sierra.after_submit")  # tests: the adapter dies before it reads Sierra's answer
+            failpoints.hit("sierra.after_submit")  # tests: the adapter dies before it reads Sierra's answer
         except OrderInDoubt as exc:
             log.error(
                 "%s: leg %s is in doubt: %s; it is settled from Sierra's reports after the reconnect",

@@ -77,7 +77,7 @@ def test_kill_switch_from_admin_cancels_working_legs_and_only_release_lifts_it(
     nexus_peer.recv()
     _, order = nt8.recv()
     result = admin_request(endpoints.admin, "killswitch.activate", {"reason": "drill", "who": "test"})
-    assert result["cancelled_legs"] == 1 and result["kill_switch"]["active"]
+    assert result["cancel_requested_legs"] == 1 and result["kill_switch"]["active"]
     msg_type, cancel = nt8.recv()
     assert msg_type is MsgType.CANCEL and cancel.leg_id == order.leg_id
     nt8.send(MsgType.ORDER_UPDATE, m.LegUpdate(leg_id=order.leg_id, status=OrderStatus.CANCELLED))

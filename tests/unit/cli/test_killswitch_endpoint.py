@@ -1,0 +1,70 @@
+"""`nexusgw killswitch` needs only the admin endpoint: a broken profile never blocks the emergency stop."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nexus_gw.cli.killswitch import DEFAULT_ENDPOINT, resolve_endpoint
+from tests.conftest import CONFIG_DIR
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    target = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, target)
+    return target
+
+
+def test_explicit_endpoint_wins_and_nothing_is_read(tmp_path: Path) -> None:
+    assert resolve_endpoint("tcp://10.0.0.1:1", "no-such-profile", tmp_path / "missing") == "tcp://10.0.0.1:1"
+
+
+def test_without_profile_the_default(tmp_path: Path) -> None:
+    assert resolve_endpoint(None, None, tmp_path / "missing") == DEFAULT_ENDPOINT
+
+
+def test_profile_gives_only_its_admin_socket_even_when_other_keys_are_wrong(config: Path) -> None:
+    profile = config / "profiles" / "dev.yaml"
+    text = profile.read_text()
+    profile.write_text(text + "\ngateway:\n  sockets: {admin: 'tcp://127.0.0.1:6001'}\ntradingg: {typo: 1}\n")
+    assert resolve_endpoint(None, "dev", config) == "tcp://127.0.0.1:6001"
+
+
+def test_a_profile_that_is_not_even_yaml_falls_back_with_a_warning(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (config / "profiles" / "dev.yaml").write_text("symbols: [NQ\n  : : broken")
+    assert resolve_endpoint(None, "dev", config) == "tcp://127.0.0.1:5557"  # from gateway.yaml
+    assert "cannot read profile" in capsys.readouterr().err
+    (config / "gateway.yaml").write_text("{{{")
+    assert resolve_endpoint(None, "dev", config) == DEFAULT_ENDPOINT
+    assert "using tcp://127.0.0.1:5557" in capsys.readouterr().err
+
+
+def test_status_shows_which_legs_still_work_where() -> None:
+    from nexus_gw.cli.status import render_status
+
+    data = {
+        "gateway": "gw",
+        "version": "1",
+        "profile": "dev",
+        "pid": 1,
+        "uptime_s": 1.0,
+        "platforms": {},
+        "nexus_clients": [],
+        "counts": {},
+        "risk": {"kill_switch": {"active": True, "when": "t", "who": "ops", "reason": "drill"}},
+        "kill_switch_progress": {
+            "complete": False,
+            "journaled": False,
+            "unsaved_since": "t0",
+            "lines": ["pending cancel: sierra leg o1.sierra (NQH6, ACCEPTED) since t"],
+        },
+        "active_orders": [],
+    }
+    text = render_status(data)
+    assert "kill switch NOT complete yet" in text and "pending cancel: sierra leg o1.sierra" in text
+    assert "not journaled yet" in text
