@@ -13,7 +13,16 @@ from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
 
 
 class Message(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """Base of every payload."""
+    """Base of every payload. Peers may omit optional fields; the gateway always sends every field of what it
+    sends to engines (``omit_defaults=False`` below), so an engine never has to guess a default."""
+
+
+def _floats(msg: object, *names: str) -> None:
+    """Quantities and prices are floats on the wire even when computed as ints (``filled_qty`` 0 → 0.0)."""
+    for name in names:
+        value = getattr(msg, name)
+        if type(value) is int:
+            setattr(msg, name, float(value))
 
 
 class Capabilities(Message, kw_only=True):
@@ -74,7 +83,7 @@ class Subscription(Message, kw_only=True):
     tick_size: float = 0.0
 
 
-class Welcome(Message, kw_only=True):
+class Welcome(Message, kw_only=True, omit_defaults=False):
     """The gateway's answer to HELLO."""
 
     gateway: str
@@ -88,7 +97,7 @@ class Welcome(Message, kw_only=True):
 class Heartbeat(Message, kw_only=True):
     """Sign of life. From an adapter, ``connected`` says whether its platform connection is up."""
 
-    ts_ns: int = 0
+    ts_ns: int | float = 0  # a float (JavaScript Number) is accepted and truncated to an int by the decoder
     connected: bool | None = None
 
 
@@ -177,7 +186,7 @@ class LegFill(Message, kw_only=True):
     seq: int = 0
 
 
-class LegReport(Message, kw_only=True):
+class LegReport(Message, kw_only=True, omit_defaults=False):
     platform: str
     symbol: str
     leg_id: str
@@ -189,8 +198,11 @@ class LegReport(Message, kw_only=True):
     multiplier: float = 1.0
     paper: bool = False
 
+    def __post_init__(self) -> None:
+        _floats(self, "qty", "filled_qty", "avg_price", "multiplier")
 
-class OrderUpdate(Message, kw_only=True):
+
+class OrderUpdate(Message, kw_only=True, omit_defaults=False):
     """Gateway → NEXUS: the aggregate state of an order. ``final`` means no further updates will come."""
 
     order_id: str
@@ -206,8 +218,11 @@ class OrderUpdate(Message, kw_only=True):
     legs: list[LegReport] = msgspec.field(default_factory=list)
     ts_ns: int = 0
 
+    def __post_init__(self) -> None:
+        _floats(self, "qty", "filled_qty", "avg_price")
 
-class FillReport(Message, kw_only=True):
+
+class FillReport(Message, kw_only=True, omit_defaults=False):
     """Gateway → NEXUS (type FILL): the one aggregated fill of a finished order."""
 
     order_id: str
@@ -226,6 +241,9 @@ class FillReport(Message, kw_only=True):
     position: float | None = None
     ts_ns: int = 0
 
+    def __post_init__(self) -> None:
+        _floats(self, "qty", "filled_qty", "avg_price", "realized_pnl", "realized_pnl_usd", "position")
+
 
 class Ack(Message, kw_only=True):
     """Receipt of order traffic. Adapter → gateway order (``kind`` ORDER, ``ref`` leg id); gateway → adapter
@@ -236,7 +254,7 @@ class Ack(Message, kw_only=True):
     seq: int = 0
 
 
-class Error(Message, kw_only=True):
+class Error(Message, kw_only=True, omit_defaults=False):
     """Either direction: what was wrong with a message the peer sent, and what to do."""
 
     code: str
@@ -252,7 +270,7 @@ class Admin(Message, kw_only=True):
     args: dict[str, object] = msgspec.field(default_factory=dict)
 
 
-class Status(Message, kw_only=True):
+class Status(Message, kw_only=True, omit_defaults=False):
     """Gateway → operator: the answer to an ADMIN command."""
 
     ok: bool
