@@ -35,8 +35,9 @@ class SocketLimits:
 
 
 # Adapters: a HELLO/POSITION reconciliation report can run to a few hundred KB (capped by the codec at
-# MAX_PAYLOAD_BYTES); market data arrives as many small batches. ≤ 4 MiB × 64 = 256 MiB per adapter connection.
-PLATFORM = SocketLimits(max_message_bytes=MAX_PAYLOAD_BYTES, receive_hwm=64, send_hwm=100_000)
+# MAX_PAYLOAD_BYTES); market data arrives as many small batches (TCP buffers hold more behind the queue).
+# ≤ 4 MiB × 32 = 128 MiB per adapter connection.
+PLATFORM = SocketLimits(max_message_bytes=MAX_PAYLOAD_BYTES, receive_hwm=32, send_hwm=100_000)
 # Engines send SIGNAL, CANCEL, HEARTBEAT, ACK, HELLO: a few hundred bytes each. ≤ 64 KiB × 1000 = 64 MiB.
 NEXUS = SocketLimits(max_message_bytes=64 * KIB, receive_hwm=1000, send_hwm=100_000)
 # Operators: one small request at a time (REQ). ≤ 64 KiB × 16 = 1 MiB.
