@@ -12,9 +12,9 @@ import msgspec
 from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
 
 
-class Message(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """Base of every payload. Peers may omit optional fields; the gateway always sends every field of what it
-    sends to engines (``omit_defaults=False`` below), so an engine never has to guess a default."""
+class Message(msgspec.Struct, kw_only=True, omit_defaults=False):
+    """Base of every payload. A peer may omit optional fields (their defaults apply); everything encoded here
+    carries every field, defaults included, so the receiver never has to guess one (docs/protocol.md)."""
 
 
 def _floats(msg: object, *names: str) -> None:
@@ -83,7 +83,7 @@ class Subscription(Message, kw_only=True):
     tick_size: float = 0.0
 
 
-class Welcome(Message, kw_only=True, omit_defaults=False):
+class Welcome(Message, kw_only=True):
     """The gateway's answer to HELLO."""
 
     gateway: str
@@ -186,7 +186,7 @@ class LegFill(Message, kw_only=True):
     seq: int = 0
 
 
-class LegReport(Message, kw_only=True, omit_defaults=False):
+class LegReport(Message, kw_only=True):
     platform: str
     symbol: str
     leg_id: str
@@ -202,7 +202,7 @@ class LegReport(Message, kw_only=True, omit_defaults=False):
         _floats(self, "qty", "filled_qty", "avg_price", "multiplier")
 
 
-class OrderUpdate(Message, kw_only=True, omit_defaults=False):
+class OrderUpdate(Message, kw_only=True):
     """Gateway → NEXUS: the aggregate state of an order. ``final`` means no further updates will come."""
 
     order_id: str
@@ -222,7 +222,7 @@ class OrderUpdate(Message, kw_only=True, omit_defaults=False):
         _floats(self, "qty", "filled_qty", "avg_price")
 
 
-class FillReport(Message, kw_only=True, omit_defaults=False):
+class FillReport(Message, kw_only=True):
     """Gateway → NEXUS (type FILL): the one aggregated fill of a finished order."""
 
     order_id: str
@@ -254,7 +254,7 @@ class Ack(Message, kw_only=True):
     seq: int = 0
 
 
-class Error(Message, kw_only=True, omit_defaults=False):
+class Error(Message, kw_only=True):
     """Either direction: what was wrong with a message the peer sent, and what to do."""
 
     code: str
@@ -270,7 +270,7 @@ class Admin(Message, kw_only=True):
     args: dict[str, object] = msgspec.field(default_factory=dict)
 
 
-class Status(Message, kw_only=True, omit_defaults=False):
+class Status(Message, kw_only=True):
     """Gateway → operator: the answer to an ADMIN command."""
 
     ok: bool
