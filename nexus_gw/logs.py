@@ -8,6 +8,7 @@ market data therefore costs a few lines a minute, not gigabytes.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import sys
 import time
@@ -106,7 +107,9 @@ def setup_logging(level: str = "INFO", role: str = "nexusgw") -> None:
     )
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
-    handler.addFilter(RepeatLimiter(handler))
+    limiter = RepeatLimiter(handler)
+    handler.addFilter(limiter)
+    atexit.register(limiter.flush)  # what was suppressed is still counted at exit
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
