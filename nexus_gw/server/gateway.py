@@ -266,6 +266,7 @@ class Gateway:
     ) -> tuple[MsgType, m.Message] | None:
         identity = frames[0]
         if len(frames) != 3:
+            self._seen_despite_error(sock, identity)
             self._reply_error(
                 sock,
                 identity,
