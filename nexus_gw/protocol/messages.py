@@ -152,6 +152,9 @@ class Order(Message, kw_only=True, omit_defaults=False):
     stop_price: float | None = None
     ts_ns: int = 0
 
+    def __post_init__(self) -> None:
+        _floats(self, "qty", "limit_price", "stop_price")
+
 
 class Cancel(Message, kw_only=True, omit_defaults=False):
     """NEXUS → gateway by ``order_id`` or ``client_id`` (or ``all``: every working order, optionally of one

@@ -72,8 +72,8 @@ def status(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
                 "symbol": o.root,
                 "side": o.side.value,
                 "status": o.status.value,
-                "filled_qty": o.filled_qty,
-                "qty": o.total_leg_qty,
+                "filled_qty": float(o.filled_qty),
+                "qty": float(o.total_leg_qty),
             }
             for o in working
         ],

@@ -78,7 +78,10 @@ KEYED_BY_NAME = (".platforms", ".counts")  # maps whose keys are names, not fiel
 
 
 def same_keys(example: Any, actual: Any, path: str = "$") -> None:
-    """Maps: the same keys, recursively (an empty example map or list stands for any content)."""
+    """Maps: the same keys, recursively (an empty example map or list stands for any content); where the
+    example shows a float the gateway sends a float (``0.0``, never ``0``)."""
+    if isinstance(example, float) and actual is not None:
+        assert isinstance(actual, float), f"{path}: docs/protocol.md shows a float, the gateway sent {actual!r}"
     for kind in (dict, list):
         if isinstance(example, kind):
             assert isinstance(actual, kind), f"{path}: docs/protocol.md shows a {kind.__name__}, got {actual!r:.80}"
