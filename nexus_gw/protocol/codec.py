@@ -70,8 +70,29 @@ GATEWAY_TO_OPERATOR: Mapping[MsgType, type[m.Message]] = {
 _HEADERS: dict[bytes, tuple[MsgType, int]] = {header_for(t, v): (t, v) for t in MsgType for v in SUPPORTED_VERSIONS}
 
 
+# Quantities and prices the gateway computes (a sum over no fills is the int 0) go out as floats: 0.0, never 0.
+_FLOAT_FIELDS: dict[type, tuple[str, ...]] = {
+    m.Order: ("qty", "limit_price", "stop_price"),
+    m.LegReport: ("qty", "filled_qty", "avg_price", "multiplier"),
+    m.OrderUpdate: ("qty", "filled_qty", "avg_price"),
+    m.FillReport: ("qty", "filled_qty", "avg_price", "realized_pnl", "realized_pnl_usd", "position"),
+}
+
+
+def _as_floats(msg: object) -> None:
+    names = _FLOAT_FIELDS.get(type(msg))
+    if names is None:
+        return
+    for name in names:
+        if type(getattr(msg, name)) is int:
+            setattr(msg, name, float(getattr(msg, name)))
+    for leg in getattr(msg, "legs", ()):
+        _as_floats(leg)
+
+
 def encode(msg_type: MsgType, payload: m.Message) -> tuple[bytes, bytes]:
     """The ``(header, payload)`` frames of a message."""
+    _as_floats(payload)
     return header_for(msg_type), _encoder.encode(payload)
 
 

@@ -17,14 +17,6 @@ class Message(msgspec.Struct, kw_only=True, omit_defaults=True):
     (``omit_defaults=False`` below) carries every field, defaults included, so no receiver has to guess one."""
 
 
-def _floats(msg: object, *names: str) -> None:
-    """Quantities and prices are floats on the wire even when computed as ints (``filled_qty`` 0 → 0.0)."""
-    for name in names:
-        value = getattr(msg, name)
-        if type(value) is int:
-            setattr(msg, name, float(value))
-
-
 class Capabilities(Message, kw_only=True):
     order_types: list[OrderType] = msgspec.field(
         default_factory=lambda: [OrderType.MARKET, OrderType.LIMIT, OrderType.STOP]
@@ -152,9 +144,6 @@ class Order(Message, kw_only=True, omit_defaults=False):
     stop_price: float | None = None
     ts_ns: int = 0
 
-    def __post_init__(self) -> None:
-        _floats(self, "qty", "limit_price", "stop_price")
-
 
 class Cancel(Message, kw_only=True, omit_defaults=False):
     """NEXUS → gateway by ``order_id`` or ``client_id`` (or ``all``: every working order, optionally of one
@@ -201,9 +190,6 @@ class LegReport(Message, kw_only=True, omit_defaults=False):
     multiplier: float = 1.0
     paper: bool = False
 
-    def __post_init__(self) -> None:
-        _floats(self, "qty", "filled_qty", "avg_price", "multiplier")
-
 
 class OrderUpdate(Message, kw_only=True, omit_defaults=False):
     """Gateway → NEXUS: the aggregate state of an order. ``final`` means no further updates will come."""
@@ -220,9 +206,6 @@ class OrderUpdate(Message, kw_only=True, omit_defaults=False):
     final: bool = False
     legs: list[LegReport] = msgspec.field(default_factory=list)
     ts_ns: int = 0
-
-    def __post_init__(self) -> None:
-        _floats(self, "qty", "filled_qty", "avg_price")
 
 
 class FillReport(Message, kw_only=True, omit_defaults=False):
@@ -243,9 +226,6 @@ class FillReport(Message, kw_only=True, omit_defaults=False):
     pnl_note: str = ""
     position: float | None = None
     ts_ns: int = 0
-
-    def __post_init__(self) -> None:
-        _floats(self, "qty", "filled_qty", "avg_price", "realized_pnl", "realized_pnl_usd", "position")
 
 
 class Ack(Message, kw_only=True, omit_defaults=False):
