@@ -13,6 +13,7 @@ import msgspec
 
 from nexus_gw.errors import ProtocolError
 from nexus_gw.protocol import messages as m
+from nexus_gw.protocol import validate
 from nexus_gw.protocol.constants import (
     MAX_HEADER_BYTES,
     MAX_PAYLOAD_BYTES,
@@ -69,8 +70,29 @@ GATEWAY_TO_OPERATOR: Mapping[MsgType, type[m.Message]] = {
 _HEADERS: dict[bytes, tuple[MsgType, int]] = {header_for(t, v): (t, v) for t in MsgType for v in SUPPORTED_VERSIONS}
 
 
+# Quantities and prices the gateway computes (a sum over no fills is the int 0) go out as floats: 0.0, never 0.
+_FLOAT_FIELDS: dict[type, tuple[str, ...]] = {
+    m.Order: ("qty", "limit_price", "stop_price"),
+    m.LegReport: ("qty", "filled_qty", "avg_price", "multiplier"),
+    m.OrderUpdate: ("qty", "filled_qty", "avg_price"),
+    m.FillReport: ("qty", "filled_qty", "avg_price", "realized_pnl", "realized_pnl_usd", "position"),
+}
+
+
+def _as_floats(msg: object) -> None:
+    names = _FLOAT_FIELDS.get(type(msg))
+    if names is None:
+        return
+    for name in names:
+        if type(getattr(msg, name)) is int:
+            setattr(msg, name, float(getattr(msg, name)))
+    for leg in getattr(msg, "legs", ()):
+        _as_floats(leg)
+
+
 def encode(msg_type: MsgType, payload: m.Message) -> tuple[bytes, bytes]:
     """The ``(header, payload)`` frames of a message."""
+    _as_floats(payload)
     return header_for(msg_type), _encoder.encode(payload)
 
 
@@ -120,10 +142,49 @@ class Decoder:
                 f"{msg_type.value} payload of {len(payload)} bytes exceeds {MAX_PAYLOAD_BYTES}; split it",
             )
         try:
-            return msg_type, decoder.decode(payload)
+            msg = decoder.decode(payload)
         except msgspec.ValidationError as exc:
-            raise ProtocolError(ErrorCode.INVALID_FIELD, f"{msg_type.value}: {exc}") from None
+            raise ProtocolError(ErrorCode.INVALID_FIELD, f"{msg_type.value}: {_explain(exc)}") from None
         except msgspec.DecodeError as exc:
             raise ProtocolError(
                 ErrorCode.BAD_PAYLOAD, f"{msg_type.value} payload is not valid MessagePack ({exc})"
             ) from None
+        except RecursionError:
+            raise ProtocolError(
+                ErrorCode.BAD_PAYLOAD, f"{msg_type.value} payload nests too deeply; send a flat map as documented"
+            ) from None
+        except Exception as exc:  # whatever the decoder chokes on is the peer's bad payload
+            raise ProtocolError(
+                ErrorCode.BAD_PAYLOAD, f"{msg_type.value} payload could not be decoded ({type(exc).__name__})"
+            ) from None
+        validate.check(msg_type, msg)
+        return msg_type, msg
+
+
+def _explain(exc: msgspec.ValidationError) -> str:
+    """msgspec's message, plus what to do where the fix is not obvious (``ts_ns`` as a float)."""
+    text = str(exc)
+    if "ts_ns" in text and "`int`" in text:
+        text += (
+            "; ts_ns must be a 64-bit integer (nanoseconds since the Unix epoch): a JavaScript Number above 2^53 "
+            "is sent as a float, send a BigInt or omit ts_ns"
+        )
+    return text
+
+
+class _RefProbe(msgspec.Struct):
+    client_id: object = None
+
+
+_ref_decoder = msgspec.msgpack.Decoder(_RefProbe)
+
+
+def recover_ref(payload: bytes) -> str:
+    """The ``client_id`` a payload carries, even when the payload is otherwise invalid ("" when none)."""
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        return ""
+    try:
+        probe = _ref_decoder.decode(payload)
+    except Exception:  # best effort: an unreadable payload has no ref
+        return ""
+    return probe.client_id[:200] if isinstance(probe.client_id, str) else ""

@@ -13,7 +13,8 @@ from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
 
 
 class Message(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """Base of every payload."""
+    """Base of every payload. A peer may omit optional fields (their defaults apply). What the gateway sends
+    (``omit_defaults=False`` below) carries every field, defaults included, so no receiver has to guess one."""
 
 
 class Capabilities(Message, kw_only=True):
@@ -55,7 +56,7 @@ class PlatformReport(Message, kw_only=True):
     """The highest ``Order.gw_seq`` of that gateway the adapter had handled when it built this report."""
 
 
-class ReportRequest(Message, kw_only=True):
+class ReportRequest(Message, kw_only=True, omit_defaults=False):
     """Gateway → adapter (type STATUS): send a PlatformReport now (a stuck order, or an operator's check)."""
 
     reason: str = ""
@@ -73,7 +74,7 @@ class Hello(Message, kw_only=True):
     report: PlatformReport | None = None
 
 
-class Subscription(Message, kw_only=True):
+class Subscription(Message, kw_only=True, omit_defaults=False):
     """A platform symbol an adapter should stream, and the root it stands for."""
 
     root: str
@@ -81,7 +82,7 @@ class Subscription(Message, kw_only=True):
     tick_size: float = 0.0
 
 
-class Welcome(Message, kw_only=True):
+class Welcome(Message, kw_only=True, omit_defaults=False):
     """The gateway's answer to HELLO."""
 
     gateway: str
@@ -92,10 +93,10 @@ class Welcome(Message, kw_only=True):
     subscriptions: list[Subscription] = msgspec.field(default_factory=list)
 
 
-class Heartbeat(Message, kw_only=True):
+class Heartbeat(Message, kw_only=True, omit_defaults=False):
     """Sign of life. From an adapter, ``connected`` says whether its platform connection is up."""
 
-    ts_ns: int = 0
+    ts_ns: int | float = 0  # a float (JavaScript Number) is accepted and truncated to an int by the decoder
     connected: bool | None = None
 
 
@@ -110,7 +111,7 @@ class Tick(msgspec.Struct, array_like=True, gc=False):
     ts_ns: int
 
 
-class MarketData(Message, kw_only=True):
+class MarketData(Message, kw_only=True, omit_defaults=False):
     """A batch of ticks. From an adapter ``symbol`` is the platform's; to NEXUS it is the root."""
 
     platform: str = ""
@@ -137,7 +138,7 @@ class Signal(Message, kw_only=True):
     ts_ns: int = 0
 
 
-class Order(Message, kw_only=True):
+class Order(Message, kw_only=True, omit_defaults=False):
     """Gateway → adapter: one leg to place at the platform, in the platform's symbol."""
 
     leg_id: str
@@ -155,7 +156,7 @@ class Order(Message, kw_only=True):
     """Identifies the gateway process that numbered it."""
 
 
-class Cancel(Message, kw_only=True):
+class Cancel(Message, kw_only=True, omit_defaults=False):
     """NEXUS → gateway by ``order_id`` or ``client_id`` (or ``all``: every working order, optionally of one
     ``symbol``); gateway → adapter by ``leg_id``."""
 
@@ -188,7 +189,7 @@ class LegFill(Message, kw_only=True):
     seq: int = 0
 
 
-class LegReport(Message, kw_only=True):
+class LegReport(Message, kw_only=True, omit_defaults=False):
     platform: str
     symbol: str
     leg_id: str
@@ -201,7 +202,7 @@ class LegReport(Message, kw_only=True):
     paper: bool = False
 
 
-class OrderUpdate(Message, kw_only=True):
+class OrderUpdate(Message, kw_only=True, omit_defaults=False):
     """Gateway → NEXUS: the aggregate state of an order. ``final`` means no further updates will come."""
 
     order_id: str
@@ -218,7 +219,7 @@ class OrderUpdate(Message, kw_only=True):
     ts_ns: int = 0
 
 
-class FillReport(Message, kw_only=True):
+class FillReport(Message, kw_only=True, omit_defaults=False):
     """Gateway → NEXUS (type FILL): the one aggregated fill of a finished order."""
 
     order_id: str
@@ -238,7 +239,7 @@ class FillReport(Message, kw_only=True):
     ts_ns: int = 0
 
 
-class Ack(Message, kw_only=True):
+class Ack(Message, kw_only=True, omit_defaults=False):
     """Receipt of order traffic. Adapter → gateway order (``kind`` ORDER, ``ref`` leg id); gateway → adapter
     report (``seq``); NEXUS → gateway aggregated fill (``kind`` FILL, ``ref`` order id)."""
 
@@ -247,7 +248,7 @@ class Ack(Message, kw_only=True):
     seq: int = 0
 
 
-class Error(Message, kw_only=True):
+class Error(Message, kw_only=True, omit_defaults=False):
     """Either direction: what was wrong with a message the peer sent, and what to do."""
 
     code: str
@@ -263,7 +264,7 @@ class Admin(Message, kw_only=True):
     args: dict[str, object] = msgspec.field(default_factory=dict)
 
 
-class Status(Message, kw_only=True):
+class Status(Message, kw_only=True, omit_defaults=False):
     """Gateway → operator: the answer to an ADMIN command."""
 
     ok: bool

@@ -1,13 +1,25 @@
-"""Answers to operator commands on the admin socket (``nexusgw status`` and friends)."""
+"""Answers to operator commands on the admin socket (``nexusgw status`` and friends).
+
+``handle_frames`` turns any request — well-formed or not — into the frames of one ``STATUS`` reply: a
+malformed request, an unknown command or a bad argument answers ``ok: false`` with a message saying what to
+send; it never raises and never logs a traceback for the requester's mistakes.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from nexus_gw import __version__
+from nexus_gw.errors import NexusGwError, ProtocolError
+from nexus_gw.protocol import codec
+from nexus_gw.protocol import messages as m
+from nexus_gw.protocol.constants import PROTOCOL_VERSION, MsgType
 from nexus_gw.server import killswitch
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from nexus_gw.server.gateway import Gateway
@@ -61,8 +73,8 @@ def status(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
                 "symbol": o.root,
                 "side": o.side.value,
                 "status": o.status.value,
-                "filled_qty": o.filled_qty,
-                "qty": o.total_leg_qty,
+                "filled_qty": float(o.filled_qty),
+                "qty": float(o.total_leg_qty),
             }
             for o in working
         ],
@@ -133,3 +145,87 @@ COMMANDS: dict[str, Callable[[Gateway, dict[str, Any]], dict[str, Any]]] = {
     "approvals.reject": approvals_reject,
     "trading.state": trading_state,
 }
+
+
+# The arguments each command reads: name -> (accepted types, required). Other keys are ignored.
+_STR = (str, type(None))  # an optional text may be sent as null
+_ID = (str,)
+ARGS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
+    "status": {},
+    "killswitch.activate": {"who": (_STR, False), "reason": (_STR, False), "flatten": ((bool, type(None)), False)},
+    "killswitch.release": {"who": (_STR, False), "reason": (_STR, False)},
+    "killswitch.status": {},
+    "approvals.list": {},
+    "approvals.approve": {"id": (_ID, True), "who": (_STR, False)},
+    "approvals.reject": {"id": (_ID, True), "who": (_STR, False), "note": (_STR, False)},
+    "trading.state": {
+        "state": (_ID, True),
+        "scope": (_STR, False),
+        "value": (_STR, False),
+        "who": (_STR, False),
+        "reason": (_STR, False),
+    },
+}
+
+_TYPE_NAMES = {str: "a string", bool: "true or false", type(None): "null"}
+
+
+def check_args(command: str, args: dict[str, Any]) -> None:
+    """Raise ValueError naming the first argument that is missing or of the wrong type."""
+    for name, (types, required) in ARGS.get(command, {}).items():
+        if name not in args:
+            if required:
+                raise ValueError(f"argument {name!r} is required")
+            continue
+        value = args[name]
+        if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
+            wanted = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
+            raise ValueError(f"argument {name!r} must be {wanted}, got {type(value).__name__}")
+
+
+def _usage() -> str:
+    return (
+        f"send frames [b'', b'ADMIN/{PROTOCOL_VERSION}', msgpack {{command: str, args: map}}] "
+        "(a REQ socket adds the empty frame itself)"
+    )
+
+
+def answer(gateway: Gateway, header: bytes, payload: bytes) -> m.Status:
+    """The STATUS reply to one ADMIN request."""
+    try:
+        _, msg = gateway.admin_decoder.decode(header, payload)
+    except ProtocolError as exc:
+        return m.Status(ok=False, message=f"{exc.code}: {exc}; {_usage()}")
+    assert isinstance(msg, m.Admin)
+    handler = COMMANDS.get(msg.command)
+    if handler is None:
+        known = ", ".join(sorted(COMMANDS))
+        return m.Status(ok=False, message=f"unknown command {msg.command[:100]!r}; known: {known}")
+    try:
+        check_args(msg.command, msg.args)
+        return m.Status(ok=True, data=handler(gateway, dict(msg.args)))
+    except (NexusGwError, ValueError, KeyError, TypeError) as exc:
+        return m.Status(ok=False, message=f"{msg.command}: {exc}")
+    except Exception as exc:  # a bug of ours: the operator still gets an answer
+        log.exception("admin command %s failed", msg.command)
+        return m.Status(ok=False, message=f"{msg.command}: internal error {type(exc).__name__}: {exc}")
+
+
+def handle_frames(gateway: Gateway, frames: list[bytes]) -> list[bytes]:
+    """The frames of the reply to whatever arrived on the admin socket (identity first)."""
+    identity = frames[0]
+    if len(frames) == 4 and frames[1] == b"":
+        reply = answer(gateway, frames[2], frames[3])
+    else:
+        gateway.counters["errors"] += 1
+        log.warning("admin: malformed request of %d frames from %r", len(frames) - 1, identity[:64])
+        reply = m.Status(ok=False, message=f"BAD_FRAME: got {len(frames) - 1} frames; {_usage()}")
+    if not reply.ok:
+        gateway.counters["admin_errors"] += 1
+    try:
+        header, body = codec.encode(MsgType.STATUS, reply)
+    except (TypeError, ValueError, OverflowError) as exc:  # data our handler built that MessagePack cannot carry
+        log.error("admin: reply could not be encoded: %s", exc)
+        header, body = codec.encode(MsgType.STATUS, m.Status(ok=False, message=f"reply not encodable: {exc}"))
+    envelope = [identity, b""] if len(frames) > 1 and frames[1] == b"" else [identity]
+    return [*envelope, header, body]

@@ -29,6 +29,7 @@ from nexus_gw.server.held import hold_unreachable
 from nexus_gw.server.ledger import Ledger
 from nexus_gw.server.peers import PeerTable
 from nexus_gw.server.riskgate import RiskGate
+from nexus_gw.server.signal_limits import largest_signal_qty, oversized_message, signal_problem
 
 log = logging.getLogger(__name__)
 
@@ -401,6 +402,9 @@ class ExecutionDesk:
                 f"{signal.symbol} is not traded by profile {self.profile.name}; "
                 f"traded: {', '.join(self.profile.symbols)}",
             )
+        problem = signal_problem(signal)  # the decoder refuses these already; a desk driven directly must too
+        if problem:
+            raise SignalRejected(ErrorCode.INVALID_FIELD, problem)
         if signal.signal == 0 and self.profile.trading.signal_mode == "order":
             raise SignalRejected(ErrorCode.INVALID_FIELD, "signal is 0: give a direction (>0 buy, <0 sell)")
         if not 0.0 <= signal.confidence <= 1.0:
@@ -408,6 +412,9 @@ class ExecutionDesk:
         qty = signal.qty if signal.qty is not None else self.profile.trading.default_qty
         if qty <= 0:
             raise SignalRejected(ErrorCode.INVALID_FIELD, f"qty {qty} must be positive")
+        largest = largest_signal_qty(self.profile.risk.limits, signal.symbol)
+        if largest is not None and qty > largest:
+            raise SignalRejected(ErrorCode.INVALID_FIELD, oversized_message(qty, signal.symbol, largest))
         if signal.order_type is OrderType.LIMIT and signal.limit_price is None:
             raise SignalRejected(ErrorCode.INVALID_FIELD, "a LIMIT signal needs limit_price")
         if signal.order_type is OrderType.STOP and signal.stop_price is None:

@@ -24,13 +24,14 @@ from nexus_gw.domain.clock import Clock, SimulatedClock, SystemClock
 from nexus_gw.domain.fx import FxRate, MissingRateError, StaleRateError, rate_from_wdo
 from nexus_gw.domain.risk.engine import RiskEngine
 from nexus_gw.domain.rollover import RollWatcher
-from nexus_gw.errors import GatewayUnavailable, NexusGwError, ProtocolError
+from nexus_gw.errors import GatewayUnavailable, ProtocolError
 from nexus_gw.journal import Journal, journal_path
 from nexus_gw.journal.connection import ensure_writable_dir
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType, header_for
 from nexus_gw.server import admin, held, killswitch, pruning, reconciliation, rolling
+from nexus_gw.server import limits as socket_limits
 from nexus_gw.server.dispatch import Dispatch
 from nexus_gw.server.execution import ExecutionDesk
 from nexus_gw.server.fxfeed import HttpRateFeed
@@ -111,9 +112,9 @@ class Gateway:
     def bind(self, announce: Callable[[str], None] = print) -> None:
         self.ctx = zmq.Context()
         sockets = self.profile.gateway.sockets
-        self.platform_sock = self._bind(sockets.platform, mandatory=True)
-        self.nexus_sock = self._bind(sockets.nexus, mandatory=True)
-        self.admin_sock = self._bind(sockets.admin, mandatory=False)
+        self.platform_sock = self._bind(sockets.platform, mandatory=True, limits=socket_limits.PLATFORM)
+        self.nexus_sock = self._bind(sockets.nexus, mandatory=True, limits=socket_limits.NEXUS)
+        self.admin_sock = self._bind(sockets.admin, mandatory=False, limits=socket_limits.ADMIN)
         announce("Gateway Server initialized ✓")
         announce(f"Platform socket ({_port(sockets.platform)}): ACTIVE")
         announce(f"NEXUS socket ({_port(sockets.nexus)}): ACTIVE")
@@ -125,12 +126,13 @@ class Gateway:
             ", ".join(self.profile.enabled_platforms()),
         )
 
-    def _bind(self, endpoint: str, mandatory: bool) -> zmq.Socket[bytes]:
+    def _bind(
+        self, endpoint: str, mandatory: bool, limits: socket_limits.SocketLimits = socket_limits.NEXUS
+    ) -> zmq.Socket[bytes]:
         assert self.ctx is not None
         sock = self.ctx.socket(zmq.ROUTER)
         sock.setsockopt(zmq.LINGER, 1000)
-        sock.setsockopt(zmq.SNDHWM, 100_000)
-        sock.setsockopt(zmq.RCVHWM, 100_000)
+        limits.apply(sock)  # message size and per-connection queue: what one peer can make us hold
         if mandatory:
             sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
             sock.setsockopt(zmq.ROUTER_HANDOVER, 1)
@@ -254,12 +256,13 @@ class Gateway:
             try:
                 handle(frames)
             except Exception:  # one bad message must never take the gateway down
-                log.exception("unexpected error handling a message from %r", frames[0])
+                log.exception("unexpected error handling a message from %r", frames[0][:64])
                 self.counters["errors"] += 1
+                self.counters["unexpected_errors"] += 1
 
     def _reply_error(self, sock: zmq.Socket[bytes], identity: bytes, exc: ProtocolError, ref: str = "") -> None:
         self.counters["errors"] += 1
-        log.warning("bad message from %r: %s", identity, exc)
+        log.warning("bad message from %r: %s", identity[:64], str(exc)[:300])
         error = m.Error(code=exc.code, message=str(exc), ref=ref, ts_ns=time.time_ns())
         self._send(sock, identity, MsgType.ERROR, error)
 
@@ -268,6 +271,7 @@ class Gateway:
     ) -> tuple[MsgType, m.Message] | None:
         identity = frames[0]
         if len(frames) != 3:
+            self._seen_despite_error(sock, identity)
             self._reply_error(
                 sock,
                 identity,
@@ -280,8 +284,18 @@ class Gateway:
         try:
             return decoder.decode(frames[1], frames[2])
         except ProtocolError as exc:
-            self._reply_error(sock, identity, exc)
+            self._seen_despite_error(sock, identity)
+            self._reply_error(sock, identity, exc, codec.recover_ref(frames[2]))
             return None
+
+    def _seen_despite_error(self, sock: zmq.Socket[bytes], identity: bytes) -> None:
+        """A refused message from a known peer is still a sign of life (a HEARTBEAT with a bad field must not
+        get its engine dropped as silent)."""
+        now = time.monotonic()
+        if sock is self.nexus_sock:
+            self.peers.seen_nexus(identity, now)
+        elif sock is self.platform_sock:
+            self.peers.seen_platform(identity.decode("utf-8", "replace"), now)
 
     # -- platform socket -----------------------------------------------------------------
     def _on_platform_frames(self, frames: list[bytes]) -> None:
@@ -480,27 +494,12 @@ class Gateway:
 
     # -- admin socket --------------------------------------------------------------------
     def _on_admin_frames(self, frames: list[bytes]) -> None:
-        identity = frames[0]
-        if len(frames) != 4 or frames[1] != b"":
-            log.warning("admin: malformed request of %d frames ignored", len(frames))
-            return
+        """Every request gets a STATUS reply, ``ok: false`` with what was wrong when it was malformed."""
+        reply = admin.handle_frames(self, frames)
         try:
-            _, msg = self.admin_decoder.decode(frames[2], frames[3])
-            assert isinstance(msg, m.Admin)
-            handler = admin.COMMANDS.get(msg.command)
-            if handler is None:
-                reply = m.Status(
-                    ok=False,
-                    message=f"unknown command {msg.command!r}; known: {', '.join(sorted(admin.COMMANDS))}",
-                )
-            else:
-                reply = m.Status(ok=True, data=handler(self, dict(msg.args)))
-        except ProtocolError as exc:
-            reply = m.Status(ok=False, message=str(exc))
-        except (NexusGwError, ValueError, KeyError) as exc:
-            reply = m.Status(ok=False, message=f"{msg.command}: {exc}")
-        header, body = codec.encode(MsgType.STATUS, reply)
-        self.admin_sock.send_multipart([identity, b"", header, body])
+            self.admin_sock.send_multipart(reply, zmq.NOBLOCK)
+        except zmq.ZMQError as exc:
+            log.warning("admin: reply not sent to %r: %s", frames[0][:64], exc.strerror)
 
     # -- housekeeping --------------------------------------------------------------------
     def _welcome(self, subscriptions: list[m.Subscription]) -> m.Welcome:
