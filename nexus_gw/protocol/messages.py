@@ -64,6 +64,9 @@ class Hello(Message, kw_only=True):
     version: str = ""
     capabilities: Capabilities = msgspec.field(default_factory=Capabilities)
     report: PlatformReport | None = None
+    #: From an engine: the kinds of message it acknowledges (``FILL``, ``ORDER_UPDATE``). An engine that
+    #: acknowledges ``ORDER_UPDATE`` gets every final ORDER_UPDATE resent until it does.
+    acks: list[str] = msgspec.field(default_factory=list)
 
 
 class Subscription(Message, kw_only=True):
@@ -83,6 +86,9 @@ class Welcome(Message, kw_only=True):
     heartbeat_interval_s: float
     roots: list[str] = msgspec.field(default_factory=list)
     subscriptions: list[Subscription] = msgspec.field(default_factory=list)
+    #: To an engine: the order ids of its orders still working (absent from older gateways). Any other order
+    #: the engine still thinks is working has finished; its final messages follow.
+    working: list[str] | None = None
 
 
 class Heartbeat(Message, kw_only=True):
