@@ -114,7 +114,6 @@ class Gateway:
         sockets = self.profile.gateway.sockets
         self.platform_sock = self._bind(sockets.platform, mandatory=True)
         self.nexus_sock = self._bind(sockets.nexus, mandatory=True)
-        outbound.tune_socket(self.nexus_sock)
         self.admin_sock = self._bind(sockets.admin, mandatory=False)
         announce("Gateway Server initialized ✓")
         announce(f"Platform socket ({_port(sockets.platform)}): ACTIVE")
@@ -136,6 +135,8 @@ class Gateway:
         if mandatory:
             sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
             sock.setsockopt(zmq.ROUTER_HANDOVER, 1)
+        if endpoint == self.profile.gateway.sockets.nexus:
+            outbound.tune_socket(sock)  # before bind: a listener copies the options its connections get
         try:
             sock.bind(endpoint)
         except zmq.ZMQError as exc:
@@ -256,6 +257,7 @@ class Gateway:
             self.nexus_sock.send(header, zmq.SNDMORE | zmq.NOBLOCK)
             self.nexus_sock.send(body, zmq.NOBLOCK)
         except zmq.Again:
+            self.counters["nexus_pipe_full"] += 1
             return outbound.Sent.AGAIN
         except zmq.ZMQError as exc:
             if exc.errno == zmq.EHOSTUNREACH:

@@ -207,6 +207,13 @@ class EngineQueues:
         return {name: queue.snapshot() for name, queue in sorted(self.engines.items())}
 
 
+#: Kernel send buffer per engine connection (bytes): what waits in TCP in front of a fill, besides SNDHWM.
+NEXUS_SNDBUF = 128 * 1024
+
+
 def tune_socket(sock: zmq.Socket[bytes]) -> None:
-    """A small send high-water mark on the NEXUS socket (set before engines connect)."""
+    """Small send buffers on the NEXUS socket (set before it binds: the listener copies them to each engine's
+    connection), so a fill queued here waits behind at most a few hundred market-data messages in zmq, plus
+    what the kernel's socket buffers hold."""
     sock.setsockopt(zmq.SNDHWM, NEXUS_SNDHWM)
+    sock.setsockopt(zmq.SNDBUF, NEXUS_SNDBUF)
