@@ -4,7 +4,7 @@ The pipeline is any object with ``process_market_data(data) -> signal | None`` (
 signal is a dict ``{"symbol", "signal", "confidence"}`` with optional ``qty`` and ``mqscore``
 (``{"composite", "noise"}``). If the pipeline has ``on_fill(fill)`` it receives every aggregated fill,
 and ``on_order_status(update)`` every order update. A fill is acknowledged to the gateway only after
-``on_fill`` returned; if it raises, the gateway delivers the fill again (after the next HELLO). With
+``on_fill`` returned; if it raises, the gateway delivers the fill again (within seconds, or after a HELLO). With
 ``auto_execute=False`` signals are logged and kept in ``skipped_signals`` instead of being sent.
 """
 

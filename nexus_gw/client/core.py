@@ -10,9 +10,10 @@ WELCOME whose ``working`` list no longer names the order. None of them alone blo
 
 FILLs and final ORDER_UPDATEs are acknowledged only after the application's callback returned
 (``settle``): a callback that raises, or an engine that dies before it returns, leaves the message
-unacknowledged and the gateway delivers it again. Within one process each is delivered to the callback
-once; after an engine restart, one whose callback never completed is delivered again (at least once to
-the callback, acknowledged once it completed).
+unacknowledged and the gateway delivers it again (every few seconds, and after each HELLO). Within one
+process each is delivered to the callback once at a time and never again once its callback completed;
+after an engine restart, one whose callback never completed is delivered again (at least once to the
+callback, acknowledged once it completed).
 """
 
 from __future__ import annotations

@@ -246,10 +246,15 @@ class Gateway:
 
     def _flush_engines(self) -> bool:
         """Write what waits for each engine, order traffic first; True when nothing is left for an online one."""
+        now = time.monotonic()
         for queue in self.outbound.engines.values():
             if queue.identity is not None and queue.identity not in self.peers.nexus:
                 queue.go_offline()  # dropped as silent: what waits goes after its next HELLO
-        return self.outbound.flush(self._write_nexus, self._written)
+            elif now >= self._next_redelivery:
+                queue.redeliver(now)
+        if now >= self._next_redelivery:
+            self._next_redelivery = now + 1.0
+        return self.outbound.flush(self._write_nexus, self._written, now)
 
     def _write_nexus(self, identity: bytes, header: bytes, body: bytes) -> outbound.Sent:
         try:
@@ -292,6 +297,7 @@ class Gateway:
             self.close()
 
     _engines_waiting = False
+    _next_redelivery = 0.0
 
     def run_once(self, poller: zmq.Poller) -> None:
         now = time.monotonic()
@@ -533,7 +539,11 @@ class Gateway:
             self.desk.on_cancel(identity, msg)
         elif isinstance(msg, m.Ack) and msg.kind in ("FILL", "ORDER_UPDATE"):
             peer = self.peers.nexus[identity]
-            if not self.ledger.acknowledged(msg.ref, msg.kind, peer.name):
+            if self.ledger.acknowledged(msg.ref, msg.kind, peer.name):
+                self.outbound.get(peer.name).acked(
+                    msg.ref, ("FILL", "ORDER_UPDATE") if msg.kind == "FILL" else ("ORDER_UPDATE",)
+                )
+            else:
                 self.counters["acks_not_owner"] += 1
                 log.warning(
                     "signal engine %s acknowledged %s of order %s it does not own: ignored",

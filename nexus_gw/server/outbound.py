@@ -9,8 +9,10 @@ Every signal engine (by HELLO name) has one queue with two classes:
   waiting ticks are conflated to the latest per (platform, symbol) (counted in ``market_conflated``). Market
   data for an engine that is gone is dropped (``market_dropped``).
 
-``flush`` writes order traffic first, then market data, until the engine's pipe says EAGAIN. No sockets
-here: the gateway passes the function that writes one message.
+``flush`` writes order traffic first, then market data, until the engine's pipe says EAGAIN. A journaled
+message written to an engine that acknowledges its kind is written again every ``REDELIVER_AFTER_S`` until
+the engine acknowledges it (a message lost in a connection the engine did not notice). No sockets here: the
+gateway passes the function that writes one message.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ NEXUS_SNDHWM = 200
 
 #: Market-data messages that may wait per engine before they are conflated.
 MARKET_LIMIT = 200
+
+#: Seconds after which a journaled message written to an engine and not acknowledged is written again.
+REDELIVER_AFTER_S = 10.0
 
 
 class Sent(enum.Enum):
@@ -62,6 +67,7 @@ class EngineQueue:
         self.orders: deque[Item] = deque()
         self.market: deque[tuple[m.MarketData, bytes, bytes]] = deque()
         self._queued_deliveries: set[int] = set()
+        self.unacked: dict[int, tuple[float, Item]] = {}  # delivery id -> (written at, message)
         self.counters: Counter[str] = Counter()
 
     @property
@@ -107,14 +113,37 @@ class EngineQueue:
             self.market.append((md, header, _encode_market(md)))
         self.counters["market_conflated"] += before - after
 
+    def acked(self, order_id: str, kinds: tuple[str, ...]) -> None:
+        """The engine acknowledged ``kinds`` of an order: stop writing them again."""
+        for delivery_id, (_, item) in list(self.unacked.items()):
+            if item.order_id == order_id and item.msg_type.value in kinds:
+                del self.unacked[delivery_id]
+
+    def redeliver(self, now: float, after_s: float = REDELIVER_AFTER_S) -> int:
+        """Queue again what was written more than ``after_s`` ago and is still unacknowledged; how many."""
+        due = [item for written, item in self.unacked.values() if now - written >= after_s]
+        count = 0
+        for item in due:
+            del self.unacked[item.delivery_id]  # type: ignore[arg-type]
+            if self.push_order(item):
+                count += 1
+        self.counters["redelivered"] += count
+        return count
+
+    def _expects_ack(self, item: Item) -> bool:
+        if item.delivery_id is None:
+            return False
+        return item.msg_type is MsgType.FILL or (item.msg_type is MsgType.ORDER_UPDATE and self.acks_updates)
+
     def go_offline(self) -> None:
         self.identity = None
+        self.unacked.clear()  # the journal has them: resent after the next HELLO
         dropped = sum(len(md.ticks) for md, _, _ in self.market)
         self.market.clear()
         self.counters["market_dropped"] += dropped
 
-    def flush(self, write: Write, written: Written | None = None) -> bool:
-        """Write what waits, order traffic first; True when everything went."""
+    def flush(self, write: Write, written: Written | None = None, now: float = 0.0) -> bool:
+        """Write what waits, order traffic first; True when everything went. ``now``: monotonic seconds."""
         if self.identity is None:
             return not self.orders
         while self.orders:
@@ -126,6 +155,8 @@ class EngineQueue:
             self.counters["order_sent"] += 1
             if item.delivery_id is not None:
                 self._queued_deliveries.discard(item.delivery_id)
+                if self._expects_ack(item):
+                    self.unacked[item.delivery_id] = (now, item)
             if written is not None:
                 written(self, item)
         while self.market:
@@ -148,6 +179,7 @@ class EngineQueue:
         return {
             "online": self.online,
             "order_waiting": len(self.orders),
+            "unacknowledged": len(self.unacked),
             "market_waiting": len(self.market),
             **dict(sorted(self.counters.items())),
         }
@@ -195,11 +227,11 @@ class EngineQueues:
             if queue.online:
                 queue.push_market(md, header, body)
 
-    def flush(self, write: Write, written: Written | None = None) -> bool:
+    def flush(self, write: Write, written: Written | None = None, now: float = 0.0) -> bool:
         """Flush every engine; True when nothing is left waiting for an online engine."""
         done = True
         for queue in self.engines.values():
-            if not queue.flush(write, written) and queue.online:
+            if not queue.flush(write, written, now) and queue.online:
                 done = False
         return done
 

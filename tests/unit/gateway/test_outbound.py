@@ -92,3 +92,19 @@ def test_the_welcome_goes_first_after_a_hello() -> None:
     queues.flush(pipe)
     assert pipe.got == [b"WELCOME/1", b"update"]
     assert queues.snapshot()["e"]["order_sent"] == 2
+
+
+def test_an_unacknowledged_fill_is_written_again_until_the_engine_acknowledges_it() -> None:
+    queues = EngineQueues()
+    queue = queues.connect("e", b"e-1", acks_updates=False)
+    queue.push_order(order("fill-1", delivery_id=1))
+    queue.push_order(Item(MsgType.ORDER_UPDATE, b"ORDER_UPDATE/1", b"final", order_id="fill-1", delivery_id=2))
+    pipe = Pipe()
+    queues.flush(pipe, now=100.0)
+    assert list(queue.unacked) == [1]  # this engine does not acknowledge final updates: written once
+    assert queue.redeliver(now=105.0, after_s=10.0) == 0
+    assert queue.redeliver(now=110.0, after_s=10.0) == 1  # lost on the way, perhaps: again
+    queues.flush(pipe, now=110.0)
+    assert pipe.got == [b"fill-1", b"ORDER_UPDATE/1", b"fill-1"]
+    queue.acked("fill-1", ("FILL", "ORDER_UPDATE"))
+    assert queue.unacked == {} and queue.redeliver(now=1000.0) == 0
