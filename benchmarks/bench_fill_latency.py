@@ -1,6 +1,6 @@
 """A fill's latency to the engine while a platform floods market data on the same engine link.
 
-    python benchmarks/bench_fill_latency.py [--orders 20] [--batch 50]
+    python benchmarks/bench_fill_latency.py [--orders 20] [--batch 50] [--rate MSGS_PER_S]
 
 The gateway runs in-process (real ZeroMQ sockets on loopback, a real SQLite journal in a temporary
 directory). One platform peer streams quotes as fast as the gateway takes them and fills every order it
@@ -23,7 +23,7 @@ from pathlib import Path
 import zmq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_gateway import start_gateway  # noqa: E402
+from bench_gateway import start_gateway
 
 
 def main() -> None:
@@ -36,6 +36,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=20, help="orders to time (default 20)")
     parser.add_argument("--batch", type=int, default=50, help="market-data messages per flood burst (default 50)")
+    parser.add_argument(
+        "--rate", type=float, default=0.0, help="market-data messages per second (default 0: as fast as accepted)"
+    )
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
@@ -66,7 +69,10 @@ def main() -> None:
 
         def flood() -> None:
             n = 0
+            started = time.perf_counter()
             while not stop.is_set():
+                if args.rate and n > (time.perf_counter() - started) * args.rate:
+                    time.sleep(0.001)
                 for _ in range(args.batch):
                     n += 1
                     price = 100.0 + (n % 8) * 0.25
