@@ -4,6 +4,8 @@ it, the step that derives them when missing, and the migration of version-1 jour
 from __future__ import annotations
 
 import sqlite3
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from nexus_gw.journal import Journal
 from nexus_gw.journal.schema import _V1, SCHEMA_VERSION
 from nexus_gw.protocol.constants import OrderStatus
 from tests.integration.journal.conftest import FakeNs, make_order
+from tests.integration.journal.test_crash_safety import run_and_kill
 
 
 def finals(order: Order, owner: str | None) -> list[tuple[str, str, bytes]]:
@@ -111,3 +114,40 @@ def test_a_version_1_journal_is_migrated_and_its_lost_fill_becomes_due(tmp_path:
             ("lost", "FILL"),
         ]
         assert journal.verify() == []
+
+
+FILLING_WRITER = textwrap.dedent(
+    """
+    import sys
+
+    from nexus_gw.domain.orders import Execution, Leg, Order
+    from nexus_gw.journal import Journal
+    from nexus_gw.protocol.constants import Side
+
+    journal = Journal.open(sys.argv[1])
+    journal.finalizer = lambda order, owner: [("ORDER_UPDATE", "final", b"u"), ("FILL", "", b"f")]
+    i = 0
+    while True:
+        order = Order(f"o{i}", f"c{i}", "NQ", Side.BUY, 1.0, created_ns=i + 1)
+        order.add_leg(Leg(f"o{i}.a", "a", "NQ", Side.BUY, 2.0))
+        journal.record_order(order, "alpha")
+        journal.record_execution(f"o{i}.a", Execution("x1", 1.0, 100.0))
+        journal.record_execution(f"o{i}.a", Execution("x2", 1.0, 100.0))  # finishes the order
+        print(f"filled o{i}", flush=True)
+        i += 1
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
+@pytest.mark.parametrize("kill_after", [1, 25])
+def test_a_writer_killed_right_after_the_finishing_execution_has_its_fill_queued(
+    tmp_path: Path, kill_after: int
+) -> None:
+    path = tmp_path / "journal.sqlite3"
+    printed = run_and_kill(FILLING_WRITER, path, kill_after)
+    with Journal.open(path) as journal:
+        filled = {o.order_id for o in journal.load_orders(open_only=False) if o.status is OrderStatus.FILLED}
+        queued = {d.order_id for d in journal.pending() if d.kind == "FILL"}
+    assert {line.split()[1] for line in printed} <= filled
+    assert filled == queued  # no finished order without its FILL, however the process died
