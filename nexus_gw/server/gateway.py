@@ -188,7 +188,11 @@ class Gateway:
         nexus_peer = self.peers.nexus.pop(identity, None)
         if nexus_peer is not None:
             self.outbound.disconnect(identity)
-            log.warning("signal engine %s disconnected (%s waits for its next HELLO)", nexus_peer.name, msg_type.value)
+            log.warning(
+                "signal engine %s disconnected (seen sending %s); its order traffic waits for its next HELLO",
+                nexus_peer.name,
+                msg_type.value,
+            )
             return
         name = identity.decode("utf-8", "replace")
         peer = self.peers.platforms.get(name)
@@ -303,7 +307,7 @@ class Gateway:
         now = time.monotonic()
         timeout_ms = max(0, int((self._next_heartbeat - now) * 1000))
         if self._engines_waiting:
-            timeout_ms = min(timeout_ms, 2)  # an engine's pipe was full: try again soon
+            timeout_ms = min(timeout_ms, 5)  # an engine's pipe was full: try again soon
         ready = dict(poller.poll(min(timeout_ms, int(self.interval * 1000))))
         if self.platform_sock in ready:
             self._drain(self.platform_sock, self._on_platform_frames)
