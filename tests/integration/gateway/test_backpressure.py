@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import zmq
 
+from nexus_gw.client.admin import admin_request
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import MsgType, OrderStatus
@@ -113,5 +114,7 @@ def test_a_stalled_engine_gets_every_update_and_fill_of_its_orders_when_it_resum
             fills.add(msg.order_id)
             engine.send(MsgType.ACK, m.Ack(kind="FILL", ref=msg.order_id))
     assert finals == expected
+    engines = admin_request(endpoints.admin, "status", timeout_s=10)["engines"]  # what an operator sees
+    assert engines["slow"]["market_conflated"] > 0 and engines["slow"]["online"]
     flood.peer.close()
     engine.close()
