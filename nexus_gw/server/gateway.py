@@ -316,6 +316,7 @@ class Gateway:
         if self.admin_sock in ready:
             self._drain(self.admin_sock, self._on_admin_frames)
         self._paper_reports()
+        self._flush_engines()  # what this pass produced, before housekeeping may drop a silent engine
         self._housekeeping(time.monotonic())
         self._engines_waiting = not self._flush_engines()
 
