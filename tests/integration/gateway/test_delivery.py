@@ -143,7 +143,7 @@ def test_fills_and_updates_go_to_the_owner_only_and_only_its_ack_counts(
         assert pending(dev_profile) == []
 
 
-def test_the_final_update_of_an_unfilled_order_survives_a_reconnect_and_releases_nothing_twice(
+def test_the_final_update_of_an_unfilled_order_reaches_its_engine_after_a_reconnect(
     dev_profile: LoadedProfile, endpoints: Endpoints, zctx: zmq.Context[zmq.Socket[bytes]]
 ) -> None:
     with gateway_running(dev_profile) as gateway:
