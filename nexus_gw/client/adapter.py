@@ -3,8 +3,9 @@
 The pipeline is any object with ``process_market_data(data) -> signal | None`` (plain or async). A
 signal is a dict ``{"symbol", "signal", "confidence"}`` with optional ``qty`` and ``mqscore``
 (``{"composite", "noise"}``). If the pipeline has ``on_fill(fill)`` it receives every aggregated fill,
-and ``on_order_status(update)`` every order update. With ``auto_execute=False`` signals are logged and
-kept in ``skipped_signals`` instead of being sent.
+and ``on_order_status(update)`` every order update. A fill is acknowledged to the gateway only after
+``on_fill`` returned; if it raises, the gateway delivers the fill again (within seconds, or after a HELLO). With
+``auto_execute=False`` signals are logged and kept in ``skipped_signals`` instead of being sent.
 """
 
 from __future__ import annotations
@@ -111,9 +112,10 @@ class NexusCommunicationAdapter:
             self.signals_sent.append(order_id)
 
     async def _on_fill(self, fill: dict[str, Any]) -> None:
-        self.fills.append(fill)
+        """The pipeline's ``on_fill`` first: the fill is acknowledged to the gateway only if it returns."""
         if hasattr(self.pipeline, "on_fill"):
             await _call(self.pipeline.on_fill, fill)
+        self.fills.append(fill)
 
     async def _on_order_status(self, update: dict[str, Any]) -> None:
         if hasattr(self.pipeline, "on_order_status"):

@@ -1,6 +1,7 @@
 """``AsyncNexusGateway``: the asyncio client, for engines that run an event loop.
 
-Same protocol core as the blocking client. The socket only waits through asyncio; messages are moved
+Same protocol core as the blocking client; a FILL (and a final ORDER_UPDATE) is acknowledged only
+after its callback returned (awaited), never when it raised. The socket only waits through asyncio; messages are moved
 with the synchronous API on a shadow socket, which is what keeps pyzmq's asyncio path fast.
 """
 
@@ -194,11 +195,15 @@ class AsyncNexusGateway:
 
     async def _deliver(self, event: Event) -> None:
         fn = self._callbacks.get(event.kind)
-        if fn is None:
-            return
-        try:
-            result = fn(event.data)
-            if inspect.isawaitable(result):
-                await result
-        except Exception:
-            log.exception("%s callback raised; continuing", event.kind)
+        ok = True
+        if fn is not None:
+            try:
+                result = fn(event.data)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                ok = False
+                log.exception("%s callback raised; continuing", event.kind)
+        ack = self.core.settle(event, ok)  # a FILL is acknowledged only once its callback returned
+        if ack is not None and self._sync is not None:
+            self._sync.send_multipart(ack)

@@ -2,8 +2,18 @@
 
 Both ``NexusGatewayInterface`` (threads) and ``AsyncNexusGateway`` (asyncio) feed received frames to
 ``ClientCore.receive`` and send the frames it builds. The core keeps what they share: the HELLO,
-the mirror of duplicate prevention (one working order per symbol, released on the final update),
-the pending signals awaiting an answer, and the translation of messages into plain dicts for callbacks.
+the mirror of duplicate prevention (one working order per symbol), the pending signals awaiting an
+answer, and the translation of messages into plain dicts for callbacks.
+
+A root is released on anything that says its order ended: the final ORDER_UPDATE, the FILL, or a
+WELCOME whose ``working`` list no longer names the order. None of them alone blocks a root for good.
+
+FILLs and final ORDER_UPDATEs are acknowledged only after the application's callback returned
+(``settle``): a callback that raises, or an engine that dies before it returns, leaves the message
+unacknowledged and the gateway delivers it again (every few seconds, and after each HELLO). Within one
+process each is delivered to the callback once at a time and never again once its callback completed;
+after an engine restart, one whose callback never completed is delivered again (at least once to the
+callback, acknowledged once it completed).
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from nexus_gw.errors import ProtocolError
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType, OrderStatus, OrderType
+from nexus_gw.protocol.refs import delivery_ref
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +50,14 @@ class Outcome:
 
 @dataclass
 class Event:
-    """Something for the application: kind is market_data, order_status, fill, error or welcome."""
+    """Something for the application: kind is market_data, order_status, fill, error or welcome.
+
+    ``ack`` is what to send once the callback has returned (``ClientCore.settle``), for messages the
+    gateway resends until acknowledged."""
 
     kind: str
     data: dict[str, Any]
+    ack: tuple[str, str] | None = None  # (ACK kind, order id)
 
 
 @dataclass
@@ -52,7 +67,9 @@ class ClientCore:
     active_by_symbol: dict[str, str] = field(default_factory=dict)
     pending: dict[str, Frames] = field(default_factory=dict)
     welcome: m.Welcome | None = None
-    fills_seen: set[str] = field(default_factory=set)
+    fills_seen: set[str] = field(default_factory=set)  # refs of fills whose callback completed (acknowledged)
+    finals_seen: set[str] = field(default_factory=set)  # refs of final updates whose callback completed
+    in_callback: set[tuple[str, str]] = field(default_factory=set)  # (kind, order id) handed to a callback
     outgoing: list[Frames] = field(default_factory=list)  # acknowledgements the transport must send
 
     def __post_init__(self) -> None:
@@ -69,7 +86,14 @@ class ClientCore:
 
     def hello(self) -> Frames:
         return codec.encode(
-            MsgType.HELLO, m.Hello(role="nexus", name=self.name, session=self.session, version=__version__)
+            MsgType.HELLO,
+            m.Hello(
+                role="nexus",
+                name=self.name,
+                session=self.session,
+                version=__version__,
+                acks=[MsgType.FILL.value, MsgType.ORDER_UPDATE.value],
+            ),
         )
 
     def heartbeat(self, ts_ns: int) -> Frames:
@@ -130,18 +154,55 @@ class ClientCore:
         if isinstance(msg, m.OrderUpdate):
             return self._on_order_update(msg)
         if isinstance(msg, m.FillReport):
-            # Acknowledge every copy (the gateway resends until it hears this); deliver each order's fill once.
-            self.outgoing.append(codec.encode(MsgType.ACK, m.Ack(kind="FILL", ref=msg.order_id)))
-            if msg.order_id in self.fills_seen:
-                return [], []
-            self.fills_seen.add(msg.order_id)
-            return [Event("fill", as_dict(msg))], []
+            self._release(msg.symbol, msg.order_id)  # a FILL is only sent for a finished order
+            ref = delivery_ref(msg.order_id, msg.revision)  # a correction (revision > 0) is a new delivery
+            event = self._once(MsgType.FILL.value, ref, self.fills_seen, Event("fill", as_dict(msg)))
+            return ([event] if event else []), []
         if isinstance(msg, m.Error):
             return self._on_error(msg)
         if isinstance(msg, m.Welcome):
             self.welcome = msg
+            if msg.working is not None:  # orders of ours the gateway no longer works: they ended
+                for symbol, order_id in list(self.active_by_symbol.items()):
+                    if order_id not in msg.working:
+                        log.info("order %s no longer works at the gateway: %s released", order_id, symbol)
+                        del self.active_by_symbol[symbol]
             return [Event("welcome", as_dict(msg))], []
         return [], []  # heartbeat: liveness only
+
+    def _release(self, symbol: str, order_id: str) -> None:
+        if self.active_by_symbol.get(symbol) == order_id:
+            del self.active_by_symbol[symbol]
+
+    def _once(self, kind: str, order_id: str, done: set[str], event: Event) -> Event | None:
+        """The event for a message the gateway resends until acknowledged, or None for a copy: one already
+        handled is acknowledged again at once, one still in a callback is left to that callback."""
+        if order_id in done:
+            self.outgoing.append(codec.encode(MsgType.ACK, m.Ack(kind=kind, ref=order_id)))
+            return None
+        if (kind, order_id) in self.in_callback:
+            return None
+        self.in_callback.add((kind, order_id))
+        event.ack = (kind, order_id)
+        return event
+
+    def settle(self, event: Event, ok: bool) -> Frames | None:
+        """The callback of ``event`` returned (``ok``) or raised: the ACK to send now, if any.
+
+        Not acknowledged after a failure: the gateway delivers the message again (on the next HELLO)."""
+        if event.ack is None:
+            return None
+        kind, order_id = event.ack
+        self.in_callback.discard(event.ack)
+        if not ok:
+            log.error(
+                "%s callback for order %s raised: not acknowledged, the gateway will deliver it again",
+                event.kind,
+                order_id,
+            )
+            return None
+        (self.fills_seen if kind == MsgType.FILL.value else self.finals_seen).add(order_id)
+        return codec.encode(MsgType.ACK, m.Ack(kind=kind, ref=order_id))
 
     def _on_order_update(self, msg: m.OrderUpdate) -> tuple[list[Event], list[Outcome]]:
         outcomes = []
@@ -153,10 +214,17 @@ class ClientCore:
                 outcomes.append(Outcome(msg.client_id, msg.order_id))
         if msg.legs:
             if msg.final:
-                if self.active_by_symbol.get(msg.symbol) == msg.order_id:
-                    del self.active_by_symbol[msg.symbol]
-            else:
+                self._release(msg.symbol, msg.order_id)
+            elif msg.order_id not in self.fills_seen and msg.order_id not in self.finals_seen:
                 self.active_by_symbol[msg.symbol] = msg.order_id
+        if msg.final and msg.legs:  # resent by the gateway until acknowledged
+            event = self._once(
+                MsgType.ORDER_UPDATE.value,
+                delivery_ref(msg.order_id, msg.revision),
+                self.finals_seen,
+                Event("order_status", as_dict(msg)),
+            )
+            return ([event] if event else []), outcomes
         return [Event("order_status", as_dict(msg))], outcomes
 
     def _on_error(self, msg: m.Error) -> tuple[list[Event], list[Outcome]]:

@@ -2,9 +2,10 @@
 
 One I/O thread owns the ZeroMQ socket (sockets are not thread-safe); calls from any thread hand it
 frames through a queue. Callbacks run on a separate dispatcher thread, so a callback may itself call
-``send_signal``. ``send_signal`` waits for the gateway's answer and resends the same client id if the
-answer is slow: the gateway treats the client id as an idempotency key, so a resend never creates a
-second order.
+``send_signal``. A FILL (and a final ORDER_UPDATE) is acknowledged to the gateway only after its callback
+returned; if the callback raises it is not acknowledged, and the gateway delivers it again.
+``send_signal`` waits for the gateway's answer and resends the same client id if the answer is slow:
+the gateway treats the client id as an idempotency key, so a resend never creates a second order.
 """
 
 from __future__ import annotations
@@ -273,9 +274,15 @@ class NexusGatewayInterface:
             if event is _STOP:
                 return
             fn = self._callbacks.get(event.kind)
-            if fn is None:
-                continue
-            try:
-                fn(event.data)
-            except Exception:
-                log.exception("%s callback raised; continuing", event.kind)
+            ok = True
+            if fn is not None:
+                try:
+                    fn(event.data)
+                except Exception:
+                    ok = False
+                    log.exception("%s callback raised; continuing", event.kind)
+            if event.ack is not None:  # acknowledged only now that the callback returned
+                with self._lock:
+                    ack = self.core.settle(event, ok)
+                if ack is not None:
+                    self._outbox.put(ack)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -91,6 +91,13 @@ class Delivery:
     payload: bytes
     created_ns: int
     acked_ns: int | None
+    owner: str | None = None  # the order's engine ("" the gateway's own, None unknown)
+
+
+#: Given a finished order (as journaled) and its owner, the messages that tell the owner how it ended:
+#: ``(kind, dedupe key, payload)`` rows for the outbox.
+Finalizer = Callable[[Order, str | None, int], list[tuple[str, str, bytes]]]
+"""``(order, owner, revision)`` → outbox rows ``(kind, dedupe key, payload)``; revision n > 0 is a correction."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,4 +264,5 @@ def delivery_from_row(row: sqlite3.Row) -> Delivery:
         payload=bytes(row["payload"]),
         created_ns=row["created_ns"],
         acked_ns=row["acked_ns"],
+        owner=row["owner"] if "owner" in row.keys() else None,  # noqa: SIM118 (sqlite3.Row)
     )

@@ -15,10 +15,28 @@ import sqlite3
 from nexus_gw.journal.errors import JournalError, NewerSchemaError
 
 #: Version written by this code. Bump it and add a step to ``MIGRATIONS`` for every schema change.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+#: Version 2: every order names its owner (the signal engine that sent it; "" for the gateway's own orders;
+#: NULL for orders journaled before owners were kept), and ``final_queued`` says whether the messages that
+#: tell the owner how the order ended (final ORDER_UPDATE, FILL) are in the outbox. An order that finished in
+#: a v1 journal with an execution but without a FILL in the outbox (a crash between the two) is marked as
+#: still due, so the recovery step on start derives its FILL from the journal.
+_V2 = (
+    "ALTER TABLE orders ADD COLUMN owner TEXT",
+    "ALTER TABLE orders ADD COLUMN final_queued INTEGER NOT NULL DEFAULT 1 CHECK (final_queued IN (0, 1))",
+    "UPDATE orders SET owner = '' WHERE client_id LIKE 'roll:%' OR client_id LIKE 'flatten:%'",
+    """
+    UPDATE orders SET final_queued = 0
+    WHERE is_open = 0 AND avg_price IS NOT NULL AND (owner IS NULL OR owner != '')
+      AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.order_id = orders.order_id AND outbox.kind = 'FILL')
+    """,
+    "CREATE INDEX orders_final_due ON orders (order_id) WHERE final_queued = 0",
+    "CREATE INDEX outbox_order ON outbox (order_id)",
+)
 
 #: ``MIGRATIONS[n]`` upgrades a journal at version ``n`` to ``n + 1``.
-MIGRATIONS: dict[int, tuple[str, ...]] = {}
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: _V2}
 
 _V1 = (
     """
@@ -161,8 +179,8 @@ def ensure_schema(conn: sqlite3.Connection, where: str) -> int:
         if version is None:
             for statement in _V1:
                 conn.execute(statement)
-            conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            version = SCHEMA_VERSION
+            conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', '1')")
+            version = 1  # then migrated like any version-1 journal
         check_version(version, where)
         while version < SCHEMA_VERSION:
             for statement in MIGRATIONS[version]:

@@ -16,6 +16,7 @@ duplicate execution (same leg id and fill id) is refused by the state machine an
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import sqlite3
@@ -38,7 +39,7 @@ from nexus_gw.journal.errors import (
     UnknownLegError,
     UnknownOrderError,
 )
-from nexus_gw.journal.records import Delivery, EventRecord, FillRecord, Recovery, StatusRecord
+from nexus_gw.journal.records import Delivery, EventRecord, FillRecord, Finalizer, Recovery, StatusRecord
 from nexus_gw.journal.schema import read_version
 from nexus_gw.protocol.constants import OrderStatus
 
@@ -88,6 +89,12 @@ class Journal:
         self.readonly = readonly
         self._now_ns = now_ns
         self._lock = lock
+        self._depth = 0  # > 0 inside a write transaction (write methods then join it)
+        self._finished: list[str] = []  # orders that became terminal in the open transaction
+        #: Builds the messages that tell an order's owner how it ended (kind, key, payload), written to the
+        #: outbox in the same transaction as the change that finished the order. Installed by the gateway;
+        #: without it, finished orders stay due and ``derive_missing_finals`` completes them later.
+        self.finalizer: Finalizer | None = None
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -138,19 +145,39 @@ class Journal:
         if self.readonly:
             raise JournalReadOnly(f"journal {self.path} is open read-only; only the gateway process writes it")
         conn = self._conn
+        if self._depth:  # inside ``transaction()``: part of the enclosing transaction
+            yield conn
+            return
         conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        self._finished = []
         try:
             yield conn
+            self._queue_finals(conn)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        finally:
+            self._depth = 0
+            self._finished = []
+
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One transaction for several write methods: all of them are committed together, or none.
+
+        The final messages of orders that finish inside it are enqueued just before the commit, so they see
+        everything the caller did in it (e.g. the P&L an execution caused).
+        """
+        return self._write()
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
         """One snapshot for several SELECTs, so a concurrent write is seen entirely or not at all."""
         conn = self._conn
+        if conn.in_transaction:  # inside a write transaction: already one snapshot
+            yield conn
+            return
         conn.execute("BEGIN")
         try:
             yield conn
@@ -158,11 +185,12 @@ class Journal:
             conn.execute("COMMIT")
 
     # -- orders and legs -------------------------------------------------------------------
-    def record_order(self, order: Order) -> bool:
+    def record_order(self, order: Order, owner: str | None = None) -> bool:
         """Write an order and all its legs in one transaction; True when written, False when already there.
 
         Call it before any leg is sent. A refused order (``rejected``, no legs) is recorded too, so a resent
         client id gets the same answer after a restart. Executions are recorded with ``record_execution``.
+        ``owner`` is the signal engine the order's reports go to ("" for the gateway's own, None if unknown).
         """
         if any(leg.executions for leg in order.legs.values()):
             raise UsageError(
@@ -175,8 +203,8 @@ class Journal:
                 return False
             conn.execute(
                 "INSERT INTO orders (order_id, client_id, root, side, qty, order_type, limit_price, stop_price,"
-                " created_ns, reason, rejected, status, is_open, recorded_ns, updated_ns)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " created_ns, reason, rejected, status, is_open, recorded_ns, updated_ns, owner, final_queued)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     order.order_id,
                     order.client_id,
@@ -193,6 +221,8 @@ class Journal:
                     int(not order.is_terminal),
                     now,
                     now,
+                    owner,
+                    int(owner == "" or order.is_terminal),  # a refusal is answered directly, not via the outbox
                 ),
             )
             for position, leg in enumerate(order.legs.values()):
@@ -318,6 +348,8 @@ class Journal:
             )
             if leg.status != status_before:
                 self._store_leg_state(conn, leg, now)
+            # an execution after the order's final messages were queued: its corrected final state is due
+            conn.execute("UPDATE orders SET final_queued = 0 WHERE order_id = ? AND final_queued = 1", (order_id,))
             self._refresh_order(conn, order_id, now)
         return True
 
@@ -353,6 +385,8 @@ class Journal:
     def _refresh_order(self, conn: sqlite3.Connection, order_id: str, now: int) -> None:
         """Recompute an order's derived columns (aggregate status, open flag, filled qty, average price)."""
         order = records.select_orders(conn, "orders.order_id = ?", [order_id])[0]
+        if order.is_terminal and order_id not in self._finished:
+            self._finished.append(order_id)
         conn.execute(
             "UPDATE orders SET status = ?, is_open = ?, filled_qty = ?, avg_price = ?, updated_ns = ?"
             " WHERE order_id = ?",
@@ -510,3 +544,87 @@ class Journal:
         """The journaled executions of one leg, in journal order (empty for an unknown leg)."""
         rows = self._conn.execute("SELECT * FROM executions WHERE leg_id = ? ORDER BY seq", (leg_id,))
         return [records.execution_from_row(row) for row in rows]
+
+    # -- owners and final messages -----------------------------------------------------------
+    def owner_of(self, order_id: str) -> str | None:
+        """The engine an order belongs to ("" for the gateway's own); None when unknown or not journaled."""
+        row = self._conn.execute("SELECT owner FROM orders WHERE order_id = ?", (order_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def deliveries(self, order_id: str) -> list[Delivery]:
+        """Every outbox message of an order (acknowledged or not), oldest first."""
+        rows = self._conn.execute(
+            "SELECT outbox.*, orders.owner FROM outbox JOIN orders ON orders.order_id = outbox.order_id"
+            " WHERE outbox.order_id = ? ORDER BY delivery_id",
+            (order_id,),
+        )
+        return [records.delivery_from_row(row) for row in rows]
+
+    def pending_for(self, owner: str) -> list[Delivery]:
+        """Unacknowledged messages for the engine ``owner`` (and for orders of unknown owner), oldest first."""
+        rows = self._conn.execute(
+            "SELECT outbox.*, orders.owner FROM outbox JOIN orders ON orders.order_id = outbox.order_id"
+            " WHERE outbox.acked_ns IS NULL AND (orders.owner = ? OR orders.owner IS NULL) ORDER BY delivery_id",
+            (owner,),
+        )
+        return [records.delivery_from_row(row) for row in rows]
+
+    def ack_order(self, order_id: str, keys: dict[str, str], acked_ns: int | None = None) -> int:
+        """Acknowledge an order's pending messages, given as kind → dedupe key; how many were pending."""
+        acked = self._now_ns() if acked_ns is None else acked_ns
+        count = 0
+        with self._write() as conn:
+            for kind, key in keys.items():
+                cursor = conn.execute(
+                    "UPDATE outbox SET acked_ns = ? WHERE order_id = ? AND kind = ? AND dedupe_key = ?"
+                    " AND acked_ns IS NULL",
+                    (acked, order_id, kind, key),
+                )
+                count += cursor.rowcount
+        return count
+
+    def derive_missing_finals(self) -> int:
+        """Enqueue the final messages of every finished order that lacks them (a crash, an old journal).
+
+        Needs ``finalizer``; returns how many orders were completed. Each order is one transaction.
+        """
+        if self.finalizer is None:
+            return 0
+        due = [row[0] for row in self._conn.execute("SELECT order_id FROM orders WHERE final_queued = 0")]
+        done = 0
+        for order_id in due:
+            with self._write() as conn:
+                order = records.select_orders(conn, "orders.order_id = ?", [order_id])[0]
+                if order.is_terminal:
+                    self._finished.append(order_id)
+                    done += 1
+        return done
+
+    def _queue_finals(self, conn: sqlite3.Connection) -> None:
+        """In the closing transaction: the final messages of the orders that finished in it."""
+        finalizer = self.finalizer
+        if finalizer is None or not self._finished:
+            return
+        for order_id in self._finished:
+            row = conn.execute("SELECT owner, final_queued FROM orders WHERE order_id = ?", (order_id,)).fetchone()
+            if row is None or row["final_queued"]:
+                continue
+            owner = row["owner"]
+            if owner != "":
+                order = records.select_orders(conn, "orders.order_id = ?", [order_id])[0]
+                revision = conn.execute(
+                    "SELECT COUNT(*) FROM outbox WHERE order_id = ? AND kind = 'ORDER_UPDATE'", (order_id,)
+                ).fetchone()[0]
+                try:
+                    messages = finalizer(order, owner, revision)
+                except Exception:  # never lose the change itself: recovery derives the messages on start
+                    log.exception("could not build the final messages of order %s; derived again on start", order_id)
+                    continue
+                now = self._now_ns()
+                for kind, key, payload in messages:
+                    conn.execute(
+                        "INSERT OR IGNORE INTO outbox (order_id, kind, dedupe_key, payload, created_ns)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (order_id, kind, key, bytes(payload), now),
+                    )
+            conn.execute("UPDATE orders SET final_queued = 1 WHERE order_id = ?", (order_id,))

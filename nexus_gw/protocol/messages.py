@@ -72,6 +72,9 @@ class Hello(Message, kw_only=True):
     version: str = ""
     capabilities: Capabilities = msgspec.field(default_factory=Capabilities)
     report: PlatformReport | None = None
+    #: From an engine: the kinds of message it acknowledges (``FILL``, ``ORDER_UPDATE``). An engine that
+    #: acknowledges ``ORDER_UPDATE`` gets every final ORDER_UPDATE resent until it does.
+    acks: list[str] = msgspec.field(default_factory=list)
 
 
 class Subscription(Message, kw_only=True, omit_defaults=False):
@@ -91,6 +94,9 @@ class Welcome(Message, kw_only=True, omit_defaults=False):
     heartbeat_interval_s: float
     roots: list[str] = msgspec.field(default_factory=list)
     subscriptions: list[Subscription] = msgspec.field(default_factory=list)
+    #: To an engine: the order ids of its orders still working (absent from older gateways). Any other order
+    #: the engine still thinks is working has finished; its final messages follow.
+    working: list[str] | None = None
 
 
 class Heartbeat(Message, kw_only=True, omit_defaults=False):
@@ -217,6 +223,9 @@ class OrderUpdate(Message, kw_only=True, omit_defaults=False):
     final: bool = False
     legs: list[LegReport] = msgspec.field(default_factory=list)
     ts_ns: int = 0
+    revision: int = 0
+    """0 for an order's first final state; n for the n-th correction (a fill reported after the order had
+    finished); acknowledge with ``ref = delivery_ref(order_id, revision)``."""
 
 
 class FillReport(Message, kw_only=True, omit_defaults=False):
@@ -237,6 +246,8 @@ class FillReport(Message, kw_only=True, omit_defaults=False):
     pnl_note: str = ""
     position: float | None = None
     ts_ns: int = 0
+    revision: int = 0
+    """As in OrderUpdate: a FILL of revision n supersedes every earlier FILL of the order."""
 
 
 class Ack(Message, kw_only=True, omit_defaults=False):

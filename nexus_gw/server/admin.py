@@ -65,6 +65,7 @@ def status(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
         "fx": fx,
         "platforms": platforms,
         "nexus_clients": [p.name for p in gateway.peers.nexus.values()],
+        "engines": gateway.outbound.snapshot(),  # per-engine queues: waiting, sent, conflated/dropped market data
         "counts": dict(sorted(gateway.counters.items())),
         "active_orders": [
             {

@@ -21,12 +21,14 @@ from nexus_gw.domain.risk.approvals import ApprovalQueue
 from nexus_gw.domain.routing import PlatformView, plan_route
 from nexus_gw.domain.sizing import SignalMode, size_for_platform, target_position, trades_for_signal
 from nexus_gw.errors import NexusGwError
+from nexus_gw.journal import Delivery
 from nexus_gw.journal.errors import storage_error
-from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType, OrderStatus, OrderType, Side
+from nexus_gw.server import reports
 from nexus_gw.server.held import hold_unreachable
 from nexus_gw.server.ledger import Ledger
+from nexus_gw.server.ownership import INTERNAL_OWNER, Owners
 from nexus_gw.server.peers import PeerTable
 from nexus_gw.server.riskgate import RiskGate
 from nexus_gw.server.signal_limits import largest_signal_qty, oversized_message, signal_problem
@@ -38,6 +40,10 @@ class Outbound(Protocol):
     def to_platform(self, name: str, msg_type: MsgType, payload: m.Message) -> bool: ...
 
     def to_nexus(self, identity: bytes | None, msg_type: MsgType, payload: m.Message) -> None: ...
+
+    def to_engine(
+        self, name: str | None, msg_type: MsgType, payload: m.Message | bytes, delivery: Delivery | None = None
+    ) -> None: ...
 
 
 def new_order_id() -> str:
@@ -74,7 +80,8 @@ class ExecutionDesk:
         self.out = outbound
         self.counters = counters
         self.book = OrderBook(self.profile.trading.one_order_per_symbol)
-        self.owners: dict[str, bytes] = {}
+        self.owners = Owners(ledger, peers)  # order id -> engine name, persisted with the order
+        ledger.journal.finalizer = self._final_messages  # final messages journaled with the change that ends an order
         self.ledger = ledger
         self.risk: RiskGate | None = None
         self.approvals = ApprovalQueue(self.profile.risk.approval_expiry_seconds)
@@ -219,7 +226,7 @@ class ExecutionDesk:
         if reason is None:
             return False
         self.book.discard(order_id)
-        self.owners.pop(order_id, None)
+        self.owners.forget(order_id)
         self.counters["journal_refusals"] += 1
         message = (
             f"cannot journal the order: {reason} at {self.ledger.journal.path}; free space there (or fix the "
@@ -530,9 +537,28 @@ class ExecutionDesk:
         }
 
     # -- reporting -----------------------------------------------------------------------
+    def _paper(self, platform: str) -> bool:
+        instance = self.profile.platforms.get(platform)
+        return instance.paper if instance is not None else False
+
+    def _final_messages(self, order: Order, owner: str | None, revision: int = 0) -> list[tuple[str, str, bytes]]:
+        """The outbox rows of an order that just finished (called by the journal inside that transaction)."""
+        live = self.book.orders.get(order.order_id)
+        if live is not None and live.reason:
+            order.reason = live.reason  # reasons the desk set in memory (approval expired, not routed…)
+        pnl = self._pnl_fields(order)
+        if order.avg_price is not None and "currency" not in pnl:
+            pnl["pnl_note"] = "P&L unknown: part of this order executed before a gateway restart"
+        return reports.final_messages(order, self._paper, pnl, time.time_ns(), revision)
+
     def _report(self, order: Order, to: bytes | None = None) -> None:
-        target = to if to is not None else self.owners.get(order.order_id)
-        if target == INTERNAL:
+        """Tell the order's engine (its owner, by HELLO name) about it; never an engine that does not own it.
+
+        A finished order's final ORDER_UPDATE and FILL come from the journal's outbox (written with the change
+        that finished it) and are resent until the owner acknowledges them; other updates go once.
+        """
+        owner = self.owners.name_of(order.order_id)
+        if owner == INTERNAL_OWNER:
             if order.is_terminal:
                 log.info(
                     "gateway order %s (%s) %s: %s",
@@ -545,63 +571,40 @@ class ExecutionDesk:
                     ),
                 )
             return
-        legs = [
-            m.LegReport(
-                platform=leg.platform,
-                symbol=leg.symbol,
-                leg_id=leg.leg_id,
-                qty=leg.qty,
-                filled_qty=leg.filled_qty,
-                avg_price=leg.avg_price,
-                status=leg.status,
-                reason=leg.reason,
-                multiplier=leg.multiplier,
-                paper=self.profile.platforms[leg.platform].paper if leg.platform in self.profile.platforms else False,
-            )
-            for leg in order.legs.values()
-        ]
         now_ns = time.time_ns()
-        update = m.OrderUpdate(
-            order_id=order.order_id,
-            client_id=order.client_id,
-            symbol=order.root,
-            side=order.side,
-            status=order.status,
-            qty=order.total_leg_qty,
-            filled_qty=order.filled_qty,
-            avg_price=order.avg_price,
-            reason=order.reason,
-            final=order.is_terminal,
-            legs=legs,
-            ts_ns=now_ns,
-        )
-        self.out.to_nexus(target, MsgType.ORDER_UPDATE, update)
+        legs = reports.leg_reports(order, self._paper)
+        update = reports.order_update(order, legs, now_ns)
+        if to is not None:  # a resent client id: the asker gets the state; its owner also the fill
+            self.out.to_nexus(to, MsgType.ORDER_UPDATE, update)
+            asker = self.owners.engine_name(to)
+            if order.is_terminal and owner in (None, asker):
+                for delivery in self.ledger.final_messages(order.order_id):
+                    if delivery.kind == MsgType.FILL.value:
+                        self.out.to_engine(asker, MsgType.FILL, delivery.payload, delivery)
+            return
+        if not order.is_terminal:
+            self.out.to_engine(owner, MsgType.ORDER_UPDATE, update)
+            return
+        finals = [d for d in self.ledger.final_messages(order.order_id) if d.acked_ns is None]
+        if finals:
+            for delivery in finals:
+                self.out.to_engine(owner, MsgType(delivery.kind), delivery.payload, delivery)
+        else:  # a refused signal (answered directly), or finished where the journal could not build them
+            self.out.to_engine(owner, MsgType.ORDER_UPDATE, update)
+            fill = reports.fill_report(order, legs, self._pnl_fields(order), now_ns)
+            if fill is not None and not self.ledger.final_messages(order.order_id):
+                self.out.to_engine(owner, MsgType.FILL, fill)
+        self.ledger.owners.pop(order.order_id, None)
         avg = order.avg_price
-        if order.is_terminal and avg is not None:
-            if to is None:
-                self.counters["fills"] += 1
-                log.info(
-                    "order %s done: %s %s/%s %s @ %.6g (%s)",
-                    order.order_id,
-                    order.side.value,
-                    order.filled_qty,
-                    order.total_leg_qty,
-                    order.root,
-                    avg,
-                    ", ".join(f"{leg.platform} {leg.filled_qty}@{leg.avg_price}" for leg in order.legs.values()),
-                )
-            report = m.FillReport(
-                order_id=order.order_id,
-                client_id=order.client_id,
-                symbol=order.root,
-                side=order.side,
-                qty=order.total_leg_qty,
-                filled_qty=order.filled_qty,
-                avg_price=avg,
-                status=order.status,
-                legs=legs,
-                ts_ns=now_ns,
-                **self._pnl_fields(order),
+        if avg is not None:
+            self.counters["fills"] += 1
+            log.info(
+                "order %s done: %s %s/%s %s @ %.6g (%s)",
+                order.order_id,
+                order.side.value,
+                order.filled_qty,
+                order.total_leg_qty,
+                order.root,
+                avg,
+                ", ".join(f"{leg.platform} {leg.filled_qty}@{leg.avg_price}" for leg in order.legs.values()),
             )
-            self.ledger.fill_to_deliver(order.order_id, codec.encode(MsgType.FILL, report)[1])
-            self.out.to_nexus(target, MsgType.FILL, report)

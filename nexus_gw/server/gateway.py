@@ -25,12 +25,13 @@ from nexus_gw.domain.fx import FxRate, MissingRateError, StaleRateError, rate_fr
 from nexus_gw.domain.risk.engine import RiskEngine
 from nexus_gw.domain.rollover import RollWatcher
 from nexus_gw.errors import GatewayUnavailable, ProtocolError
-from nexus_gw.journal import Journal, journal_path
+from nexus_gw.journal import Delivery, Journal, journal_path
 from nexus_gw.journal.connection import ensure_writable_dir
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType, header_for
-from nexus_gw.server import admin, held, killswitch, pruning, reconciliation, rolling
+from nexus_gw.protocol.refs import delivery_ref
+from nexus_gw.server import admin, held, killswitch, outbound, pruning, reconciliation, rolling
 from nexus_gw.server import limits as socket_limits
 from nexus_gw.server.dispatch import Dispatch
 from nexus_gw.server.execution import ExecutionDesk
@@ -39,6 +40,7 @@ from nexus_gw.server.guard import Alerter, StepGuard
 from nexus_gw.server.ledger import Ledger
 from nexus_gw.server.paper import PaperBroker
 from nexus_gw.server.peers import NexusPeer, PeerTable, PlatformPeer
+from nexus_gw.server.reports import revision_of
 from nexus_gw.server.riskgate import RiskGate
 
 log = logging.getLogger(__name__)
@@ -101,6 +103,7 @@ class Gateway:
         self.roll_log: list[dict[str, str]] = []
         self.unacked_orders: dict[str, tuple[str, m.Order]] = {}
         self.dispatch = Dispatch()  # ORDER numbering, sent-to sessions, held legs (server/dispatch.py)
+        self.outbound = outbound.EngineQueues()  # per-engine queues on the NEXUS socket
         self.paper = PaperBroker()
         self._stuck_alerted: set[str] = set()
         self._seq_seen: dict[str, int] = {}  # adapter session -> highest report sequence processed
@@ -136,6 +139,8 @@ class Gateway:
         if mandatory:
             sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
             sock.setsockopt(zmq.ROUTER_HANDOVER, 1)
+        if endpoint == self.profile.gateway.sockets.nexus:
+            outbound.tune_socket(sock)  # before bind: a listener copies the options its connections get
         try:
             sock.bind(endpoint)
         except zmq.ZMQError as exc:
@@ -159,6 +164,12 @@ class Gateway:
 
     # -- Outbound (used by the execution desk) --------------------------------------------
     def _send(self, sock: zmq.Socket[bytes], identity: bytes, msg_type: MsgType, payload: m.Message) -> bool:
+        if sock is getattr(self, "nexus_sock", None) and msg_type is not MsgType.HEARTBEAT:
+            queue = self.outbound.by_identity(identity)
+            if queue is not None:  # order traffic to an engine: queued, never dropped
+                header, body = codec.encode(msg_type, payload)
+                queue.push_order(outbound.Item(msg_type, header, body))
+                return True
         header, body = codec.encode(msg_type, payload)
         try:
             sock.send(identity, zmq.SNDMORE | zmq.NOBLOCK)
@@ -168,6 +179,8 @@ class Gateway:
             self.counters["send_failures"] += 1
             if exc.errno == zmq.EHOSTUNREACH:
                 self._peer_unreachable(identity, msg_type)
+            elif msg_type is MsgType.HEARTBEAT and exc.errno == zmq.EAGAIN:
+                self.counters["heartbeats_not_sent"] += 1  # a slow peer: its queue is full, no log line each
             else:
                 log.warning("could not send %s to %r: %s", msg_type.value, identity, exc.strerror)
             return False
@@ -178,7 +191,12 @@ class Gateway:
         """The peer's connection is gone: stop addressing it until it says HELLO again."""
         nexus_peer = self.peers.nexus.pop(identity, None)
         if nexus_peer is not None:
-            log.warning("signal engine %s disconnected (%s not delivered)", nexus_peer.name, msg_type.value)
+            self.outbound.disconnect(identity)
+            log.warning(
+                "signal engine %s disconnected (seen sending %s); its order traffic waits for its next HELLO",
+                nexus_peer.name,
+                msg_type.value,
+            )
             return
         name = identity.decode("utf-8", "replace")
         peer = self.peers.platforms.get(name)
@@ -209,11 +227,71 @@ class Gateway:
         return sent
 
     def to_nexus(self, identity: bytes | None, msg_type: MsgType, payload: m.Message) -> None:
-        if identity is not None and identity in self.peers.nexus:
-            self._send(self.nexus_sock, identity, msg_type, payload)
+        """To one connection (``identity``), or market data (``None``) to every engine's queue."""
+        if identity is None:
+            if msg_type is MsgType.MARKET_DATA and isinstance(payload, m.MarketData):
+                header, body = codec.encode(msg_type, payload)
+                self.outbound.push_market(payload, header, body)
+            else:
+                self.to_engine(None, msg_type, payload)
             return
-        for peer in list(self.peers.nexus.values()):
-            self._send(self.nexus_sock, peer.identity, msg_type, payload)
+        if identity in self.peers.nexus:
+            self._send(self.nexus_sock, identity, msg_type, payload)
+
+    def to_engine(
+        self, name: str | None, msg_type: MsgType, payload: m.Message | bytes, delivery: Delivery | None = None
+    ) -> None:
+        """Order traffic for the engine ``name`` (queued while it is slow or offline); ``None``: an order of
+        unknown owner (journaled before owners were kept), to every connected engine."""
+        body = payload if isinstance(payload, bytes) else codec.encode(msg_type, payload)[1]
+        item = outbound.Item(
+            msg_type,
+            header_for(msg_type),
+            body,
+            order_id=delivery_ref(delivery.order_id, revision_of(delivery.key)) if delivery is not None else "",
+            delivery_id=delivery.delivery_id if delivery is not None else None,
+        )
+        if name is not None:
+            self.outbound.get(name).push_order(item)
+            return
+        for queue_name in {peer.name for peer in self.peers.nexus.values()}:
+            self.outbound.get(queue_name).push_order(outbound.Item(**{f: getattr(item, f) for f in item.__slots__}))
+
+    def _flush_engines(self) -> bool:
+        """Write what waits for each engine, order traffic first; True when nothing is left for an online one."""
+        now = time.monotonic()
+        for queue in self.outbound.engines.values():
+            if queue.identity is not None and queue.identity not in self.peers.nexus:
+                queue.go_offline()  # dropped as silent: what waits goes after its next HELLO
+            elif now >= self._next_redelivery:
+                queue.redeliver(now)
+        if now >= self._next_redelivery:
+            self._next_redelivery = now + 1.0
+        return self.outbound.flush(self._write_nexus, self._written, now)
+
+    def _write_nexus(self, identity: bytes, header: bytes, body: bytes) -> outbound.Sent:
+        try:
+            self.nexus_sock.send(identity, zmq.SNDMORE | zmq.NOBLOCK)
+            self.nexus_sock.send(header, zmq.SNDMORE | zmq.NOBLOCK)
+            self.nexus_sock.send(body, zmq.NOBLOCK)
+        except zmq.Again:
+            self.counters["nexus_pipe_full"] += 1
+            return outbound.Sent.AGAIN
+        except zmq.ZMQError as exc:
+            if exc.errno == zmq.EHOSTUNREACH:
+                peer = self.peers.nexus.pop(identity, None)
+                if peer is not None:
+                    log.warning("signal engine %s disconnected; its order traffic waits for its next HELLO", peer.name)
+                return outbound.Sent.GONE
+            log.warning("could not send to signal engine %r: %s", identity, exc.strerror)
+            return outbound.Sent.AGAIN
+        self.counters["messages_out"] += 1
+        return outbound.Sent.OK
+
+    def _written(self, queue: outbound.EngineQueue, item: outbound.Item) -> None:
+        """An engine that does not acknowledge final ORDER_UPDATEs (an older SDK) gets each once, as before."""
+        if item.msg_type is MsgType.ORDER_UPDATE and item.delivery_id is not None and not queue.acks_updates:
+            self.ledger.acknowledged(item.order_id, MsgType.ORDER_UPDATE.value, queue.name)
 
     # -- the loop ------------------------------------------------------------------------
     def run(self) -> None:
@@ -231,9 +309,14 @@ class Gateway:
                 self.fx_feed.stop()
             self.close()
 
+    _engines_waiting = False
+    _next_redelivery = 0.0
+
     def run_once(self, poller: zmq.Poller) -> None:
         now = time.monotonic()
         timeout_ms = max(0, int((self._next_heartbeat - now) * 1000))
+        if self._engines_waiting:
+            timeout_ms = min(timeout_ms, 5)  # an engine's pipe was full: try again soon
         ready = dict(poller.poll(min(timeout_ms, int(self.interval * 1000))))
         if self.platform_sock in ready:
             self._drain(self.platform_sock, self._on_platform_frames)
@@ -242,7 +325,9 @@ class Gateway:
         if self.admin_sock in ready:
             self._drain(self.admin_sock, self._on_admin_frames)
         self.guard.run("paper_reports", self._paper_reports)  # a full disk must not end the loop
+        self._flush_engines()  # what this pass produced, before housekeeping may drop a silent engine
         self._housekeeping(time.monotonic())
+        self._engines_waiting = not self._flush_engines()
 
     def _drain(self, sock: zmq.Socket[bytes], handle: Callable[[list[bytes]], None]) -> None:
         for _ in range(MAX_BATCH):
@@ -458,7 +543,12 @@ class Gateway:
                 identity=identity, name=msg.name, session=msg.session, connected_at=now, last_seen=now
             )
             log.info("signal engine %s connected (session %s)", msg.name, msg.session)
-            self._send(self.nexus_sock, identity, MsgType.WELCOME, self._welcome([]))
+            queue = self.outbound.connect(msg.name, identity, "ORDER_UPDATE" in msg.acks)
+            welcome = self._welcome([])
+            welcome.working = [
+                o.order_id for o in self.desk.book.working() if self.desk.owners.name_of(o.order_id) == msg.name
+            ]
+            queue.push_order(outbound.Item(MsgType.WELCOME, *codec.encode(MsgType.WELCOME, welcome)), front=True)
             self._resend_unacked_fills(identity)
             return
         if self.peers.seen_nexus(identity, now) is None:
@@ -475,22 +565,40 @@ class Gateway:
             self.desk.on_signal(identity, msg)
         elif isinstance(msg, m.Cancel):
             self.desk.on_cancel(identity, msg)
-        elif isinstance(msg, m.Ack) and msg.kind == "FILL":
-            self.ledger.fill_acknowledged(msg.ref)
+        elif isinstance(msg, m.Ack) and msg.kind in ("FILL", "ORDER_UPDATE"):
+            peer = self.peers.nexus[identity]
+            if self.ledger.acknowledged(msg.ref, msg.kind, peer.name):
+                self.outbound.get(peer.name).acked(
+                    msg.ref, ("FILL", "ORDER_UPDATE") if msg.kind == "FILL" else ("ORDER_UPDATE",)
+                )
+            else:
+                self.counters["acks_not_owner"] += 1
+                log.warning(
+                    "signal engine %s acknowledged %s of order %s it does not own: ignored",
+                    peer.name,
+                    msg.kind,
+                    msg.ref,
+                )
         elif isinstance(msg, m.Error):
             log.error("signal engine error %s: %s", msg.code, msg.message)
 
     def _resend_unacked_fills(self, identity: bytes) -> None:
-        """Aggregated fills NEXUS never acknowledged (lost with a connection, or before a restart)."""
-        for delivery in self.ledger.unacked_fills():
-            self.counters["fills_resent"] += 1
-            try:
-                self.nexus_sock.send(identity, zmq.SNDMORE | zmq.NOBLOCK)
-                self.nexus_sock.send(header_for(MsgType.FILL), zmq.SNDMORE | zmq.NOBLOCK)
-                self.nexus_sock.send(delivery.payload, zmq.NOBLOCK)
-            except zmq.ZMQError as exc:
-                log.warning("could not resend fill of %s: %s", delivery.order_id, exc.strerror)
-                return
+        """Final ORDER_UPDATEs and FILLs this engine (by name) never acknowledged, lost with a connection or
+        before a restart: queued again, oldest first. Only what the engine owns (or of unknown owner)."""
+        peer = self.peers.nexus[identity]
+        for delivery in self.ledger.pending_for(peer.name):
+            if self.to_engine_delivery(peer.name, delivery):
+                self.counters["fills_resent" if delivery.kind == MsgType.FILL.value else "updates_resent"] += 1
+
+    def to_engine_delivery(self, name: str, delivery: Delivery) -> bool:
+        item = outbound.Item(
+            MsgType(delivery.kind),
+            header_for(MsgType(delivery.kind)),
+            delivery.payload,
+            delivery_ref(delivery.order_id, revision_of(delivery.key)),
+            delivery.delivery_id,
+        )
+        return self.outbound.get(name).push_order(item)
 
     # -- admin socket --------------------------------------------------------------------
     def _on_admin_frames(self, frames: list[bytes]) -> None:

@@ -18,8 +18,10 @@ from nexus_gw.domain.book import OrderBook
 from nexus_gw.domain.instruments import InstrumentRegistry
 from nexus_gw.domain.orders import Execution, Leg, Order
 from nexus_gw.domain.positions import PositionBook, ToUsd, Valuation, valuation_from_instrument
-from nexus_gw.journal import Journal, restore_book
+from nexus_gw.journal import Delivery, Journal, restore_book
 from nexus_gw.protocol.constants import OrderStatus
+from nexus_gw.protocol.refs import split_ref
+from nexus_gw.server.reports import outbox_keys
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +47,10 @@ class Ledger:
         self.journal = journal
         self.multipliers = multipliers or (lambda platform, root: 1.0)
         self.instruments = instruments
+        self._to_usd = to_usd
         self.positions = PositionBook(self._valuation, to_usd)
         self.order_pnl: dict[str, OrderPnl] = {}
+        self.owners: dict[str, str | None] = {}  # order id -> engine name, for orders not yet journaled/finished
         self._held: set[tuple[str, str]] = set()
         self._closed = False
 
@@ -60,22 +64,58 @@ class Ledger:
         for fill in self.journal.query_fills():
             self.positions.apply(fill)
             self._held.add((fill.platform, fill.root))
+        healed = self.journal.derive_missing_finals()
+        if healed:
+            log.warning(
+                "%d finished orders had no final message for their engine in the journal (a crash between an "
+                "execution and its FILL, or a journal from an older version): derived and queued now",
+                healed,
+            )
         return len(recovery.open_orders)
 
     def existing(self, client_id: str) -> Order | None:
         """An order of this client id from before a restart (open or finished)."""
         return self.journal.order_for_client(client_id)
 
-    def order_created(self, order: Order) -> None:
-        self.journal.record_order(order)
+    def order_created(self, order: Order, owner: str | None = None) -> None:
+        """Journal a new order with its owner (given, or as set in ``owners`` by the desk)."""
+        self.journal.record_order(order, owner if owner is not None else self.owners.get(order.order_id))
+
+    def owner_of(self, order_id: str) -> str | None:
+        """The engine (HELLO name) an order belongs to, "" for the gateway's own, None when unknown."""
+        if order_id in self.owners:
+            return self.owners[order_id]
+        return self.journal.owner_of(order_id)
 
     def leg_status(self, leg: Leg, status: OrderStatus, reason: str = "", platform_order_id: str = "") -> None:
         self.journal.record_leg_status(leg.leg_id, status, reason, platform_order_id)
 
     def execution(self, order: Order, leg: Leg, execution: Execution) -> bool:
-        """Journal an execution and count it in positions and P&L; False for one already journaled."""
-        if not self.journal.record_execution(leg.leg_id, execution):
-            return False
+        """Journal an execution and count it in positions and P&L; False for one already journaled.
+
+        One transaction: the execution, and if it finishes the order, the order's final ORDER_UPDATE and FILL
+        for its engine (built with the P&L counted here), are committed together or not at all.
+        """
+        counted = False
+        try:
+            with self.journal.transaction():
+                if not self.journal.record_execution(leg.leg_id, execution):
+                    return False
+                counted = True
+                self._count(order, leg, execution)
+        except BaseException:
+            if counted:  # the journal kept nothing: rebuild the books from what it did keep
+                self.order_pnl.pop(order.order_id, None)
+                self._rebuild_positions()
+            raise
+        return True
+
+    def _rebuild_positions(self) -> None:
+        self.positions = PositionBook(self._valuation, self._to_usd)
+        for fill in self.journal.query_fills():
+            self.positions.apply(fill)
+
+    def _count(self, order: Order, leg: Leg, execution: Execution) -> None:
         before = self.positions.position(leg.platform, order.root)
         self.positions.apply_fill(
             leg.platform,
@@ -95,20 +135,34 @@ class Ledger:
         elif after.realized != before.realized:
             pnl.usd = None
             pnl.missing.extend(after.missing)
-        return True
 
     # -- deliveries to NEXUS --------------------------------------------------------------
-    def fill_to_deliver(self, order_id: str, payload: bytes) -> None:
-        """Keep an aggregated fill until NEXUS acknowledges it (journaled before it is sent)."""
-        self.journal.enqueue(order_id, "FILL", payload)
+    # The final ORDER_UPDATE and the FILL of a finished order are written to the outbox by the journal in the
+    # transaction that finished it (``Journal.finalizer``) and kept until the owner acknowledges them.
+    def final_messages(self, order_id: str) -> list[Delivery]:
+        """The outbox messages of an order (acknowledged or not), oldest first."""
+        return self.journal.deliveries(order_id)
 
-    def fill_acknowledged(self, order_id: str) -> None:
-        for delivery in self.journal.pending():
-            if delivery.order_id == order_id and delivery.kind == "FILL":
-                self.journal.ack(delivery.delivery_id)
+    def pending_for(self, engine: str) -> list[Delivery]:
+        """What the engine ``engine`` has not acknowledged (its orders', and those of unknown owner)."""
+        return self.journal.pending_for(engine)
 
-    def unacked_fills(self) -> list[Any]:
-        return [d for d in self.journal.pending() if d.kind == "FILL"]
+    def acknowledged(self, ref: str, kind: str, by: str) -> bool:
+        """``by`` acknowledged ``kind`` (FILL or ORDER_UPDATE) of the final state ``ref`` (an order id, or
+        ``<order_id>#<revision>`` for a correction); False when ``by`` does not own the order.
+
+        A FILL's acknowledgement covers the same revision's final ORDER_UPDATE too (the FILL carries the final
+        state); it never covers another revision.
+        """
+        order_id, revision = split_ref(ref)
+        owner = self.owner_of(order_id)
+        if owner is not None and owner != by:
+            return False
+        keys = outbox_keys(revision)
+        if kind != "FILL":
+            keys = {kind: keys[kind]} if kind in keys else {}
+        self.journal.ack_order(order_id, keys)
+        return True
 
     def event(self, kind: str, data: dict[str, Any], ts: datetime) -> None:
         self.journal.record_event(kind, data, ts)

@@ -14,10 +14,8 @@ def prune(gw: Gateway, now: float) -> int:
     """Drop finished orders past their retention; the number dropped."""
     trading = gw.profile.trading
     dropped = gw.desk.book.prune(now, trading.finished_order_retention_s, trading.max_finished_orders)
-    owners = getattr(gw.desk, "owners", None)
     for order in dropped:
-        if isinstance(owners, dict):
-            owners.pop(order.order_id, None)
+        gw.desk.owners.forget(order.order_id)
         gw.ledger.order_pnl.pop(order.order_id, None)
         gw._stuck_alerted.discard(order.order_id)
         for leg_id in order.legs:

@@ -74,7 +74,7 @@ def find(msg_type: MsgType, direction: str) -> Example:
     return next(e for e in EXAMPLES if e.msg_type is msg_type and e.direction == direction)
 
 
-KEYED_BY_NAME = (".platforms", ".counts")  # maps whose keys are names, not fields
+KEYED_BY_NAME = (".platforms", ".counts", ".engines")  # maps whose keys are names, not fields
 
 
 def same_keys(example: Any, actual: Any, path: str = "$") -> None:

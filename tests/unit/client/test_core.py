@@ -99,3 +99,93 @@ def test_market_data_becomes_plan_style_dicts() -> None:
 def test_garbage_from_gateway_becomes_an_error_event_not_a_crash() -> None:
     events, _ = ClientCore().receive(b"NOPE/1", b"")
     assert events[0].kind == "error"
+
+
+def fill(order_id: str = "o1", symbol: str = "NQ", revision: int = 0) -> tuple[bytes, bytes]:
+    return codec.encode(
+        MsgType.FILL,
+        m.FillReport(
+            order_id=order_id,
+            client_id="c1",
+            symbol=symbol,
+            side=Side.BUY,
+            qty=1,
+            filled_qty=1,
+            avg_price=100.0,
+            status=OrderStatus.FILLED,
+            legs=[],
+            revision=revision,
+        ),
+    )
+
+
+def acks(core: ClientCore) -> list[tuple[str, str]]:
+    sent = [codec.Decoder(codec.NEXUS_TO_GATEWAY).decode(*frames)[1] for frames in core.outgoing]
+    core.outgoing.clear()
+    return [(a.kind, a.ref) for a in sent]
+
+
+def test_a_fill_is_acknowledged_only_after_its_callback_returned() -> None:
+    core = ClientCore()
+    events, _ = core.receive(*fill())
+    assert [e.kind for e in events] == ["fill"] and acks(core) == []  # not before the callback ran
+    assert core.receive(*fill())[0] == [] and acks(core) == []  # a copy while the callback runs: left to it
+    assert core.settle(events[0], ok=False) is None  # the callback raised: no ack, delivered again
+    events, _ = core.receive(*fill())
+    assert [e.kind for e in events] == ["fill"]
+    ack = core.settle(events[0], ok=True)
+    assert ack is not None and codec.Decoder(codec.NEXUS_TO_GATEWAY).decode(*ack)[1] == m.Ack(kind="FILL", ref="o1")
+    assert core.receive(*fill())[0] == [] and acks(core) == [("FILL", "o1")]  # handled: acknowledged at once
+
+
+def test_a_corrected_fill_is_a_new_delivery_acknowledged_with_its_revision() -> None:
+    core = ClientCore()
+    first, _ = core.receive(*fill())
+    core.settle(first[0], ok=True)
+    corrected, _ = core.receive(*fill(revision=1))  # a late fill changed the finished order
+    assert [e.kind for e in corrected] == ["fill"] and corrected[0].data["revision"] == 1
+    ack = core.settle(corrected[0], ok=True)
+    assert ack is not None and codec.Decoder(codec.NEXUS_TO_GATEWAY).decode(*ack)[1] == m.Ack(kind="FILL", ref="o1#1")
+    assert core.receive(*fill(revision=1))[0] == [] and acks(core) == [("FILL", "o1#1")]
+    assert core.receive(*fill())[0] == [] and acks(core) == [("FILL", "o1")]
+
+
+def test_a_final_update_is_acknowledged_after_its_callback_and_delivered_once() -> None:
+    core = ClientCore()
+    events, _ = core.receive(*update(OrderStatus.CANCELLED, final=True))
+    assert acks(core) == [] and events[0].ack == ("ORDER_UPDATE", "o1")
+    assert core.settle(events[0], ok=True) is not None
+    events, _ = core.receive(*update(OrderStatus.CANCELLED, final=True))
+    assert events == [] and acks(core) == [("ORDER_UPDATE", "o1")]
+
+
+def test_a_fill_releases_the_root_when_the_final_update_was_lost() -> None:
+    core = ClientCore()
+    core.signal("NQ", 1, 0.9, client_id="c1")
+    core.receive(*update(OrderStatus.SENT, final=False))
+    assert core.signal("NQ", 1, 0.9) is None
+    core.receive(*fill())
+    assert core.signal("NQ", 1, 0.9) is not None
+
+
+def welcome(working: list[str] | None) -> tuple[bytes, bytes]:
+    return codec.encode(
+        MsgType.WELCOME, m.Welcome(gateway="g", version="1", profile="dev", heartbeat_interval_s=1, working=working)
+    )
+
+
+def test_a_welcome_that_no_longer_lists_an_order_releases_its_root() -> None:
+    core = ClientCore()
+    core.signal("NQ", 1, 0.9, client_id="c1")
+    core.receive(*update(OrderStatus.SENT, final=False))
+    core.receive(*welcome(["o1"]))
+    assert core.signal("NQ", 1, 0.9) is None  # still working at the gateway
+    core.receive(*welcome(None))
+    assert core.signal("NQ", 1, 0.9) is None  # an older gateway says nothing about it
+    core.receive(*welcome([]))
+    assert core.signal("NQ", 1, 0.9) is not None
+
+
+def test_hello_says_which_messages_the_engine_acknowledges() -> None:
+    hello = codec.Decoder(codec.NEXUS_TO_GATEWAY).decode(*ClientCore().hello())[1]
+    assert set(hello.acks) == {"FILL", "ORDER_UPDATE"}
