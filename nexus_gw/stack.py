@@ -163,7 +163,7 @@ class LocalStack:
         log_path = self.log_path(name)
         seen = log_path.read_bytes().count(DTC_LISTENING) if log_path.exists() else 0
         sim_args = ["--platform", platform, "--port", str(port), "--encoding", encoding, "--state-file", str(state)]
-        proc = self._spawn(name, [*sim_args, *args], module="nexus_gw.adapters.sierra.profile_sim")
+        proc = self._spawn(name, [*sim_args, *args], module="nexus_gw.adapters.sierra.simulator.profile")
         deadline = time.monotonic() + timeout_s
         while log_path.read_bytes().count(DTC_LISTENING) <= seen:
             if proc.poll() is not None:

@@ -36,7 +36,7 @@ DRIVERS: dict[str, DriverSpec] = {
         "the NinjaTrader 8 bridge driver is not part of this release yet; run the instance with driver: sim",
     ),
     "sierra": DriverSpec(
-        "nexus_gw.adapters.sierra.config:SierraSettings", "nexus_gw.adapters.sierra.driver:SierraDriver"
+        "nexus_gw.adapters.sierra.settings:SierraSettings", "nexus_gw.adapters.sierra.driver:SierraDriver"
     ),
 }
 

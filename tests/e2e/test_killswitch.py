@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from nexus_gw.adapters.sierra.session import DtcSession
-from nexus_gw.adapters.sierra.settings import SessionConfig
+from nexus_gw.adapters.sierra.dtc.session import DtcSession
+from nexus_gw.adapters.sierra.dtc.settings import SessionConfig
 from nexus_gw.client import NexusGatewayInterface
 from nexus_gw.stack import LocalStack
 from tests.conftest import CONFIG_DIR

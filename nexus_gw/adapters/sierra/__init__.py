@@ -1,53 +1,11 @@
-"""Sierra Chart over the DTC (Data and Trading Communications) protocol, version 8.
+"""Sierra Chart over the DTC (Data and Trading Communications) protocol, version 8, in three parts.
 
-Layers, bottom to top (each imports only the ones before it):
-
-- ``constants`` message type numbers and enumerations; ``wire`` + ``messages`` the struct layouts;
-- ``binary`` / ``json_codec`` / ``codec`` the encodings and stream framing; ``transport`` the TCP socket;
-- ``data`` (market data), ``execution`` (orders, fills), ``requests`` (RequestID correlation),
-  ``reconcile`` (post-logon reconciliation), ``events`` (what the session reports);
-- ``settings`` + ``session`` the client session (logon, heartbeat, reconnect);
-- ``matching`` + ``simulator`` a DTC server simulator for tests, demos and the ``dev`` profile.
+- ``dtc/`` the DTC protocol client: a library with no gateway imports (constants and struct tables, binary and JSON
+  codecs, TCP transport, the client session with logon, heartbeat and reconnect);
+- ``settings`` (the one settings model of ``driver: sierra``), ``driver`` and its parts (``legs``, ``quotes``): the
+  gateway driver, which uses the library;
+- ``simulator/`` a DTC server simulator for tests, demos and the ``dev`` profile, the driver's development companion
+  (``python -m nexus_gw.adapters.sierra.simulator``).
 
 See ``docs/sierra.md`` for how to point the adapter at a Sierra Chart installation.
 """
-
-from __future__ import annotations
-
-from .constants import BuySell, Encoding, OrderStatus, OrderType, OrderUpdateReason, TimeInForce
-from .events import (
-    Fill,
-    LogonInfo,
-    MarketSnapshot,
-    OrderReport,
-    Position,
-    Quote,
-    Reconciliation,
-    SessionListener,
-    Trade,
-)
-from .execution import OrderRequest
-from .session import DtcSession
-from .settings import SessionConfig, SessionState
-
-__all__ = [
-    "BuySell",
-    "DtcSession",
-    "Encoding",
-    "Fill",
-    "LogonInfo",
-    "MarketSnapshot",
-    "OrderReport",
-    "OrderRequest",
-    "OrderStatus",
-    "OrderType",
-    "OrderUpdateReason",
-    "Position",
-    "Quote",
-    "Reconciliation",
-    "SessionConfig",
-    "SessionListener",
-    "SessionState",
-    "TimeInForce",
-    "Trade",
-]

@@ -49,11 +49,10 @@ from nexus_gw.protocol.messages import (
     Subscription,
 )
 
-from .config import MAX_CLIENT_ORDER_ID_BYTES, SierraSettings
-from .constants import USERNAME_PASSWORD_LENGTH, BuySell, LogonStatus, OrderUpdateReason
-from .constants import OrderStatus as DtcStatus
-from .constants import OrderType as DtcOrderType
-from .events import (
+from .dtc.constants import USERNAME_PASSWORD_LENGTH, BuySell, LogonStatus, OrderUpdateReason
+from .dtc.constants import OrderStatus as DtcStatus
+from .dtc.constants import OrderType as DtcOrderType
+from .dtc.events import (
     Fill,
     LogonInfo,
     MarketSnapshot,
@@ -64,10 +63,11 @@ from .events import (
     SessionListener,
     Trade,
 )
-from .execution import OrderInDoubt, OrderRequest
+from .dtc.execution import OrderInDoubt, OrderRequest
+from .dtc.session import DtcSession
 from .legs import LegBook
 from .quotes import QuoteBoard, Tick
-from .session import DtcSession
+from .settings import MAX_CLIENT_ORDER_ID_BYTES, SierraSettings
 
 log = logging.getLogger(__name__)
 

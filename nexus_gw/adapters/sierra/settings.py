@@ -1,99 +1,124 @@
-"""Settings of a DTC client session, its lifecycle states, and the reconnect backoff rule."""
+"""Settings of the Sierra Chart driver (``driver: sierra``), as a profile's ``settings:`` block gives them.
+
+The password is never a setting: the driver reads it at start from the environment variable named by
+``password_env``. The ``simulator`` flag marks a development instance whose DTC server is the bundled simulator,
+which local stacks (``nexusgw demo``, the end-to-end tests) start beside the adapter.
+"""
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
 
-from nexus_gw.errors import ConfigError
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .constants import DEFAULT_MAX_FRAME_BYTES, SUPPORTED_ENCODINGS, Encoding
+from .dtc.constants import ORDER_ID_LENGTH, TRADE_ACCOUNT_LENGTH, Encoding
+from .dtc.settings import SessionConfig
 
+DEFAULT_PASSWORD_ENV = "NEXUSGW_SIERRA_PASSWORD"
 
-class SessionState(StrEnum):
-    """Where a :class:`~.session.DtcSession` is in its life; ``wait_for_state`` waits on it."""
-
-    IDLE = "idle"
-    """Created, ``start()`` not called yet."""
-    CONNECTING = "connecting"
-    """Opening the socket, negotiating or logging on."""
-    LOGGED_ON = "logged_on"
-    BACKOFF = "backoff"
-    """Connection lost; waiting before the next attempt."""
-    REJECTED = "rejected"
-    """The server refused the logon; the session stopped (call ``start()`` again after fixing credentials)."""
-    STOPPED = "stopped"
+ENCODINGS: dict[str, Encoding] = {"binary": Encoding.BINARY, "json": Encoding.JSON}
 
 
-@dataclass(frozen=True, slots=True)
-class SessionConfig:
-    """How to reach and use one DTC server. Times are seconds. Credentials come from the caller (environment)."""
+class SierraSettings(BaseModel):
+    """How the adapter reaches and uses Sierra Chart's DTC Protocol Server."""
 
-    host: str = "127.0.0.1"
-    port: int = 11099
-    username: str = ""
-    password: str = field(default="", repr=False)
-    encoding: Encoding = Encoding.BINARY
-    """Encoding to ask for. With ``negotiate_encoding`` the server may answer with another one (then used)."""
-    negotiate_encoding: bool = True
-    """Send the binary ENCODING_REQUEST first (Sierra: server Encoding = Automatic). Without it the server must
-    already speak ``encoding``."""
-    heartbeat_interval_s: int = 10
-    connect_timeout_s: float = 5.0
-    logon_timeout_s: float = 10.0
-    request_timeout_s: float = 15.0
-    send_timeout_s: float = 5.0
-    reconnect: bool = True
-    reconnect_initial_s: float = 1.0
-    reconnect_max_s: float = 30.0
-    reconnect_jitter: float = 0.1
-    """Random extra delay, as a fraction of the backoff, so many clients do not reconnect in lockstep."""
-    retry_after_logon_error: bool = False
-    """Reconnect after a LOGON_ERROR (2). Off by default: wrong credentials do not get better by retrying."""
-    trade_account: str = ""
-    """Account for orders and reconciliation; empty = the first account the server lists."""
-    exchange: str = ""
-    """Value of the DTC ``Exchange`` field in market-data requests and orders (Sierra: usually empty)."""
-    client_name: str = "nexusgw"
-    reconcile_on_logon: bool = True
-    fill_history_days: int = 1
-    client_order_id_prefix: str = "ngw"
-    max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
-    poll_interval_s: float = 0.05
-    """Longest the I/O loop blocks in one read; bounds the latency of ``stop()`` and of heartbeats."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    def __post_init__(self) -> None:
-        problems: list[str] = []
-        if not 0 < self.port < 65536:
-            problems.append(f"port must be 1..65535 (was {self.port})")
-        if self.heartbeat_interval_s < 1:
-            problems.append(f"heartbeat_interval_s must be a whole number >= 1 (was {self.heartbeat_interval_s})")
-        for name in (
-            "connect_timeout_s",
-            "logon_timeout_s",
-            "request_timeout_s",
-            "send_timeout_s",
-            "reconnect_initial_s",
-            "poll_interval_s",
-        ):
-            if getattr(self, name) <= 0:
-                problems.append(f"{name} must be > 0 (was {getattr(self, name)})")
-        if self.reconnect_max_s < self.reconnect_initial_s:
-            problems.append(
-                f"reconnect_max_s ({self.reconnect_max_s}) must be >= reconnect_initial_s ({self.reconnect_initial_s})"
+    host: str = Field("127.0.0.1", min_length=1, description="Host of Sierra Chart's DTC server.")
+    port: int = Field(
+        11099, ge=1, le=65535, description="DTC server port (Sierra: Global Settings > Sierra Chart Server Settings)."
+    )
+    encoding: Literal["binary", "json"] = Field(
+        "binary", description="DTC encoding to ask for; Sierra's server Encoding should be Automatic."
+    )
+    trade_account: str = Field(
+        "Sim1",
+        max_length=TRADE_ACCOUNT_LENGTH - 1,
+        description="Sierra trade account for orders and reconciliation (Sim1 is Sierra's simulated account); "
+        "empty uses the first account Sierra lists.",
+    )
+    exchange: str = Field(
+        "",
+        max_length=15,
+        description="Value of the DTC Exchange field in subscriptions and orders. Leave empty when the symbol "
+        "mapping already gives Sierra's full symbol (NQH26, NQH26_FUT_CME); set it (e.g. CME) only for a service "
+        "that wants the exchange separately.",
+    )
+    username: str = Field("", max_length=31, description="DTC username, when Sierra requires credentials.")
+    password_env: str = Field(
+        DEFAULT_PASSWORD_ENV,
+        min_length=1,
+        description="Environment variable holding the DTC password, read when the adapter starts.",
+    )
+    heartbeat_interval_s: int = Field(
+        10, ge=1, le=300, description="Seconds between DTC heartbeats; 2x this without data = connection dead."
+    )
+    connect_timeout_s: float = Field(5.0, gt=0, le=120, description="Longest wait for the TCP connection.")
+    logon_timeout_s: float = Field(10.0, gt=0, le=120, description="Longest wait for Sierra's logon answer.")
+    request_timeout_s: float = Field(
+        15.0, gt=0, le=300, description="Longest wait for each reconciliation answer (orders, fills, positions)."
+    )
+    reconnect_initial_s: float = Field(1.0, gt=0, le=300, description="First delay before reconnecting.")
+    reconnect_max_s: float = Field(30.0, gt=0, le=3600, description="Longest delay between reconnect attempts.")
+    fill_history_days: int = Field(
+        1,
+        ge=1,
+        le=30,
+        description="Days of fills re-reported to the gateway after every (re)connect; the gateway drops repeats.",
+    )
+    order_map_file: Path | None = Field(
+        None,
+        description="Obsolete: the adapter's write-ahead store (inflight.sqlite in <data_dir>/adapters/<instance>) "
+        "now records every leg and its Sierra ServerOrderID. Still accepted, read and appended to, with a warning "
+        "at start; remove the key.",
+    )
+    client_name: str = Field("nexusgw", max_length=31, description="Client name shown in Sierra's DTC server log.")
+    simulator: bool = Field(
+        False,
+        description="Development only: the DTC server is the bundled simulator, which local stacks (nexusgw demo, "
+        "the end-to-end tests) start on a free port before this adapter. Never set it for a real Sierra Chart.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password_in_files(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "password" in data:
+            raise ValueError(
+                "password must not be written in a settings file; remove it and put the password in the "
+                f"environment variable named by password_env (default {DEFAULT_PASSWORD_ENV})"
             )
-        if self.encoding not in SUPPORTED_ENCODINGS:
-            problems.append(f"encoding {self.encoding!r} is not supported (binary, json, json_compact)")
-        if problems:
-            raise ConfigError("invalid Sierra DTC session settings: " + "; ".join(problems))
+        return data
+
+    @model_validator(mode="after")
+    def _check_backoff(self) -> SierraSettings:
+        if self.reconnect_max_s < self.reconnect_initial_s:
+            raise ValueError(
+                f"reconnect_max_s ({self.reconnect_max_s}) is below reconnect_initial_s ({self.reconnect_initial_s}); "
+                "raise reconnect_max_s or lower reconnect_initial_s"
+            )
+        return self
+
+    def session_config(self, password: str) -> SessionConfig:
+        """The DTC session settings for these driver settings and ``password`` (from the environment)."""
+        return SessionConfig(
+            host=self.host,
+            port=self.port,
+            username=self.username,
+            password=password,
+            encoding=ENCODINGS[self.encoding],
+            heartbeat_interval_s=self.heartbeat_interval_s,
+            connect_timeout_s=self.connect_timeout_s,
+            logon_timeout_s=self.logon_timeout_s,
+            request_timeout_s=self.request_timeout_s,
+            reconnect_initial_s=self.reconnect_initial_s,
+            reconnect_max_s=self.reconnect_max_s,
+            trade_account=self.trade_account,
+            exchange=self.exchange,
+            client_name=self.client_name,
+            fill_history_days=self.fill_history_days,
+        )
 
 
-def backoff_delay(
-    failures: int, *, initial: float, cap: float, jitter: float = 0.0, rand: Callable[[], float] = random.random
-) -> float:
-    """Seconds to wait after ``failures`` consecutive failed attempts: ``initial`` doubling per failure, plus up to
-    ``jitter`` × that at random, never more than ``cap``."""
-    base = min(cap, initial * 2.0 ** min(failures, 30))
-    return min(cap, base * (1.0 + jitter * rand()))
+MAX_CLIENT_ORDER_ID_BYTES = ORDER_ID_LENGTH - 1
+"""Longest ClientOrderID DTC carries; the driver sends the gateway's leg id there."""

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from nexus_gw.adapters.sierra.constants import Encoding, LogonStatus
-from nexus_gw.adapters.sierra.events import (
+from nexus_gw.adapters.sierra.dtc.constants import Encoding, LogonStatus
+from nexus_gw.adapters.sierra.dtc.events import (
     Fill,
     LogonInfo,
     MarketSnapshot,
@@ -25,7 +25,7 @@ from nexus_gw.adapters.sierra.events import (
     SessionListener,
     Trade,
 )
-from nexus_gw.adapters.sierra.session import DtcSession, SessionConfig
+from nexus_gw.adapters.sierra.dtc.session import DtcSession, SessionConfig
 from nexus_gw.adapters.sierra.simulator import DtcSimulator, SimulatorConfig
 
 WAIT = 5.0

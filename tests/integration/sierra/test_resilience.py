@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from nexus_gw.adapters.sierra import messages as m
-from nexus_gw.adapters.sierra.binary import BinaryFrameReader, decode_binary, encode_binary
-from nexus_gw.adapters.sierra.constants import BuySell, Encoding, LogonStatus, OrderStatus
-from nexus_gw.adapters.sierra.events import Reconciliation
-from nexus_gw.adapters.sierra.session import DtcSession, SessionState
+from nexus_gw.adapters.sierra.dtc import messages as m
+from nexus_gw.adapters.sierra.dtc.binary import BinaryFrameReader, decode_binary, encode_binary
+from nexus_gw.adapters.sierra.dtc.constants import BuySell, Encoding, LogonStatus, OrderStatus
+from nexus_gw.adapters.sierra.dtc.events import Reconciliation
+from nexus_gw.adapters.sierra.dtc.session import DtcSession, SessionState
 from nexus_gw.adapters.sierra.simulator import DtcSimulator
 from nexus_gw.errors import PlatformUnavailable
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from nexus_gw.adapters.sierra.constants import (
+from nexus_gw.adapters.sierra.dtc.constants import (
     AtBidOrAsk,
     BuySell,
     Encoding,
@@ -15,9 +15,9 @@ from nexus_gw.adapters.sierra.constants import (
     OrderType,
     OrderUpdateReason,
 )
-from nexus_gw.adapters.sierra.events import Fill, MarketSnapshot, OrderReport, Position
-from nexus_gw.adapters.sierra.execution import OrderRequest
-from nexus_gw.adapters.sierra.session import DtcSession, SessionState
+from nexus_gw.adapters.sierra.dtc.events import Fill, MarketSnapshot, OrderReport, Position
+from nexus_gw.adapters.sierra.dtc.execution import OrderRequest
+from nexus_gw.adapters.sierra.dtc.session import DtcSession, SessionState
 from nexus_gw.adapters.sierra.simulator import DtcSimulator, ServerEncoding
 from nexus_gw.errors import OrderRejected, PlatformUnavailable
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from nexus_gw.adapters.sierra.config import SierraSettings
 from nexus_gw.adapters.sierra.driver import SierraDriver
+from nexus_gw.adapters.sierra.settings import SierraSettings
 from nexus_gw.adapters.sierra.simulator import DtcSimulator, SimulatorConfig
 from nexus_gw.domain.orders import Execution, Leg
 from nexus_gw.protocol.constants import OrderStatus, OrderType, Side

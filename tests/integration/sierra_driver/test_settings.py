@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from nexus_gw.adapters.registry import build_driver, validate_driver_settings
-from nexus_gw.adapters.sierra.config import SierraSettings
-from nexus_gw.adapters.sierra.constants import Encoding
 from nexus_gw.adapters.sierra.driver import SierraDriver
+from nexus_gw.adapters.sierra.dtc.constants import Encoding
+from nexus_gw.adapters.sierra.settings import SierraSettings
 from nexus_gw.config.loader import load_profile
 from nexus_gw.errors import ConfigError
 from tests.conftest import CONFIG_DIR

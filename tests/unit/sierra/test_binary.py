@@ -10,9 +10,9 @@ import struct
 
 import pytest
 
-from nexus_gw.adapters.sierra import messages as m
-from nexus_gw.adapters.sierra.binary import decode_binary, encode_binary
-from nexus_gw.adapters.sierra.constants import (
+from nexus_gw.adapters.sierra.dtc import messages as m
+from nexus_gw.adapters.sierra.dtc.binary import decode_binary, encode_binary
+from nexus_gw.adapters.sierra.dtc.constants import (
     DBL_MAX,
     FLT_MAX,
     UINT_MAX,
@@ -25,7 +25,7 @@ from nexus_gw.adapters.sierra.constants import (
     OrderUpdateReason,
     TimeInForce,
 )
-from nexus_gw.adapters.sierra.wire import ERR_FIELD, UnknownMessageType
+from nexus_gw.adapters.sierra.dtc.wire import ERR_FIELD, UnknownMessageType
 from nexus_gw.errors import ProtocolError
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from nexus_gw.adapters.sierra import messages as m
-from nexus_gw.adapters.sierra.constants import DBL_MAX, FLT_MAX, AtBidOrAsk, RequestAction
-from nexus_gw.adapters.sierra.data import MarketDataBook, Rejection
-from nexus_gw.adapters.sierra.events import MarketSnapshot, Quote, Trade
+from nexus_gw.adapters.sierra.dtc import messages as m
+from nexus_gw.adapters.sierra.dtc.constants import DBL_MAX, FLT_MAX, AtBidOrAsk, RequestAction
+from nexus_gw.adapters.sierra.dtc.data import MarketDataBook, Rejection
+from nexus_gw.adapters.sierra.dtc.events import MarketSnapshot, Quote, Trade
 from nexus_gw.errors import ProtocolError
 
 NOW = 1_700_000_123.0

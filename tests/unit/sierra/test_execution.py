@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nexus_gw.adapters.sierra import messages as m
-from nexus_gw.adapters.sierra.constants import (
+from nexus_gw.adapters.sierra.dtc import messages as m
+from nexus_gw.adapters.sierra.dtc.constants import (
     DBL_MAX,
     BuySell,
     OrderStatus,
@@ -13,7 +13,7 @@ from nexus_gw.adapters.sierra.constants import (
     OrderUpdateReason,
     TimeInForce,
 )
-from nexus_gw.adapters.sierra.execution import OrderRequest, OrderTracker, build_submit, order_report
+from nexus_gw.adapters.sierra.dtc.execution import OrderRequest, OrderTracker, build_submit, order_report
 from nexus_gw.errors import OrderRejected
 
 

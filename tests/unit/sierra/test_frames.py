@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from nexus_gw.adapters.sierra import messages as m
-from nexus_gw.adapters.sierra.binary import BinaryFrameReader, decode_binary, encode_binary
-from nexus_gw.adapters.sierra.json_codec import JsonFrameReader, decode_json, encode_json
-from nexus_gw.adapters.sierra.wire import ERR_BAD_SIZE, ERR_OVERSIZED, ERR_TRUNCATED, UnknownMessageType
+from nexus_gw.adapters.sierra.dtc import messages as m
+from nexus_gw.adapters.sierra.dtc.binary import BinaryFrameReader, decode_binary, encode_binary
+from nexus_gw.adapters.sierra.dtc.json_codec import JsonFrameReader, decode_json, encode_json
+from nexus_gw.adapters.sierra.dtc.wire import ERR_BAD_SIZE, ERR_OVERSIZED, ERR_TRUNCATED, UnknownMessageType
 from nexus_gw.errors import ProtocolError
 
 

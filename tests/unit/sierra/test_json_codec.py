@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from nexus_gw.adapters.sierra import messages as m
-from nexus_gw.adapters.sierra.codec import codec_for, parse_encoding_name
-from nexus_gw.adapters.sierra.constants import DBL_MAX, BuySell, Encoding, OrderStatus
-from nexus_gw.adapters.sierra.json_codec import decode_json, encode_json
-from nexus_gw.adapters.sierra.wire import ERR_ENCODING, ERR_FIELD, ERR_JSON, UnknownMessageType
+from nexus_gw.adapters.sierra.dtc import messages as m
+from nexus_gw.adapters.sierra.dtc.codec import codec_for, parse_encoding_name
+from nexus_gw.adapters.sierra.dtc.constants import DBL_MAX, BuySell, Encoding, OrderStatus
+from nexus_gw.adapters.sierra.dtc.json_codec import decode_json, encode_json
+from nexus_gw.adapters.sierra.dtc.wire import ERR_ENCODING, ERR_FIELD, ERR_JSON, UnknownMessageType
 from nexus_gw.errors import ProtocolError
 
 

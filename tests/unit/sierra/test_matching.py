@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from nexus_gw.adapters.sierra import messages as m
-from nexus_gw.adapters.sierra.constants import (
+from nexus_gw.adapters.sierra.dtc import messages as m
+from nexus_gw.adapters.sierra.dtc.constants import (
     DBL_MAX,
     BuySell,
     OpenClose,
@@ -16,7 +16,7 @@ from nexus_gw.adapters.sierra.constants import (
     OrderType,
     OrderUpdateReason,
 )
-from nexus_gw.adapters.sierra.matching import ExchangeSettings, SimExchange
+from nexus_gw.adapters.sierra.simulator.exchange import ExchangeSettings, SimExchange
 
 
 def exchange(**kw: object) -> SimExchange:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nexus_gw.adapters.sierra.requests import RequestBook
+from nexus_gw.adapters.sierra.dtc.requests import RequestBook
 from nexus_gw.errors import PlatformError, PlatformUnavailable
 
 

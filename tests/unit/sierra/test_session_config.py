@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from nexus_gw.adapters.sierra.constants import Encoding
-from nexus_gw.adapters.sierra.session import DtcSession, SessionConfig, SessionState, backoff_delay
+from nexus_gw.adapters.sierra.dtc.constants import Encoding
+from nexus_gw.adapters.sierra.dtc.session import DtcSession, SessionConfig, SessionState, backoff_delay
 from nexus_gw.errors import ConfigError
 
 

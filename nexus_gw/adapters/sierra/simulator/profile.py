@@ -5,7 +5,8 @@ say ``simulator: true``. The tradable symbols come from the profile and the symb
 from the profile's clock for the next ``HORIZON_DAYS`` days, so a contract roll during a run is covered), with
 base prices from the simulated driver's defaults. Every other option is passed to the simulator unchanged::
 
-    python -m nexus_gw.adapters.sierra.profile_sim --profile dev --platform sierra --port 11099 --state-file s.json
+    python -m nexus_gw.adapters.sierra.simulator.profile --profile dev --platform sierra --port 11099 \
+        --state-file s.json
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from nexus_gw.adapters.sim.config import DEFAULT_PRICES
 from nexus_gw.config.loader import LoadedProfile, load_profile
 from nexus_gw.errors import NexusGwError
 
-from . import simulator
+from . import cli as simulator
 
 HORIZON_DAYS: Final = 100
 """Days ahead whose front contracts the simulator lists as well (a roll during a run keeps trading)."""
@@ -47,7 +48,7 @@ def platform_symbols(loaded: LoadedProfile, platform: str, at: datetime | None =
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         allow_abbrev=False,  # every other option belongs to the simulator, however it starts
-        prog="python -m nexus_gw.adapters.sierra.profile_sim",
+        prog="python -m nexus_gw.adapters.sierra.simulator.profile",
         description="The DTC simulator, trading the contracts that a profile's platform instance trades. "
         "Options not listed here go to the simulator (see python -m nexus_gw.adapters.sierra.simulator --help).",
     )

@@ -21,8 +21,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from . import messages as m
-from .constants import (
+from ..dtc import messages as m
+from ..dtc.constants import (
     DBL_MAX,
     TERMINAL_ORDER_STATUSES,
     AtBidOrAsk,
