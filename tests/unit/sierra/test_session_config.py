@@ -7,8 +7,9 @@ import time
 
 import pytest
 
+from nexus_gw.adapters.retry import Backoff
 from nexus_gw.adapters.sierra.dtc.constants import Encoding
-from nexus_gw.adapters.sierra.dtc.session import DtcSession, SessionConfig, SessionState, backoff_delay
+from nexus_gw.adapters.sierra.dtc.session import DtcSession, SessionConfig, SessionState
 from nexus_gw.errors import ConfigError
 
 
@@ -27,11 +28,12 @@ def test_password_is_not_in_the_repr() -> None:
 
 
 def test_backoff_doubles_up_to_the_cap_and_jitter_stays_under_it() -> None:
-    delays = [backoff_delay(n, initial=1.0, cap=30.0) for n in range(8)]
+    delays = [Backoff(1.0, 30.0, jitter=0.0).delay(n) for n in range(8)]
     assert delays == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0]
-    assert backoff_delay(1, initial=1.0, cap=30.0, jitter=0.1, rand=lambda: 1.0) == pytest.approx(2.2)
-    assert backoff_delay(10, initial=1.0, cap=30.0, jitter=0.5, rand=lambda: 1.0) == 30.0
-    assert backoff_delay(10_000, initial=1.0, cap=5.0) == 5.0
+    assert Backoff(1.0, 30.0, jitter=0.1, rand=lambda: 1.0).delay(1) == pytest.approx(2.2)
+    assert Backoff(1.0, 30.0, jitter=0.5, rand=lambda: 1.0).delay(10) == 30.0
+    assert Backoff(1.0, 5.0, jitter=0.0).delay(10_000) == 5.0
+    assert SessionConfig(reconnect_initial_s=1.0, reconnect_max_s=30.0, reconnect_jitter=0.0).backoff().delay(3) == 8.0
 
 
 def test_no_server_means_backoff_not_a_hang_and_stop_is_prompt() -> None:

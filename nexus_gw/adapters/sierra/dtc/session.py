@@ -48,11 +48,11 @@ from .events import (
 from .execution import OrderInDoubt, OrderRequest, OrderTracker
 from .reconcile import ReconcileRun
 from .requests import RequestBook
-from .settings import SessionConfig, SessionState, backoff_delay
+from .settings import SessionConfig, SessionState
 from .transport import Connection, MessageStream
 from .wire import ERR_ENCODING, Message, UnknownMessageType
 
-__all__ = ["DtcSession", "SessionConfig", "SessionState", "backoff_delay"]
+__all__ = ["DtcSession", "SessionConfig", "SessionState"]
 
 log = logging.getLogger(__name__)
 
@@ -388,7 +388,7 @@ class DtcSession:
             stream.close()
 
     def _run(self) -> None:
-        failures = 0
+        backoff = self.config.backoff()
         final_state = SessionState.STOPPED
         try:
             while not self._stopping.is_set():
@@ -396,7 +396,7 @@ class DtcSession:
                 was_logged_on = False
                 try:
                     stream = self._connect_and_logon()
-                    failures = 0
+                    backoff.reset()
                     was_logged_on = True
                     reason = self._serve(stream)
                 except LogonRejected as exc:
@@ -427,11 +427,7 @@ class DtcSession:
                     self._emit(self.listener.on_disconnected, reason, will_retry)
                 if not will_retry:
                     break
-                cfg = self.config
-                delay = backoff_delay(
-                    failures, initial=cfg.reconnect_initial_s, cap=cfg.reconnect_max_s, jitter=cfg.reconnect_jitter
-                )
-                failures += 1
+                delay = backoff.next_delay()
                 log.warning("DTC connect attempt failed or connection lost (%s); retrying in %.2fs", reason, delay)
                 self._stopping.wait(delay)
         except Exception:

@@ -1,12 +1,11 @@
-"""Settings of a DTC client session, its lifecycle states, and the reconnect backoff rule."""
+"""Settings of a DTC client session and its lifecycle states."""
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from nexus_gw.adapters.retry import Backoff
 from nexus_gw.errors import ConfigError
 
 from .constants import DEFAULT_MAX_FRAME_BYTES, SUPPORTED_ENCODINGS, Encoding
@@ -86,14 +85,11 @@ class SessionConfig:
             )
         if self.encoding not in SUPPORTED_ENCODINGS:
             problems.append(f"encoding {self.encoding!r} is not supported (binary, json, json_compact)")
+        if not 0 <= self.reconnect_jitter < 1:
+            problems.append(f"reconnect_jitter must be a fraction in [0, 1) (was {self.reconnect_jitter})")
         if problems:
             raise ConfigError("invalid Sierra DTC session settings: " + "; ".join(problems))
 
-
-def backoff_delay(
-    failures: int, *, initial: float, cap: float, jitter: float = 0.0, rand: Callable[[], float] = random.random
-) -> float:
-    """Seconds to wait after ``failures`` consecutive failed attempts: ``initial`` doubling per failure, plus up to
-    ``jitter`` × that at random, never more than ``cap``."""
-    base = min(cap, initial * 2.0 ** min(failures, 30))
-    return min(cap, base * (1.0 + jitter * rand()))
+    def backoff(self) -> Backoff:
+        """The reconnect backoff these settings give (``reconnect_initial_s`` doubling up to ``reconnect_max_s``)."""
+        return Backoff(self.reconnect_initial_s, self.reconnect_max_s, self.reconnect_jitter)
