@@ -1,5 +1,12 @@
-"""A small matching engine against a quote stream: market orders at the touch, limits when crossed,
-stops when the last price reaches them. The simulated platforms and paper trading both use it.
+"""The one fill model, and a small matching engine against a quote stream that applies it.
+
+The rule (``fill_price``), used by the simulated driver, paper mode and the DTC simulator alike:
+
+- a MARKET order fills at the touch: the ask for a buy, the bid for a sell;
+- a LIMIT order fills when the touch crosses its limit (ask <= limit for a buy, bid >= limit for a sell), at the
+  touch, so at the limit or better;
+- a STOP order triggers when the LAST trade price reaches its stop (last >= stop for a buy, last <= stop for a
+  sell), never on the bid or ask alone; once triggered it stays triggered and fills like a market order, at the touch.
 """
 
 from __future__ import annotations
@@ -26,6 +33,51 @@ class WorkingOrder:
     limit_price: float | None = None
     stop_price: float | None = None
     triggered: bool = False
+
+
+def touch(side: Side, quote: Quote) -> float:
+    """The price a marketable order of ``side`` trades at: the ask for a buy, the bid for a sell."""
+    return quote.ask if side is Side.BUY else quote.bid
+
+
+def stop_triggered(side: Side, stop_price: float, last: float) -> bool:
+    """True when the last trade price has reached the stop (at or above it for a buy, at or below for a sell)."""
+    return last >= stop_price if side is Side.BUY else last <= stop_price
+
+
+def limit_crossed(side: Side, limit_price: float, quote: Quote) -> bool:
+    """True when the touch is at the limit or better (ask <= limit for a buy, bid >= limit for a sell)."""
+    return quote.ask <= limit_price if side is Side.BUY else quote.bid >= limit_price
+
+
+@dataclass(frozen=True)
+class Execution:
+    """What the fill model says of an order against a quote: triggered (stops), and the fill price if it fills."""
+
+    triggered: bool
+    price: float | None
+
+
+def fill_price(
+    side: Side,
+    order_type: OrderType,
+    quote: Quote,
+    *,
+    limit_price: float | None = None,
+    stop_price: float | None = None,
+    triggered: bool = False,
+) -> Execution:
+    """The one fill rule (see the module docstring); pure: the caller keeps ``triggered`` for the next quote."""
+    if order_type is OrderType.MARKET:
+        return Execution(False, touch(side, quote))
+    if order_type is OrderType.LIMIT:
+        if limit_price is None:
+            raise ValueError("a LIMIT order needs limit_price")
+        return Execution(False, touch(side, quote) if limit_crossed(side, limit_price, quote) else None)
+    if stop_price is None:
+        raise ValueError("a STOP order needs stop_price")
+    fired = triggered or stop_triggered(side, stop_price, quote.last)
+    return Execution(fired, touch(side, quote) if fired else None)
 
 
 @dataclass(frozen=True)
@@ -72,15 +124,13 @@ class MatchingEngine:
 
     @staticmethod
     def _fill_price(order: WorkingOrder, quote: Quote) -> float | None:
-        buy = order.side is Side.BUY
-        touch = quote.ask if buy else quote.bid
-        if order.order_type is OrderType.MARKET:
-            return touch
-        if order.order_type is OrderType.LIMIT:
-            assert order.limit_price is not None
-            crossed = touch <= order.limit_price if buy else touch >= order.limit_price
-            return touch if crossed else None
-        assert order.stop_price is not None
-        if not order.triggered:
-            order.triggered = quote.last >= order.stop_price if buy else quote.last <= order.stop_price
-        return touch if order.triggered else None
+        result = fill_price(
+            order.side,
+            order.order_type,
+            quote,
+            limit_price=order.limit_price,
+            stop_price=order.stop_price,
+            triggered=order.triggered,
+        )
+        order.triggered = result.triggered
+        return result.price

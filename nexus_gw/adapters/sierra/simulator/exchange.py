@@ -5,10 +5,11 @@ State lives as long as the object (the simulator process), across client reconne
 ``restore_state`` carry it across a restart of the process (``sim_state.py`` keeps it in a file). Thread-safe.
 
 Price model: per symbol a random walk on the tick grid around a base price; the best bid is the current price
-and the best ask one tick above. Fill model: a MARKET order fills at the ask (buy) or bid (sell); a LIMIT order
-when the market reaches its price, at that market price or better; a STOP order triggers when the ask (buy) or
-bid (sell) crosses its stop and then fills like a market order; STOP_LIMIT triggers like a stop and then fills
-like a limit at Price2. Each order fills in up to ``partial_fill_slices`` executions.
+and the best ask one tick above; the last trade price is the price of the last trade (``step``) or the price set by
+``set_price``. Fill model: the gateway's one fill model, ``nexus_gw.domain.matching.fill_price`` (MARKET at the
+touch; LIMIT when the touch crosses it, at the touch; STOP triggers when the LAST trade price reaches it, then at
+the touch); STOP_LIMIT triggers like a stop and then fills like a limit at Price2. Each order fills in up to
+``partial_fill_slices`` executions.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
+
+from nexus_gw.domain.matching import Quote, fill_price, limit_crossed, stop_triggered, touch
+from nexus_gw.protocol.constants import OrderType as GatewayOrderType
+from nexus_gw.protocol.constants import Side
 
 from ..dtc import messages as m
 from ..dtc.constants import (
@@ -61,6 +66,8 @@ class _Market:
     ask_size: float = 10.0
     last_size: float = 0.0
     last_time: float = 0.0
+    last: float = 0.0
+    """Price of the last trade (0: none yet, then the current price stands for it)."""
 
 
 @dataclass(slots=True)
@@ -183,6 +190,13 @@ def _tag() -> str:
     return out
 
 
+_GATEWAY_ORDER_TYPES: Final = {
+    OrderType.MARKET: GatewayOrderType.MARKET,
+    OrderType.LIMIT: GatewayOrderType.LIMIT,
+    OrderType.STOP: GatewayOrderType.STOP,
+}
+
+
 class SimExchange:
     """Orders, executions and positions of the simulated DTC server."""
 
@@ -230,6 +244,7 @@ class SimExchange:
         with self._lock:
             market = self._markets[symbol]
             market.price = max(self.settings.tick_size, self._on_grid(price))
+            market.last = market.price
             market.high = max(market.high, market.price)
             market.low = min(market.low, market.price)
 
@@ -245,6 +260,7 @@ class SimExchange:
             size = float(rng.randint(1, 5))
             now = self._wall()
             market.last_size, market.last_time = size, now
+            market.last = ask if buyer else bid
             market.volume += size
             market.num_trades += 1
             market.high = max(market.high, ask if buyer else bid)
@@ -394,21 +410,20 @@ class SimExchange:
             ]
 
     def _execution_price(self, order: _Order) -> float | None:
-        """Price at which ``order`` can execute now, or ``None`` if it cannot."""
+        """Price at which ``order`` can execute now, or ``None`` if it cannot (the one fill model)."""
         bid, ask = self.bid_ask(order.symbol)
-        buy = order.side is BuySell.BUY
-        market_price = ask if buy else bid
-        if order.order_type in (OrderType.STOP, OrderType.STOP_LIMIT) and not order.triggered:
-            if (buy and ask >= order.price1) or (not buy and bid <= order.price1):
-                order.triggered = True
-            else:
-                return None
-        if order.order_type in (OrderType.MARKET, OrderType.STOP):
-            return market_price
-        limit = order.price1 if order.order_type is OrderType.LIMIT else order.price2
-        if (buy and ask <= limit) or (not buy and bid >= limit):
-            return market_price
-        return None
+        market = self._markets[order.symbol]
+        quote = Quote(bid, ask, market.last or market.price)
+        side = Side.BUY if order.side is BuySell.BUY else Side.SELL
+        if order.order_type is OrderType.STOP_LIMIT:
+            order.triggered = order.triggered or stop_triggered(side, order.price1, quote.last)
+            return touch(side, quote) if order.triggered and limit_crossed(side, order.price2, quote) else None
+        kind = _GATEWAY_ORDER_TYPES[order.order_type]
+        result = fill_price(
+            side, kind, quote, limit_price=order.price1, stop_price=order.price1, triggered=order.triggered
+        )
+        order.triggered = result.triggered
+        return result.price
 
     def try_fill(self, server_order_id: str) -> FillOutcome:
         """Execute the next slice of a working order if the market allows; otherwise report it as resting."""
@@ -609,7 +624,7 @@ class SimExchange:
             self._positions.update(positions)
             for symbol, price in prices.items():
                 if symbol in self._markets and price > 0:
-                    self._markets[symbol].price = self._on_grid(price)
+                    self._markets[symbol].price = self._markets[symbol].last = self._on_grid(price)
             return [o.server_order_id for o in orders.values() if o.status not in TERMINAL_ORDER_STATUSES]
 
     # ---------------------------------------------------------------------------------------------- requests
