@@ -4,9 +4,10 @@
 the profile's sockets moved to free loopback ports through ``NEXUSGW_`` environment overrides, so a
 stack never collides with a gateway already running on 5555–5557.
 
-A ``driver: sierra`` instance whose settings say ``simulator: true`` trades against the bundled DTC simulator:
-the stack starts it as a process of its own (``<platform>-dtc``) on a free port, with a state file in the run
-directory, and points the adapter at it through ``NEXUSGW_PLATFORMS__<PLATFORM>__SETTINGS__PORT``.
+An instance whose driver declares a development companion in ``adapters/registry.py`` (a process standing in for
+the platform), and whose settings ask for it, trades against that companion: the stack starts it as a process of
+its own (``<platform>-<suffix>``) on a free port, with a state file in the run directory, and points the adapter at
+it through ``NEXUSGW_PLATFORMS__<PLATFORM>__SETTINGS__<PORT_SETTING>``. The stack knows no platform by name.
 """
 
 from __future__ import annotations
@@ -22,11 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from nexus_gw.adapters.registry import Companion, companion
 from nexus_gw.client.admin import admin_request
 from nexus_gw.errors import CheckFailed, GatewayUnavailable
-
-DTC_LISTENING = b"DTC simulator listening on"
-"""The line the DTC simulator prints once it accepts connections."""
 
 
 def free_port() -> int:
@@ -58,11 +57,11 @@ class LocalStack:
     endpoints: Endpoints = field(default_factory=Endpoints.free)
     extra_env: dict[str, str] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-    dtc_ports: dict[str, int] = field(default_factory=dict)
-    """Platform instance → port of the DTC simulator the stack started for it."""
-    dtc_state_files: dict[str, Path] = field(default_factory=dict)
+    companion_ports: dict[str, int] = field(default_factory=dict)
+    """Platform instance → port of the development companion the stack started for it."""
+    companion_state_files: dict[str, Path] = field(default_factory=dict)
     _logs: dict[str, IO[bytes]] = field(default_factory=dict)
-    _dtc_instances: dict[str, bool] | None = None
+    _companions: dict[str, Companion] | None = None
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEXUSGW_")}
@@ -76,7 +75,8 @@ class LocalStack:
             }
         )
         env.update(self.extra_env)
-        env.update({dtc_port_env(name): str(port) for name, port in self.dtc_ports.items()})
+        for name, port in self.companion_ports.items():
+            env[setting_env(name, self.companion_of(name).port_setting)] = str(port)
         return env
 
     def log_path(self, name: str) -> Path:
@@ -108,73 +108,86 @@ class LocalStack:
         self.wait_status(lambda s: True, timeout_s, "gateway answering on its admin socket")
 
     def start_adapter(self, platform: str) -> None:
-        """Start the adapter of ``platform``, after its DTC simulator when the profile asks for one."""
-        self.start_simulators([platform])
+        """Start the adapter of ``platform``, after its development companion when the profile asks for one."""
+        self.start_companions([platform])
         self._spawn(platform, ["adapter", platform])
 
-    # -- DTC simulators ----------------------------------------------------------------------
-    def needs_dtc_simulator(self, platform: str) -> bool:
-        """True when ``platform`` is a ``driver: sierra`` instance of the profile with ``simulator: true``."""
-        if self._dtc_instances is None:
+    # -- development companions (declared by the drivers in adapters/registry.py) -------------------
+    def companions(self) -> dict[str, Companion]:
+        """Enabled platform instance → the development companion its driver and settings ask for."""
+        if self._companions is None:
             from nexus_gw.config.loader import load_profile
 
             loaded = load_profile(self.profile, self.config_dir)
-            self._dtc_instances = {
-                name: instance.driver == "sierra" and bool(instance.settings.get("simulator"))
-                for name, instance in loaded.profile.enabled_platforms().items()
-            }
-        return self._dtc_instances.get(platform, False)
+            self._companions = {}
+            for name, instance in loaded.profile.enabled_platforms().items():
+                wanted = companion(instance.driver, instance.settings)
+                if wanted is not None:
+                    self._companions[name] = wanted
+        return self._companions
 
-    def start_simulators(self, platforms: Iterable[str]) -> list[str]:
-        """Start the DTC simulator of every listed instance that needs one and has none running; return them."""
+    def companion_of(self, platform: str) -> Companion:
+        found = self.companions().get(platform)
+        if found is None:
+            raise CheckFailed(
+                f"platform {platform!r} of profile {self.profile} has no development companion: its driver declares "
+                "none in adapters/registry.py, or its settings do not ask for it"
+            )
+        return found
+
+    def companion_name(self, platform: str) -> str:
+        """Process (and log) name of the companion the stack runs for ``platform``."""
+        return f"{platform}-{self.companion_of(platform).suffix}"
+
+    def start_companions(self, platforms: Iterable[str]) -> list[str]:
+        """Start the companion of every listed instance that asks for one and has none running; return them."""
         started = []
         for platform in platforms:
-            proc = self.procs.get(dtc_process_name(platform))
-            if self.needs_dtc_simulator(platform) and (proc is None or proc.poll() is not None):
-                self.start_dtc_simulator(
-                    self.dtc_ports.get(platform), state_file=self.dtc_state_files.get(platform), platform=platform
+            if platform not in self.companions():
+                continue
+            proc = self.procs.get(self.companion_name(platform))
+            if proc is None or proc.poll() is not None:
+                self.start_companion(
+                    platform, self.companion_ports.get(platform), self.companion_state_files.get(platform)
                 )
                 started.append(platform)
         return started
 
-    def start_dtc_simulator(
+    def start_companion(
         self,
+        platform: str,
         port: int | None = None,
-        encoding: str = "automatic",
         state_file: Path | None = None,
         *,
-        platform: str = "sierra",
         args: Sequence[str] = (),
         timeout_s: float = 15.0,
     ) -> int:
-        """Start (or restart) the DTC simulator of ``platform`` and point its adapter at it; return its port.
+        """Start (or restart) the companion of ``platform`` and point its adapter at it; return its port.
 
-        ``port`` None picks a free port; ``encoding`` is the server's setting (automatic, binary, json);
-        ``state_file`` (default ``<run_dir>/<platform>-dtc-state.json``) keeps orders and fills across restarts;
-        ``args`` go to the simulator as they are (e.g. ``["--fill-latency", "3"]``). It lists the contracts the
-        profile trades on ``platform``. Returns once it listens; raises ``CheckFailed`` if it does not.
+        ``port`` None picks a free port; ``state_file`` (default ``<run_dir>/<process name>-state.json``) keeps
+        the companion's orders and fills across restarts; ``args`` go to it as they are (e.g.
+        ``["--fill-latency", "3"]``). Returns once it is ready; raises ``CheckFailed`` if it is not.
         """
-        name = dtc_process_name(platform)
+        spec = self.companion_of(platform)
+        name = self.companion_name(platform)
         running = self.procs.get(name)
         if running is not None and running.poll() is None:
-            raise CheckFailed(f"the DTC simulator {name} is already running; stop or kill it before starting it again")
+            raise CheckFailed(f"{name} is already running; stop or kill it before starting it again")
         port = port or free_port()
-        state = state_file or self.run_dir / f"{platform}-dtc-state.json"
+        state = state_file or self.run_dir / f"{name}-state.json"
         log_path = self.log_path(name)
-        seen = log_path.read_bytes().count(DTC_LISTENING) if log_path.exists() else 0
-        sim_args = ["--platform", platform, "--port", str(port), "--encoding", encoding, "--state-file", str(state)]
-        proc = self._spawn(name, [*sim_args, *args], module="nexus_gw.adapters.sierra.simulator.profile")
+        seen = log_path.read_bytes().count(spec.ready_line) if log_path.exists() else 0
+        base = ["--platform", platform, "--port", str(port), "--state-file", str(state), *spec.args]
+        proc = self._spawn(name, [*base, *args], module=spec.module)
         deadline = time.monotonic() + timeout_s
-        while log_path.read_bytes().count(DTC_LISTENING) <= seen:
+        while log_path.read_bytes().count(spec.ready_line) <= seen:
             if proc.poll() is not None:
-                raise CheckFailed(
-                    f"DTC simulator {name} exited with {proc.returncode}; see {log_path}:\n" + self.tail(name)
-                )
+                raise CheckFailed(f"{name} exited with {proc.returncode}; see {log_path}:\n" + self.tail(name))
             if time.monotonic() > deadline:
-                raise CheckFailed(f"DTC simulator {name} not listening after {timeout_s:.0f}s:\n" + self.tail(name))
+                raise CheckFailed(f"{name} not ready after {timeout_s:.0f}s:\n" + self.tail(name))
             time.sleep(0.05)
-        self.dtc_ports[platform] = port
-        self.dtc_state_files[platform] = state
+        self.companion_ports[platform] = port
+        self.companion_state_files[platform] = state
         return port
 
     def status(self, timeout_s: float = 1.0) -> dict[str, Any]:
@@ -227,8 +240,8 @@ class LocalStack:
         return proc.returncode
 
     def stop_all(self) -> dict[str, int | None]:
-        """Stop adapters, then DTC simulators, then the gateway; return each process's exit code."""
-        simulators = {dtc_process_name(p) for p in self.dtc_ports}
+        """Stop adapters, then development companions, then the gateway; return each process's exit code."""
+        simulators = {self.companion_name(p) for p in self.companion_ports}
         adapters = [n for n in self.procs if n != "gateway" and n not in simulators]
         codes = {}
         for name in [*adapters, *[n for n in self.procs if n in simulators], "gateway"]:
@@ -243,11 +256,6 @@ class LocalStack:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def dtc_process_name(platform: str) -> str:
-    """Process (and log) name of the DTC simulator that a local stack runs for ``platform``."""
-    return f"{platform}-dtc"
-
-
-def dtc_port_env(platform: str) -> str:
-    """The environment override of ``platform``'s DTC server port."""
-    return f"NEXUSGW_PLATFORMS__{platform.upper()}__SETTINGS__PORT"
+def setting_env(platform: str, setting: str) -> str:
+    """The environment override of a driver setting of ``platform`` (e.g. the port of its companion)."""
+    return f"NEXUSGW_PLATFORMS__{platform.upper()}__SETTINGS__{setting.upper()}"

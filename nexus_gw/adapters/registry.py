@@ -1,7 +1,12 @@
-"""The explicit registry of platform drivers: name → driver class and settings model.
+"""The explicit registry of platform drivers: name → driver class, settings model and development companion.
 
 Profiles name a driver per platform instance; an unknown name is a config error listing the valid ones.
 Imports are by dotted path so loading a profile never imports a platform's heavy dependencies.
+
+A driver may declare a **development companion**: a process that stands in for the platform on a developer's
+machine (the DTC simulator for ``sierra``). Local stacks (``nexusgw demo``, the end-to-end tests) start it for
+every instance whose settings set the companion's flag, on a free port, before the adapter; they know it only
+from here.
 """
 
 from __future__ import annotations
@@ -16,10 +21,34 @@ from nexus_gw.errors import ConfigError, PlatformUnavailable
 
 
 @dataclass(frozen=True)
+class Companion:
+    """A process standing in for the platform during development, started by local stacks.
+
+    It runs as ``python -m <module> --platform NAME --port PORT --state-file PATH <args…> --profile P
+    --config-dir D``, prints ``ready_line`` once it accepts connections, and the stack points the adapter at it by
+    overriding the driver setting ``port_setting`` with the port.
+    """
+
+    module: str
+    wanted_if: str
+    """Driver setting (a boolean) that asks for the companion, e.g. ``simulator``."""
+    suffix: str
+    """Process and log name: ``<platform>-<suffix>``."""
+    ready_line: bytes
+    port_setting: str = "port"
+    args: tuple[str, ...] = ()
+    """Arguments before the caller's (the caller's win where the companion takes the last value)."""
+
+    def wanted(self, settings: dict[str, Any]) -> bool:
+        return bool(settings.get(self.wanted_if))
+
+
+@dataclass(frozen=True)
 class DriverSpec:
     settings_model: str
     driver_class: str | None
     missing_reason: str = ""
+    companion: Companion | None = None
 
 
 DRIVERS: dict[str, DriverSpec] = {
@@ -36,7 +65,15 @@ DRIVERS: dict[str, DriverSpec] = {
         "the NinjaTrader 8 bridge driver is not part of this release yet; run the instance with driver: sim",
     ),
     "sierra": DriverSpec(
-        "nexus_gw.adapters.sierra.settings:SierraSettings", "nexus_gw.adapters.sierra.driver:SierraDriver"
+        "nexus_gw.adapters.sierra.settings:SierraSettings",
+        "nexus_gw.adapters.sierra.driver:SierraDriver",
+        companion=Companion(
+            "nexus_gw.adapters.sierra.simulator.profile",
+            wanted_if="simulator",
+            suffix="dtc",
+            ready_line=b"DTC simulator listening on",
+            args=("--encoding", "automatic"),
+        ),
     ),
 }
 
@@ -62,6 +99,14 @@ def validate_driver_settings(driver: str, settings: dict[str, Any]) -> BaseModel
     except ValidationError as exc:
         details = "; ".join(f"settings.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
         raise ValueError(f"{driver} driver settings: {details}") from None
+
+
+def companion(driver: str, settings: dict[str, Any]) -> Companion | None:
+    """The development companion an instance of ``driver`` with these settings asks for, if any."""
+    spec = DRIVERS.get(driver)
+    if spec is None or spec.companion is None or not spec.companion.wanted(settings):
+        return None
+    return spec.companion
 
 
 def build_driver(driver: str, instance_name: str, settings: dict[str, Any], paper: bool = False) -> Any:

@@ -70,7 +70,7 @@ def demo(
     config_dir: ConfigDirOpt = None,
     interval: Annotated[float, typer.Option(help="Seconds between signals per symbol.")] = 2.0,
 ) -> None:
-    """Run gateway, simulated nt8/sierra/mt5_global/mt5_brazil adapters and the example engine together,
+    """Run gateway, the adapters of the profile's platforms (simulated in dev) and the example engine together,
     show fills as they come, and end with a summary per platform. Uses free loopback ports, so it never
     disturbs a gateway already running."""
     from nexus_gw.client import NexusGatewayInterface
@@ -93,7 +93,7 @@ def demo(
             f"  gateway      up   platform {stack.endpoints.platform}  nexus {stack.endpoints.nexus}  "
             f"admin {stack.endpoints.admin}"
         )
-        stack.start_simulators(platforms)  # the DTC simulator behind a `simulator: true` sierra instance
+        stack.start_companions(platforms)  # what the drivers declare in adapters/registry.py (e.g. simulators)
         for name in platforms:
             stack.start_adapter(name)
         stack.wait_online(platforms)

@@ -89,14 +89,14 @@ def run_kill_after_submit(stack: LocalStack, platform: str, failpoint: str, plat
 def test_sierra_adapter_killed_before_reading_the_acceptance_binds_the_leg_from_the_history(tmp_path: Path) -> None:
     stack = LocalStack("dev", CONFIG_DIR, tmp_path / "run", extra_env={"NEXUSGW_GATEWAY__HEARTBEAT_INTERVAL_S": "0.25"})
     try:
-        stack.start_dtc_simulator(args=["--fill-latency", "0.05", "--partial-fills", "1"])
+        stack.start_companion("sierra", args=["--fill-latency", "0.05", "--partial-fills", "1"])
 
         def sierra_filled() -> bool:
-            state = json.loads(stack.dtc_state_files["sierra"].read_text())
+            state = json.loads(stack.companion_state_files["sierra"].read_text())
             return bool(state["fills"])
 
         run_kill_after_submit(stack, "sierra", "sierra.after_submit", sierra_filled)
-        state = json.loads(stack.dtc_state_files["sierra"].read_text())
+        state = json.loads(stack.companion_state_files["sierra"].read_text())
         assert len(state["orders"]) == 1, "one order at Sierra, never resent"
         assert "is Sierra order" in stack.log_path("sierra").read_text()  # bound from the fill history
     finally:

@@ -38,7 +38,7 @@ def sim_working(tmp_path: Path, name: str) -> list[str]:
 
 
 def sierra_open_orders(stack: LocalStack) -> list[Any]:
-    session = DtcSession(SessionConfig(port=stack.dtc_ports["sierra"], trade_account="Sim1", reconnect=False))
+    session = DtcSession(SessionConfig(port=stack.companion_ports["sierra"], trade_account="Sim1", reconnect=False))
     session.start()
     try:
         assert session.wait_until_logged_on(10)
@@ -71,7 +71,7 @@ def test_killswitch_cancels_everywhere_refuses_signals_survives_restart_and_rele
 ) -> None:
     stack = ks_stack
     stack.start_gateway()
-    stack.start_simulators(PLATFORMS)
+    stack.start_companions(PLATFORMS)
     for name in PLATFORMS:
         stack.start_adapter(name)
     stack.wait_online(PLATFORMS)
@@ -121,7 +121,7 @@ def test_platforms_offline_at_activation_get_their_orders_cancelled_when_their_a
 ) -> None:
     stack = ks_stack
     stack.start_gateway()
-    stack.start_simulators(PLATFORMS)
+    stack.start_companions(PLATFORMS)
     for name in PLATFORMS:
         stack.start_adapter(name)
     stack.wait_online(PLATFORMS)
@@ -159,7 +159,7 @@ def test_a_gateway_killed_after_journaling_the_activation_cancels_everything_aft
     stack = ks_stack
     stack.extra_env["NEXUSGW_FAILPOINT"] = "killswitch.after_journal"
     stack.start_gateway()
-    stack.start_simulators(PLATFORMS)
+    stack.start_companions(PLATFORMS)
     for name in PLATFORMS:
         stack.start_adapter(name)
     stack.wait_online(PLATFORMS)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from nexus_gw.client import NexusGatewayInterface
-from nexus_gw.stack import LocalStack, dtc_process_name
+from nexus_gw.stack import LocalStack
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +42,7 @@ class Nexus:
 
 def start_sierra_stack(stack: LocalStack, encoding: str, *sim_args: str) -> int:
     stack.extra_env[ENCODING_ENV] = encoding
-    port = stack.start_dtc_simulator(encoding=encoding, args=list(sim_args))
+    port = stack.start_companion("sierra", args=["--encoding", encoding, *sim_args])
     stack.start_gateway()
     stack.start_adapter("sierra")
     stack.wait_online(["sierra"])
@@ -50,7 +50,7 @@ def start_sierra_stack(stack: LocalStack, encoding: str, *sim_args: str) -> int:
 
 
 def simulator_orders(stack: LocalStack) -> list[dict[str, Any]]:
-    state = json.loads(stack.dtc_state_files["sierra"].read_text())
+    state = json.loads(stack.companion_state_files["sierra"].read_text())
     return list(state["orders"])
 
 
@@ -79,7 +79,7 @@ def test_nq_signal_trades_the_front_contract_at_sierra_and_one_fill_comes_back(
     adapter_log = stack.log_path("sierra").read_text()
     assert f"({encoding})" in adapter_log  # the encoding the session logged on with
     granted = "JSON granted" if encoding == "json" else "BINARY granted"
-    assert granted in stack.log_path(dtc_process_name("sierra")).read_text()
+    assert granted in stack.log_path(stack.companion_name("sierra")).read_text()
 
 
 @pytest.mark.parametrize("encoding", ["binary", "json"])
@@ -97,10 +97,12 @@ def test_simulator_killed_mid_order_and_restarted_the_fill_is_counted_once(stack
             lambda: any(u["order_id"] == order_id and u["filled_qty"] == 1 for u in list(nexus.updates)),
         )
 
-        stack.kill(dtc_process_name("sierra"))  # kill -9: accepted, half filled, second fill pending
+        stack.kill(stack.companion_name("sierra"))  # kill -9: accepted, half filled, second fill pending
         stack.wait_status(lambda s: not s["platforms"]["sierra"]["online"], 10, "sierra offline after kill -9")
         assert not nexus.fills
-        stack.start_dtc_simulator(port, encoding, stack.dtc_state_files["sierra"], args=list(slow_second_fill))
+        stack.start_companion(
+            "sierra", port, stack.companion_state_files["sierra"], args=["--encoding", encoding, *slow_second_fill]
+        )
         stack.wait_online(["sierra"])
         assert nexus.filled.wait(15)
         time.sleep(0.5)  # a second FILL would arrive by now
