@@ -20,13 +20,13 @@ def adapter(
 ) -> None:
     """Run the adapter for platform instance NAME: it connects to the platform with the instance's driver
     and to the gateway's platform socket, and reconnects to either on its own."""
-    from nexus_gw.adapters.registry import build_driver
+    from nexus_gw.adapters.registry import build_driver, validate_driver_settings
     from nexus_gw.adapters.runner import AdapterRunner
     from nexus_gw.config.loader import load_profile
     from nexus_gw.errors import UsageError
     from nexus_gw.logs import setup_logging
 
-    loaded = load_profile(profile, config_dir)
+    loaded = load_profile(profile, config_dir, check_settings=validate_driver_settings)
     instances = loaded.profile.enabled_platforms()
     canonical = loaded.reference.symbols.canonical_platform(name) if name not in instances else name
     instance = instances.get(canonical)

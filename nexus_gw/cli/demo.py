@@ -73,6 +73,7 @@ def demo(
     """Run gateway, the adapters of the profile's platforms (simulated in dev) and the example engine together,
     show fills as they come, and end with a summary per platform. Uses free loopback ports, so it never
     disturbs a gateway already running."""
+    from nexus_gw.adapters.registry import validate_driver_settings
     from nexus_gw.client import NexusGatewayInterface
     from nexus_gw.config.loader import find_config_dir, load_profile
     from nexus_gw.errors import CheckFailed
@@ -80,7 +81,7 @@ def demo(
     from nexus_gw.stack import LocalStack
 
     config = find_config_dir(config_dir)
-    loaded = load_profile(profile, config)
+    loaded = load_profile(profile, config, check_settings=validate_driver_settings)
     platforms = list(loaded.profile.enabled_platforms())
     symbols = list(loaded.profile.symbols)
     run_dir = Path(tempfile.mkdtemp(prefix="nexusgw-demo-"))

@@ -143,9 +143,12 @@ def _open(profile: str, config_dir: Path | None, journal: Path | None) -> Journa
     from nexus_gw.journal import Journal, journal_path
 
     if journal is None:
+        from nexus_gw.adapters.registry import validate_driver_settings
         from nexus_gw.config.loader import load_profile
 
-        journal = journal_path(load_profile(profile, config_dir).profile.gateway.data_dir)
+        journal = journal_path(
+            load_profile(profile, config_dir, check_settings=validate_driver_settings).profile.gateway.data_dir
+        )
     return Journal.open(journal, readonly=True)
 
 
@@ -324,12 +327,13 @@ def positions(
 ) -> None:
     """Positions per platform and per root as of --until (every fill before it counts), with realized P&L in
     the instrument's currency and in USD; --mark prices give unrealized P&L. --since limits --trips only."""
+    from nexus_gw.adapters.registry import validate_driver_settings
     from nexus_gw.config.loader import load_profile
     from nexus_gw.domain.positions import PositionBook
     from nexus_gw.journal.records import datetime_to_ns
 
     start, stop = parse_when(since, "--since"), parse_when(until, "--until", end=True)
-    loaded = load_profile(profile, config_dir)
+    loaded = load_profile(profile, config_dir, check_settings=validate_driver_settings)
     book = PositionBook(_valuation(loaded), _to_usd(_pairs(rate or [], "--rate", "BRL=5.494")))
     with _open(profile, config_dir, journal) as store:
         for fill in store.query_fills(None, stop):

@@ -18,9 +18,10 @@ NameArg = Annotated[str, typer.Argument(help="Profile name (dev, stage1…stage4
 def validate(name: NameArg, config_dir: ConfigDirOpt = None) -> None:
     """Load a profile with everything it extends and the environment overrides; exit 2 naming file,
     line and the allowed values if anything is wrong."""
+    from nexus_gw.adapters.registry import validate_driver_settings
     from nexus_gw.config.loader import load_profile
 
-    loaded = load_profile(name, config_dir)
+    loaded = load_profile(name, config_dir, check_settings=validate_driver_settings)
     p = loaded.profile
     typer.echo(
         f"profile {p.name} is valid: symbols {', '.join(p.symbols)}; "
@@ -31,9 +32,10 @@ def validate(name: NameArg, config_dir: ConfigDirOpt = None) -> None:
 @app.command("show")
 def show(name: NameArg, config_dir: ConfigDirOpt = None, as_json: JsonOpt = False) -> None:
     """Print the effective profile after extends and environment overrides (secrets redacted)."""
+    from nexus_gw.adapters.registry import validate_driver_settings
     from nexus_gw.config.loader import load_profile
 
-    loaded = load_profile(name, config_dir)
+    loaded = load_profile(name, config_dir, check_settings=validate_driver_settings)
     data = loaded.profile.model_dump(mode="json")
     if as_json:
         typer.echo(json.dumps(data, indent=2))

@@ -17,11 +17,12 @@ def serve(profile: ProfileOpt = "dev", config_dir: ConfigDirOpt = None) -> None:
 
     Stops cleanly on SIGINT (Ctrl+C) or SIGTERM (supervisorctl stop, systemctl stop).
     """
+    from nexus_gw.adapters.registry import validate_driver_settings
     from nexus_gw.config.loader import load_profile
     from nexus_gw.logs import setup_logging
     from nexus_gw.server.gateway import Gateway
 
-    loaded = load_profile(profile, config_dir)
+    loaded = load_profile(profile, config_dir, check_settings=validate_driver_settings)
     setup_logging(loaded.profile.gateway.log_level, "gateway")
     gateway = Gateway(loaded)
 

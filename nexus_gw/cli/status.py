@@ -72,9 +72,10 @@ def status(profile: ProfileOpt = "dev", config_dir: ConfigDirOpt = None, as_json
     """Show uptime, platforms (online, last message age), message/order/fill counts and active orders.
 
     Exits 1 if the gateway does not answer on the profile's admin socket."""
+    from nexus_gw.adapters.registry import validate_driver_settings
     from nexus_gw.client.admin import admin_request
     from nexus_gw.config.loader import load_profile
 
-    loaded = load_profile(profile, config_dir)
+    loaded = load_profile(profile, config_dir, check_settings=validate_driver_settings)
     data = admin_request(loaded.profile.gateway.sockets.admin, "status")
     typer.echo(json.dumps(data, indent=2) if as_json else render_status(data))

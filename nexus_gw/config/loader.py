@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from nexus_gw.config.models import Profile
+from nexus_gw.config.models import Profile, SettingsCheck, checking_driver_settings
 from nexus_gw.config.yamlsource import KeyPath, Origin, deep_merge, origin_of, read_yaml
 from nexus_gw.domain.instruments import InstrumentRegistry, InstrumentsFile
 from nexus_gw.domain.symbols import SymbolMapper, SymbolsFile
@@ -157,10 +157,14 @@ def load_reference(config_dir: Path, files: Any = None) -> ReferenceData:
     return ReferenceData(instruments=instruments, symbols=symbols)
 
 
-def load_profile(name: str, config_dir: Path | None = None) -> LoadedProfile:
+def load_profile(
+    name: str, config_dir: Path | None = None, *, check_settings: SettingsCheck | None = None
+) -> LoadedProfile:
     """Load, merge, override and validate profile ``name`` (a name in config/profiles or a path).
 
     ``NEXUSGW_<SECTION>__<KEY>`` environment variables override the files (pydantic-settings reads them).
+    ``check_settings`` validates each platform instance's driver name and ``settings:`` (the CLI passes the
+    adapters' registry check, ``validate_driver_settings``); without it they are not checked here.
     """
     config_dir = find_config_dir(config_dir)
     base_data, origins = read_yaml(config_dir / BASE_FILE)
@@ -172,7 +176,8 @@ def load_profile(name: str, config_dir: Path | None = None) -> LoadedProfile:
     merged.setdefault("name", path.stem)
     origins.update(_env_origins(os.environ))
     try:
-        profile = Profile(**merged)
+        with checking_driver_settings(check_settings):
+            profile = Profile(**merged)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, origins, f"profile {path.stem}")) from None
     except ConfigError as exc:

@@ -7,6 +7,9 @@ Every model refuses unknown keys and is frozen. Each field's ``description`` is 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
@@ -121,6 +124,25 @@ class PlatformSizing(StrictModel):
     max_volume: float | None = Field(None, gt=0, description="Above this the leg is cut to the largest step under it.")
 
 
+SettingsCheck = Callable[[str, dict[str, Any]], object]
+"""Validates a platform instance's driver settings by its driver name (raises ValueError with what is wrong).
+
+The configuration knows no driver: the caller that loads a profile passes the adapters' registry check
+(``nexus_gw.adapters.registry.validate_driver_settings``) to ``load_profile(..., check_settings=...)``."""
+
+_settings_check: ContextVar[SettingsCheck | None] = ContextVar("nexusgw_settings_check", default=None)
+
+
+@contextmanager
+def checking_driver_settings(check: SettingsCheck | None) -> Iterator[None]:
+    """Within the block, every ``PlatformInstance`` validated has its driver settings checked by ``check``."""
+    token = _settings_check.set(check)
+    try:
+        yield
+    finally:
+        _settings_check.reset(token)
+
+
 class PlatformInstance(StrictModel):
     driver: str = Field(description="Driver that runs this platform instance (sim, sierra, mt5, nt8, …).")
     enabled: bool = Field(True, description="A disabled instance gets no legs and no adapter process.")
@@ -138,9 +160,9 @@ class PlatformInstance(StrictModel):
 
     @model_validator(mode="after")
     def _check_driver_settings(self) -> PlatformInstance:
-        from nexus_gw.adapters.registry import validate_driver_settings
-
-        validate_driver_settings(self.driver, self.settings)
+        check = _settings_check.get()
+        if check is not None:
+            check(self.driver, self.settings)
         return self
 
 

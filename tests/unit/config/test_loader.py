@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from nexus_gw.adapters.registry import validate_driver_settings
 from nexus_gw.config.loader import available_profiles, find_config_dir, load_profile
 from nexus_gw.errors import ConfigError
 
@@ -80,7 +81,7 @@ def test_wrong_choice_lists_the_allowed_values(config_copy: Path) -> None:
 def test_unknown_driver_lists_valid_drivers(config_copy: Path) -> None:
     write_profile(config_copy, "bad", "symbols: [NQ]\nplatforms:\n  nt8:\n    driver: ninja\n")
     with pytest.raises(ConfigError) as err:
-        load_profile("bad", config_copy)
+        load_profile("bad", config_copy, check_settings=validate_driver_settings)
     assert "bad.yaml:4:5" in str(err.value) or "bad.yaml:3:3" in str(err.value)
     assert "valid drivers: mt5, nt8, sierra, sim" in str(err.value)
 
