@@ -16,6 +16,16 @@ back through ``DriverEvents``, from any thread.
 | report        | no       | the platform's working orders, executions, positions (reconciliation) |
 | resume        | no       | before start: the legs earlier runs sent (open ones, and finished ones) |
 
+**Constructor contract.** ``registry.build_driver`` makes every driver as ``DriverClass(name, settings, paper=...)``:
+``name`` is the platform instance name of the profile (the suffix of every leg id it gets), ``settings`` the
+instance's ``settings:`` already validated by the settings model registered next to the driver (frozen pydantic,
+unknown keys refused), ``paper`` whether the gateway fills this instance's legs itself (the driver then only
+streams market data). The constructor does no I/O and imports nothing of the platform: the platform's own library
+(``MetaTrader5``, a vendor SDK…) is imported in ``start``, so importing a driver's package never needs the platform
+installed. A driver reconnects with ``adapters/retry.Backoff``, the one backoff. ``adapters/_template/`` is the
+skeleton to copy and ``tests/integration/adapters/contract.py`` the suite every driver passes
+(``docs/adding-a-platform.md``).
+
 **Write-ahead.** The runner records every leg durably (``adapters/inflight.py``) before it acknowledges the
 ORDER and calls ``submit``, so a driver never has to: a restarted adapter never sends a leg id twice. The binding
 of a leg to the platform's own order id is recorded from ``order_update(..., platform_order_id=...)``: report it
