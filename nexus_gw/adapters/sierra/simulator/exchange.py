@@ -1,8 +1,9 @@
 """The simulated exchange behind the DTC simulator: prices, orders, fills, positions. No sockets.
 
-Every method takes and returns DTC message dataclasses, so the server part (``simulator.py``) only routes them.
-State lives as long as the object (the simulator process), across client reconnects; ``export_state`` and
-``restore_state`` carry it across a restart of the process (``sim_state.py`` keeps it in a file). Thread-safe.
+Every method takes and returns DTC message dataclasses, so the server (``server.py``, ``client.py``) only routes
+them. State lives as long as the object (the simulator process), across client reconnects; ``export_state`` and
+``restore_state`` (``persistence.py``) carry it across a restart of the process (``state.py`` keeps it in a file).
+``records.py`` holds what is kept; ``answers.py`` the answers to DTC requests. Thread-safe.
 
 Price model: per symbol a random walk on the tick grid around a base price; the best bid is the current price
 and the best ask one tick above; the last trade price is the price of the last trade (``step``) or the price set by
@@ -18,12 +19,9 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Final
+from collections.abc import Callable
 
 from nexus_gw.domain.matching import Quote, fill_price, limit_crossed, stop_triggered, touch
-from nexus_gw.protocol.constants import OrderType as GatewayOrderType
 from nexus_gw.protocol.constants import Side
 
 from ..dtc import messages as m
@@ -39,165 +37,21 @@ from ..dtc.constants import (
     TimeInForce,
     TradingStatus,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class ExchangeSettings:
-    """Behaviour of the simulated exchange (the subset of the simulator's settings it needs)."""
-
-    symbols: Mapping[str, float]
-    """Symbol → base price of its random walk."""
-    trade_accounts: tuple[str, ...] = ("Sim1",)
-    tick_size: float = 0.25
-    allow_trading: bool = True
-    partial_fill_slices: int = 2
-    """Executions per order (1 = fill in one go); quantity is split as evenly as whole contracts allow."""
-
-
-@dataclass(slots=True)
-class _Market:
-    price: float
-    open: float
-    high: float
-    low: float
-    volume: float = 0.0
-    num_trades: int = 0
-    bid_size: float = 10.0
-    ask_size: float = 10.0
-    last_size: float = 0.0
-    last_time: float = 0.0
-    last: float = 0.0
-    """Price of the last trade (0: none yet, then the current price stands for it)."""
-
-
-@dataclass(slots=True)
-class _Order:
-    server_order_id: str
-    client_order_id: str
-    account: str
-    symbol: str
-    exchange: str
-    order_type: OrderType
-    side: BuySell
-    price1: float
-    price2: float
-    quantity: float
-    time_in_force: TimeInForce
-    username: str
-    received_ms: int
-    status: OrderStatus = OrderStatus.OPEN
-    filled: float = 0.0
-    notional: float = 0.0
-    triggered: bool = False
-
-    @property
-    def remaining(self) -> float:
-        return max(0.0, self.quantity - self.filled)
-
-    @property
-    def average(self) -> float:
-        return self.notional / self.filled if self.filled else DBL_MAX
-
-
-@dataclass(slots=True)
-class _Fill:
-    execution_id: str
-    order: _Order
-    price: float
-    quantity: float
-    time: float
-    position_after: float
-    open_close: OpenClose
-
-
-@dataclass(slots=True)
-class _Position:
-    exchange: str = ""
-    quantity: float = 0.0
-    average: float = 0.0
-    entry_time: int = 0
-
-
-@dataclass(slots=True)
-class FillOutcome:
-    """Result of one fill attempt: messages to broadcast, and whether the order is still working."""
-
-    messages: list[m.OrderUpdate | m.PositionUpdate] = field(default_factory=list)
-    working: bool = False
-    executed: bool = False
-
-
-STATE_VERSION: Final = 1
-"""Version of :meth:`SimExchange.export_state` data."""
-
-_ORDER_FIELDS: Final = (
-    "server_order_id",
-    "client_order_id",
-    "account",
-    "symbol",
-    "exchange",
-    "price1",
-    "price2",
-    "quantity",
-    "username",
-    "received_ms",
-    "filled",
-    "notional",
-    "triggered",
+from .answers import ExchangeAnswers
+from .persistence import ExchangeState
+from .records import (
+    GATEWAY_ORDER_TYPES,
+    ExchangeSettings,
+    FillOutcome,
+    Market,
+    SimFill,
+    SimOrder,
+    SimPosition,
+    process_tag,
 )
 
 
-def _order_data(order: _Order) -> dict[str, Any]:
-    data: dict[str, Any] = {name: getattr(order, name) for name in _ORDER_FIELDS}
-    data.update(
-        order_type=int(order.order_type),
-        side=int(order.side),
-        time_in_force=int(order.time_in_force),
-        status=int(order.status),
-    )
-    return data
-
-
-def _order_from(data: Mapping[str, Any]) -> _Order:
-    return _Order(
-        server_order_id=str(data["server_order_id"]),
-        client_order_id=str(data["client_order_id"]),
-        account=str(data["account"]),
-        symbol=str(data["symbol"]),
-        exchange=str(data["exchange"]),
-        order_type=OrderType(int(data["order_type"])),
-        side=BuySell(int(data["side"])),
-        price1=float(data["price1"]),
-        price2=float(data["price2"]),
-        quantity=float(data["quantity"]),
-        time_in_force=TimeInForce(int(data["time_in_force"])),
-        username=str(data["username"]),
-        received_ms=int(data["received_ms"]),
-        status=OrderStatus(int(data["status"])),
-        filled=float(data["filled"]),
-        notional=float(data["notional"]),
-        triggered=bool(data["triggered"]),
-    )
-
-
-def _tag() -> str:
-    """Short base-36 stamp of the process start, so IDs stay unique across simulator restarts."""
-    n, digits = int(time.time() * 1000), "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while n:
-        n, r = divmod(n, 36)
-        out = digits[r] + out
-    return out
-
-
-_GATEWAY_ORDER_TYPES: Final = {
-    OrderType.MARKET: GatewayOrderType.MARKET,
-    OrderType.LIMIT: GatewayOrderType.LIMIT,
-    OrderType.STOP: GatewayOrderType.STOP,
-}
-
-
-class SimExchange:
+class SimExchange(ExchangeAnswers, ExchangeState):
     """Orders, executions and positions of the simulated DTC server."""
 
     def __init__(
@@ -213,11 +67,11 @@ class SimExchange:
         self._lock = threading.RLock()
         if settings.tick_size <= 0:
             raise ValueError(f"tick_size must be > 0 (was {settings.tick_size}); use the instrument's price increment")
-        self._markets = {s: _Market(self._on_grid(p), p, p, p) for s, p in settings.symbols.items()}
-        self._orders: dict[str, _Order] = {}
-        self._fills: list[_Fill] = []
-        self._positions: dict[tuple[str, str], _Position] = {}
-        self._tag = _tag()
+        self._markets = {s: Market(self._on_grid(p), p, p, p) for s, p in settings.symbols.items()}
+        self._orders: dict[str, SimOrder] = {}
+        self._fills: list[SimFill] = []
+        self._positions: dict[tuple[str, str], SimPosition] = {}
+        self._tag = process_tag()
         self._order_seq = 0
         self._fill_seq = 0
 
@@ -312,7 +166,7 @@ class SimExchange:
                 order_type, side, tif = OrderType(req.OrderType), BuySell(req.BuySell), TimeInForce(req.TimeInForce)
             except ValueError:
                 order_type, side, tif = OrderType.UNSET, BuySell.UNSET, TimeInForce.UNSET
-            order = _Order(
+            order = SimOrder(
                 server_order_id=f"{self._tag}-{self._order_seq}",
                 client_order_id=req.ClientOrderID,
                 account=req.TradeAccount,
@@ -335,7 +189,7 @@ class SimExchange:
             accepted = self._update(order, OrderUpdateReason.NEW_ORDER_ACCEPTED, info="Order accepted")
             return accepted, order.server_order_id
 
-    def _validate(self, req: m.SubmitNewSingleOrder, order: _Order) -> str:
+    def _validate(self, req: m.SubmitNewSingleOrder, order: SimOrder) -> str:
         accounts = self.settings.trade_accounts
         if not self.settings.allow_trading:
             return "Trading is not allowed on this DTC server (enable Allow Trading)"
@@ -388,7 +242,7 @@ class SimExchange:
             order.status = OrderStatus.CANCELED
             return self._update(order, OrderUpdateReason.ORDER_CANCELED, info="Order canceled")
 
-    def _by_client_id(self, client_order_id: str, account: str) -> _Order | None:
+    def _by_client_id(self, client_order_id: str, account: str) -> SimOrder | None:
         if not client_order_id:
             return None
         for order in self._orders.values():
@@ -409,7 +263,7 @@ class SimExchange:
                 if o.symbol == symbol and o.status not in TERMINAL_ORDER_STATUSES
             ]
 
-    def _execution_price(self, order: _Order) -> float | None:
+    def _execution_price(self, order: SimOrder) -> float | None:
         """Price at which ``order`` can execute now, or ``None`` if it cannot (the one fill model)."""
         bid, ask = self.bid_ask(order.symbol)
         market = self._markets[order.symbol]
@@ -418,7 +272,7 @@ class SimExchange:
         if order.order_type is OrderType.STOP_LIMIT:
             order.triggered = order.triggered or stop_triggered(side, order.price1, quote.last)
             return touch(side, quote) if order.triggered and limit_crossed(side, order.price2, quote) else None
-        kind = _GATEWAY_ORDER_TYPES[order.order_type]
+        kind = GATEWAY_ORDER_TYPES[order.order_type]
         result = fill_price(
             side, kind, quote, limit_price=order.price1, stop_price=order.price1, triggered=order.triggered
         )
@@ -448,17 +302,17 @@ class SimExchange:
                 executed=True,
             )
 
-    def _slice_size(self, order: _Order) -> float:
+    def _slice_size(self, order: SimOrder) -> float:
         slices = max(1, self.settings.partial_fill_slices)
         size = order.quantity / slices
         if float(order.quantity).is_integer():
             size = float(math.ceil(size))
         return size
 
-    def _record_fill(self, order: _Order, price: float, qty: float) -> _Fill:
+    def _record_fill(self, order: SimOrder, price: float, qty: float) -> SimFill:
         self._fill_seq += 1
         key = (order.account, order.symbol)
-        pos = self._positions.setdefault(key, _Position(order.exchange))
+        pos = self._positions.setdefault(key, SimPosition(order.exchange))
         signed = qty if order.side is BuySell.BUY else -qty
         opening = pos.quantity == 0 or (pos.quantity > 0) == (signed > 0)
         new_qty = pos.quantity + signed
@@ -474,7 +328,7 @@ class SimExchange:
         if pos.quantity == 0 and new_qty != 0:
             pos.entry_time = int(now)
         pos.quantity, pos.average = new_qty, average
-        fill = _Fill(
+        fill = SimFill(
             execution_id=f"{self._tag}-F{self._fill_seq}",
             order=order,
             price=price,
@@ -488,11 +342,11 @@ class SimExchange:
 
     def _update(
         self,
-        order: _Order,
+        order: SimOrder,
         reason: OrderUpdateReason,
         *,
         info: str = "",
-        fill: _Fill | None = None,
+        fill: SimFill | None = None,
         request_id: int = 0,
         number: int = 1,
         total: int = 1,
@@ -532,7 +386,7 @@ class SimExchange:
     def _position_message(
         self, account: str, symbol: str, exchange: str, *, request_id: int = 0, number: int = 1, total: int = 1
     ) -> m.PositionUpdate:
-        pos = self._positions.get((account, symbol), _Position())
+        pos = self._positions.get((account, symbol), SimPosition())
         return m.PositionUpdate(
             RequestID=request_id,
             TotalNumberMessages=total,
@@ -545,216 +399,3 @@ class SimExchange:
             Unsolicited=0 if request_id else 1,
             EntryDateTime=pos.entry_time,
         )
-
-    # ------------------------------------------------------------------------------------------------- state
-
-    def export_state(self) -> dict[str, Any]:
-        """Orders, fills, positions and prices as plain JSON-able data (see :meth:`restore_state`)."""
-        with self._lock:
-            return {
-                "version": STATE_VERSION,
-                "saved_at": self._wall(),
-                "prices": {symbol: market.price for symbol, market in self._markets.items()},
-                "orders": [_order_data(o) for o in self._orders.values()],
-                "fills": [
-                    {
-                        "execution_id": f.execution_id,
-                        "server_order_id": f.order.server_order_id,
-                        "price": f.price,
-                        "quantity": f.quantity,
-                        "time": f.time,
-                        "position_after": f.position_after,
-                        "open_close": int(f.open_close),
-                    }
-                    for f in self._fills
-                ],
-                "positions": [
-                    {
-                        "account": account,
-                        "symbol": symbol,
-                        "exchange": pos.exchange,
-                        "quantity": pos.quantity,
-                        "average": pos.average,
-                        "entry_time": pos.entry_time,
-                    }
-                    for (account, symbol), pos in self._positions.items()
-                ],
-            }
-
-    def restore_state(self, state: Mapping[str, Any]) -> list[str]:
-        """Load what :meth:`export_state` produced (after a restart); return the ServerOrderIDs still working.
-
-        IDs made from now on carry this process's own stamp, so they never collide with restored ones.
-        Raises ``ValueError`` naming what is wrong when ``state`` is not a state of this version.
-        """
-        version = state.get("version")
-        if version != STATE_VERSION:
-            raise ValueError(f"state version {version!r} is not {STATE_VERSION}; delete the file to start empty")
-        with self._lock:
-            try:
-                orders = {o.server_order_id: o for o in (_order_from(item) for item in state["orders"])}
-                fills = [
-                    _Fill(
-                        execution_id=str(item["execution_id"]),
-                        order=orders[str(item["server_order_id"])],
-                        price=float(item["price"]),
-                        quantity=float(item["quantity"]),
-                        time=float(item["time"]),
-                        position_after=float(item["position_after"]),
-                        open_close=OpenClose(int(item["open_close"])),
-                    )
-                    for item in state["fills"]
-                ]
-                positions = {
-                    (str(item["account"]), str(item["symbol"])): _Position(
-                        exchange=str(item["exchange"]),
-                        quantity=float(item["quantity"]),
-                        average=float(item["average"]),
-                        entry_time=int(item["entry_time"]),
-                    )
-                    for item in state["positions"]
-                }
-                prices = {str(k): float(v) for k, v in state.get("prices", {}).items()}
-            except (KeyError, TypeError, ValueError) as exc:
-                raise ValueError(
-                    f"state is damaged ({type(exc).__name__}: {exc}); delete the file to start empty"
-                ) from exc
-            self._orders.update(orders)
-            self._fills.extend(fills)
-            self._positions.update(positions)
-            for symbol, price in prices.items():
-                if symbol in self._markets and price > 0:
-                    self._markets[symbol].price = self._markets[symbol].last = self._on_grid(price)
-            return [o.server_order_id for o in orders.values() if o.status not in TERMINAL_ORDER_STATUSES]
-
-    # ---------------------------------------------------------------------------------------------- requests
-
-    def _unknown_account(self, account: str) -> str:
-        if account and account not in self.settings.trade_accounts:
-            return f"Trade account '{account}' does not exist (accounts: {', '.join(self.settings.trade_accounts)})"
-        return ""
-
-    def open_orders(self, req: m.OpenOrdersRequest) -> list[m.OrderUpdate] | m.OpenOrdersReject:
-        with self._lock:
-            problem = self._unknown_account(req.TradeAccount)
-            if problem:
-                return m.OpenOrdersReject(RequestID=req.RequestID, RejectText=problem)
-            working = [
-                o
-                for o in self._orders.values()
-                if o.status not in TERMINAL_ORDER_STATUSES
-                and (not req.TradeAccount or o.account == req.TradeAccount)
-                and (req.RequestAllOrders or o.server_order_id == req.ServerOrderID)
-            ]
-            if not working:
-                return [
-                    m.OrderUpdate(
-                        RequestID=req.RequestID,
-                        TotalNumMessages=1,
-                        MessageNumber=1,
-                        OrderUpdateReason=OrderUpdateReason.OPEN_ORDERS_REQUEST_RESPONSE,
-                        TradeAccount=req.TradeAccount,
-                        NoOrders=1,
-                    )
-                ]
-            total = len(working)
-            return [
-                self._update(
-                    o, OrderUpdateReason.OPEN_ORDERS_REQUEST_RESPONSE, request_id=req.RequestID, number=i, total=total
-                )
-                for i, o in enumerate(working, 1)
-            ]
-
-    def historical_fills(
-        self, req: m.HistoricalOrderFillsRequest
-    ) -> list[m.HistoricalOrderFillResponse] | m.HistoricalOrderFillsReject:
-        with self._lock:
-            problem = self._unknown_account(req.TradeAccount)
-            if problem:
-                return m.HistoricalOrderFillsReject(RequestID=req.RequestID, RejectText=problem)
-            since = 0.0
-            if req.StartDateTime > 0:
-                since = float(req.StartDateTime)
-            elif req.NumberOfDays > 0:
-                since = self._wall() - req.NumberOfDays * 86400
-            fills = [
-                f
-                for f in self._fills
-                if f.time >= since
-                and (not req.TradeAccount or f.order.account == req.TradeAccount)
-                and (not req.ServerOrderID or f.order.server_order_id == req.ServerOrderID)
-            ]
-            if not fills:
-                return [
-                    m.HistoricalOrderFillResponse(
-                        RequestID=req.RequestID,
-                        TotalNumberMessages=1,
-                        MessageNumber=1,
-                        NoOrderFills=1,
-                        TradeAccount=req.TradeAccount,
-                    )
-                ]
-            total = len(fills)
-            return [
-                m.HistoricalOrderFillResponse(
-                    RequestID=req.RequestID,
-                    TotalNumberMessages=total,
-                    MessageNumber=i,
-                    Symbol=f.order.symbol,
-                    Exchange=f.order.exchange,
-                    ServerOrderID=f.order.server_order_id,
-                    BuySell=f.order.side,
-                    Price=f.price,
-                    DateTime=int(f.time),
-                    Quantity=f.quantity,
-                    UniqueExecutionID=f.execution_id,
-                    TradeAccount=f.order.account,
-                    OpenClose=f.open_close,
-                    PositionQuantity=f.position_after,
-                )
-                for i, f in enumerate(fills, 1)
-            ]
-
-    def positions(self, req: m.CurrentPositionsRequest) -> list[m.PositionUpdate] | m.CurrentPositionsReject:
-        with self._lock:
-            problem = self._unknown_account(req.TradeAccount)
-            if problem:
-                return m.CurrentPositionsReject(RequestID=req.RequestID, RejectText=problem)
-            held = [
-                (account, symbol)
-                for (account, symbol), pos in self._positions.items()
-                if pos.quantity != 0 and (not req.TradeAccount or account == req.TradeAccount)
-            ]
-            if not held:
-                return [
-                    m.PositionUpdate(
-                        RequestID=req.RequestID,
-                        TotalNumberMessages=1,
-                        MessageNumber=1,
-                        NoPositions=1,
-                        TradeAccount=req.TradeAccount,
-                    )
-                ]
-            total = len(held)
-            return [
-                self._position_message(
-                    account,
-                    symbol,
-                    self._positions[(account, symbol)].exchange,
-                    request_id=req.RequestID,
-                    number=i,
-                    total=total,
-                )
-                for i, (account, symbol) in enumerate(held, 1)
-            ]
-
-    def trade_accounts(self, req: m.TradeAccountsRequest) -> list[m.TradeAccountResponse]:
-        accounts = self.settings.trade_accounts
-        if not accounts:
-            return [m.TradeAccountResponse(RequestID=req.RequestID, TotalNumberMessages=0, MessageNumber=0)]
-        return [
-            m.TradeAccountResponse(
-                RequestID=req.RequestID, TotalNumberMessages=len(accounts), MessageNumber=i, TradeAccount=account
-            )
-            for i, account in enumerate(accounts, 1)
-        ]

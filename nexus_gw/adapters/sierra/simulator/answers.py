@@ -1,0 +1,181 @@
+"""The simulated exchange's answers to DTC requests: open orders, historical fills, positions, accounts."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ..dtc import messages as m
+from ..dtc.constants import (
+    TERMINAL_ORDER_STATUSES,
+    OrderUpdateReason,
+)
+from .records import ExchangeSettings, Market, SimFill, SimOrder, SimPosition
+
+
+class ExchangeAnswers:
+    """Mixed into :class:`~.exchange.SimExchange`; uses its state."""
+
+    settings: ExchangeSettings
+    _lock: threading.RLock
+    _wall: Callable[[], float]
+    _markets: dict[str, Market]
+    _orders: dict[str, SimOrder]
+    _fills: list[SimFill]
+    _positions: dict[tuple[str, str], SimPosition]
+    _tag: str
+    _order_seq: int
+    _fill_seq: int
+
+    if TYPE_CHECKING:  # provided by SimExchange
+
+        def _on_grid(self, price: float) -> float: ...
+
+        def _update(
+            self,
+            order: SimOrder,
+            reason: OrderUpdateReason,
+            *,
+            info: str = "",
+            fill: SimFill | None = None,
+            request_id: int = 0,
+            number: int = 1,
+            total: int = 1,
+        ) -> m.OrderUpdate: ...
+
+        def _position_message(
+            self, account: str, symbol: str, exchange: str, *, request_id: int = 0, number: int = 1, total: int = 1
+        ) -> m.PositionUpdate: ...
+
+    # ---------------------------------------------------------------------------------------------- requests
+
+    def _unknown_account(self, account: str) -> str:
+        if account and account not in self.settings.trade_accounts:
+            return f"Trade account '{account}' does not exist (accounts: {', '.join(self.settings.trade_accounts)})"
+        return ""
+
+    def open_orders(self, req: m.OpenOrdersRequest) -> list[m.OrderUpdate] | m.OpenOrdersReject:
+        with self._lock:
+            problem = self._unknown_account(req.TradeAccount)
+            if problem:
+                return m.OpenOrdersReject(RequestID=req.RequestID, RejectText=problem)
+            working = [
+                o
+                for o in self._orders.values()
+                if o.status not in TERMINAL_ORDER_STATUSES
+                and (not req.TradeAccount or o.account == req.TradeAccount)
+                and (req.RequestAllOrders or o.server_order_id == req.ServerOrderID)
+            ]
+            if not working:
+                return [
+                    m.OrderUpdate(
+                        RequestID=req.RequestID,
+                        TotalNumMessages=1,
+                        MessageNumber=1,
+                        OrderUpdateReason=OrderUpdateReason.OPEN_ORDERS_REQUEST_RESPONSE,
+                        TradeAccount=req.TradeAccount,
+                        NoOrders=1,
+                    )
+                ]
+            total = len(working)
+            return [
+                self._update(
+                    o, OrderUpdateReason.OPEN_ORDERS_REQUEST_RESPONSE, request_id=req.RequestID, number=i, total=total
+                )
+                for i, o in enumerate(working, 1)
+            ]
+
+    def historical_fills(
+        self, req: m.HistoricalOrderFillsRequest
+    ) -> list[m.HistoricalOrderFillResponse] | m.HistoricalOrderFillsReject:
+        with self._lock:
+            problem = self._unknown_account(req.TradeAccount)
+            if problem:
+                return m.HistoricalOrderFillsReject(RequestID=req.RequestID, RejectText=problem)
+            since = 0.0
+            if req.StartDateTime > 0:
+                since = float(req.StartDateTime)
+            elif req.NumberOfDays > 0:
+                since = self._wall() - req.NumberOfDays * 86400
+            fills = [
+                f
+                for f in self._fills
+                if f.time >= since
+                and (not req.TradeAccount or f.order.account == req.TradeAccount)
+                and (not req.ServerOrderID or f.order.server_order_id == req.ServerOrderID)
+            ]
+            if not fills:
+                return [
+                    m.HistoricalOrderFillResponse(
+                        RequestID=req.RequestID,
+                        TotalNumberMessages=1,
+                        MessageNumber=1,
+                        NoOrderFills=1,
+                        TradeAccount=req.TradeAccount,
+                    )
+                ]
+            total = len(fills)
+            return [
+                m.HistoricalOrderFillResponse(
+                    RequestID=req.RequestID,
+                    TotalNumberMessages=total,
+                    MessageNumber=i,
+                    Symbol=f.order.symbol,
+                    Exchange=f.order.exchange,
+                    ServerOrderID=f.order.server_order_id,
+                    BuySell=f.order.side,
+                    Price=f.price,
+                    DateTime=int(f.time),
+                    Quantity=f.quantity,
+                    UniqueExecutionID=f.execution_id,
+                    TradeAccount=f.order.account,
+                    OpenClose=f.open_close,
+                    PositionQuantity=f.position_after,
+                )
+                for i, f in enumerate(fills, 1)
+            ]
+
+    def positions(self, req: m.CurrentPositionsRequest) -> list[m.PositionUpdate] | m.CurrentPositionsReject:
+        with self._lock:
+            problem = self._unknown_account(req.TradeAccount)
+            if problem:
+                return m.CurrentPositionsReject(RequestID=req.RequestID, RejectText=problem)
+            held = [
+                (account, symbol)
+                for (account, symbol), pos in self._positions.items()
+                if pos.quantity != 0 and (not req.TradeAccount or account == req.TradeAccount)
+            ]
+            if not held:
+                return [
+                    m.PositionUpdate(
+                        RequestID=req.RequestID,
+                        TotalNumberMessages=1,
+                        MessageNumber=1,
+                        NoPositions=1,
+                        TradeAccount=req.TradeAccount,
+                    )
+                ]
+            total = len(held)
+            return [
+                self._position_message(
+                    account,
+                    symbol,
+                    self._positions[(account, symbol)].exchange,
+                    request_id=req.RequestID,
+                    number=i,
+                    total=total,
+                )
+                for i, (account, symbol) in enumerate(held, 1)
+            ]
+
+    def trade_accounts(self, req: m.TradeAccountsRequest) -> list[m.TradeAccountResponse]:
+        accounts = self.settings.trade_accounts
+        if not accounts:
+            return [m.TradeAccountResponse(RequestID=req.RequestID, TotalNumberMessages=0, MessageNumber=0)]
+        return [
+            m.TradeAccountResponse(
+                RequestID=req.RequestID, TotalNumberMessages=len(accounts), MessageNumber=i, TradeAccount=account
+            )
+            for i, account in enumerate(accounts, 1)
+        ]
