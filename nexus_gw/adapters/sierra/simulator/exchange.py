@@ -76,7 +76,6 @@ class SimExchange(ExchangeAnswers, ExchangeState):
         self._fill_seq = 0
 
     # ----------------------------------------------------------------------------------------------- market
-
     @property
     def symbols(self) -> tuple[str, ...]:
         return tuple(self._markets)
@@ -157,7 +156,6 @@ class SimExchange(ExchangeAnswers, ExchangeState):
             )
 
     # ------------------------------------------------------------------------------------------------ orders
-
     def submit(self, req: m.SubmitNewSingleOrder, username: str) -> tuple[m.OrderUpdate, str | None]:
         """Accept or reject a new order; return its first ORDER_UPDATE and its ServerOrderID when working."""
         with self._lock:
