@@ -31,12 +31,9 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
-from typing import Final
 
 from nexus_gw import failpoints
 from nexus_gw.adapters.base import DriverEvents, PlatformDriver
-from nexus_gw.adapters.indoubt import Bind, Candidate, DoubtfulLeg, InDoubt, NotReceived, resolve
 from nexus_gw.adapters.inflight import InFlightLeg
 from nexus_gw.errors import ConfigError, OrderRejected, PlatformUnavailable, ProtocolError
 from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
@@ -49,9 +46,7 @@ from nexus_gw.protocol.messages import (
     Subscription,
 )
 
-from .dtc.constants import USERNAME_PASSWORD_LENGTH, BuySell, LogonStatus, OrderUpdateReason
-from .dtc.constants import OrderStatus as DtcStatus
-from .dtc.constants import OrderType as DtcOrderType
+from .dtc.constants import USERNAME_PASSWORD_LENGTH, BuySell, LogonStatus
 from .dtc.events import (
     Fill,
     LogonInfo,
@@ -65,50 +60,19 @@ from .dtc.events import (
 )
 from .dtc.execution import OrderInDoubt, OrderRequest
 from .dtc.session import DtcSession
+from .execution import (
+    ORDER_TYPES,
+    SAMPLE_LEG_ID,
+)
 from .legs import LegBook
 from .quotes import QuoteBoard, Tick
+from .reconcile import SierraReconciler
 from .settings import MAX_CLIENT_ORDER_ID_BYTES, SierraSettings
 
 log = logging.getLogger(__name__)
 
-WORKING_STATUSES = frozenset(
-    {
-        DtcStatus.ORDER_SENT,
-        DtcStatus.PENDING_OPEN,
-        DtcStatus.PENDING_CHILD,
-        DtcStatus.OPEN,
-        DtcStatus.PENDING_CANCEL_REPLACE,
-        DtcStatus.PENDING_CANCEL,
-        DtcStatus.PARTIALLY_FILLED,
-        DtcStatus.FILLED,
-    }
-)
-"""DTC statuses that mean Sierra holds the order (a FILLED order was accepted too)."""
 
-ORDER_TYPES = {
-    OrderType.MARKET: DtcOrderType.MARKET,
-    OrderType.LIMIT: DtcOrderType.LIMIT,
-    OrderType.STOP: DtcOrderType.STOP,
-}
-
-SAMPLE_LEG_ID = "20260101-0123456789"
-"""A gateway order id (``YYYYMMDD-`` + 10 hex digits); a leg id is ``<order id>.<platform instance>``."""
-
-MAX_REPORTED_EXECUTIONS: Final = 5000
-"""Executions kept for ``report()`` (the newest; a trading day's worth for any one instance)."""
-
-IN_DOUBT_CLOCK_SKEW_S = 60.0
-"""How much earlier than the send a Sierra fill may be stamped and still possibly belong to an in-doubt order."""
-
-HISTORY_MARGIN_S = 43_200.0
-"""``fill_history_days`` may count calendar days: only legs sent within ``days × 24 h − 12 h`` can be proven absent."""
-
-
-def _ns(seconds: float) -> int:
-    return round(seconds * 1_000_000_000)
-
-
-class SierraDriver(PlatformDriver, SessionListener):
+class SierraDriver(SierraReconciler, PlatformDriver, SessionListener):
     """Trades one Sierra Chart instance over DTC; see the module docstring.
 
     The driver is also the session's listener: its ``on_*`` methods run on the session's I/O thread.
@@ -402,55 +366,6 @@ class SierraDriver(PlatformDriver, SessionListener):
             return
         self._fill(leg, fill)
 
-    def on_reconciled(self, report: Reconciliation) -> None:
-        """Re-report open orders and recent fills; settle in-doubt orders when the report is complete."""
-        if report.errors:
-            log.warning(
-                "%s: reconciliation after logon %d is incomplete (%s); orders and fills it lacks are reported "
-                "when Sierra sends them",
-                self.name,
-                report.logon_count,
-                "; ".join(report.errors),
-            )
-        account = self.settings.trade_account
-        if account and report.trade_accounts and account not in report.trade_accounts:
-            self._state(
-                False,
-                f"Sierra does not offer trade account {account!r} (offered: {', '.join(report.trade_accounts)}); set "
-                "settings.trade_account to one of them and restart the adapter",
-            )
-        open_legs: set[str] = set()
-        for order in report.open_orders:
-            leg = self._leg_of(order.client_order_id, order.server_order_id)
-            if leg is not None:
-                open_legs.add(leg)
-                self._apply(leg, order, restated=True)
-        foreign: list[Fill] = []
-        reported = 0
-        for fill in report.fills:
-            leg = self._leg_of(fill.client_order_id, fill.server_order_id)
-            if leg is None:
-                foreign.append(fill)
-            elif self._fill(leg, fill):
-                reported += 1
-        if report.complete:
-            foreign = self._settle_in_doubt(report.logon_count, open_legs, foreign)
-            with self._track_lock:
-                for leg in [leg for leg, entry in self._working.items() if entry[2] < report.logon_count]:
-                    del self._working[leg]  # not listed as open after this logon: no longer working
-                self._positions = {p.symbol: p.quantity for p in report.positions if p.quantity}
-        log.info(
-            "%s: reconciled after logon %d: %d open orders of this gateway, %d fills re-reported, %d fills of other "
-            "orders, positions %s",
-            self.name,
-            report.logon_count,
-            len(open_legs),
-            reported,
-            len(foreign),
-            _positions(report.positions),
-        )
-        self.last_reconciliation = report
-
     def on_market_data_reject(self, symbol: str, text: str) -> None:
         log.error(
             "%s: Sierra refused market data for %s: %s; check the sierra symbol mapping in config/symbols.yaml",
@@ -475,215 +390,7 @@ class SierraDriver(PlatformDriver, SessionListener):
 
     # ------------------------------------------------------------------------------------------------ internals
 
-    def _leg_of(self, client_order_id: str, server_order_id: str) -> str | None:
-        """The leg an order report is about: its ClientOrderID if that is one of ours, else via the ServerOrderID."""
-        cid = client_order_id
-        if cid and (cid.endswith(f".{self.name}") or self.legs.knows_leg(cid)):
-            return cid
-        if server_order_id:
-            return self.legs.leg_for_order(server_order_id)
-        return None
-
-    def _apply(self, leg: str, report: OrderReport, *, restated: bool = False) -> None:
-        self._track(leg, report)
-        sid = report.server_order_id
-        if report.reason is OrderUpdateReason.ORDER_CANCEL_REJECTED:
-            log.warning("%s: Sierra refused to cancel leg %s (order %s): %s", self.name, leg, sid, report.info_text)
-            return
-        status = report.status
-        if status is DtcStatus.REJECTED:
-            bound = self.legs.order_for_leg(leg)
-            if bound and bound != sid:
-                log.warning(
-                    "%s: Sierra rejected a repeated submission of leg %s (%s); the leg's order %s stands",
-                    self.name,
-                    leg,
-                    report.info_text,
-                    bound,
-                )
-                return
-            self.legs.settle(leg)
-            self.legs.drop_cancel(leg)
-            self._status(leg, OrderStatus.REJECTED, report.info_text or "rejected by Sierra (no reason given)", sid)
-            return
-        new_binding = bool(sid) and self.legs.bind(leg, sid)
-        if status is DtcStatus.CANCELED:
-            self.legs.drop_cancel(leg)
-            text = report.info_text or "cancelled at Sierra"
-            expired = "expire" in text.lower()
-            self._status(leg, OrderStatus.EXPIRED if expired else OrderStatus.CANCELLED, text, sid)
-            return
-        if status not in WORKING_STATUSES:
-            log.debug("%s: leg %s: Sierra order %s has status %s; nothing to report", self.name, leg, sid, status)
-            return
-        if new_binding or restated or report.reason is OrderUpdateReason.NEW_ORDER_ACCEPTED:
-            self._status(leg, OrderStatus.ACCEPTED, "", sid)
-        if sid and not report.is_terminal and self.legs.take_cancel(leg):
-            self._send_cancel(leg, sid)
-
-    def _track(self, leg: str, report: OrderReport) -> None:
-        """Keep the working-order view of ``report()`` up to date."""
-        if report.reason is OrderUpdateReason.ORDER_CANCEL_REJECTED or not report.server_order_id:
-            return
-        with self._track_lock:
-            bound = self.legs.order_for_leg(leg)
-            if bound and bound != report.server_order_id:
-                return  # a refused repeat of the leg, not its order
-            if report.status in WORKING_STATUSES and report.status is not DtcStatus.FILLED:
-                logon = self._session.logon_count if self._session is not None else 0
-                self._working[leg] = (report.server_order_id, report.filled_quantity, logon)
-            else:
-                self._working.pop(leg, None)
-
-    def _fill(self, leg: str, fill: Fill) -> bool:
-        if not fill.execution_id:
-            log.error(
-                "%s: Sierra reported a fill of leg %s (%g @ %g, order %s) without an execution id; it cannot be "
-                "de-duplicated and is not reported: check the leg in Sierra's Trade Activity log",
-                self.name,
-                leg,
-                fill.quantity,
-                fill.price,
-                fill.server_order_id,
-            )
-            return False
-        assert self._events is not None
-        log.debug(
-            "%s: leg %s fill %s: %g @ %g (Sierra order %s)",
-            self.name,
-            leg,
-            fill.execution_id,
-            fill.quantity,
-            fill.price,
-            fill.server_order_id,
-        )
-        ts_ns = _ns(fill.time)
-        with self._track_lock:
-            key = (leg, fill.execution_id)
-            self._executions[key] = ReportedFill(
-                leg_id=leg, fill_id=fill.execution_id, qty=fill.quantity, price=fill.price, ts_ns=ts_ns
-            )
-            self._executions.move_to_end(key)
-            while len(self._executions) > MAX_REPORTED_EXECUTIONS:
-                self._executions.popitem(last=False)
-        self._events.fill(leg, fill.execution_id, fill.quantity, fill.price, ts_ns)
-        return True
-
-    def _send_cancel(self, leg: str, server_order_id: str) -> None:
-        try:
-            self.session.cancel_order(server_order_id=server_order_id, client_order_id=leg)
-        except PlatformUnavailable as exc:
-            self.legs.want_cancel(leg)
-            log.warning(
-                "%s: cancel of leg %s not sent (%s); it is sent after the reconnect if the order is still open",
-                self.name,
-                leg,
-                exc,
-            )
-        except OrderRejected as exc:
-            log.warning("%s: cancel of leg %s not sent: %s", self.name, leg, exc)
-
-    def _settle_in_doubt(self, logon: int, open_legs: set[str], foreign: list[Fill]) -> list[Fill]:
-        """Settle legs sent before logon ``logon`` and never acknowledged; return the fills still foreign.
-
-        Listed as open or bound → they stand. Otherwise Sierra's unmapped fills (grouped by ServerOrderID) are the
-        candidates: one that has the leg's symbol, side and quantity at or after the send, with no rival, binds
-        the leg and its fills are reported under the leg id; none at all, with the send inside the history Sierra
-        gave → REJECTED (it never reached Sierra); anything else stays in doubt and is logged for a person.
-        """
-        waiting = [item for item in self.legs.unacknowledged() if item.logon < logon]
-        doubtful: list[DoubtfulLeg] = []
-        for item in waiting:
-            if item.leg_id in open_legs or self.legs.order_for_leg(item.leg_id):
-                self.legs.settle(item.leg_id)
-            else:
-                doubtful.append(DoubtfulLeg(item.leg_id, item.symbol, item.side, item.qty, item.sent_at))
-        if not doubtful:
-            return foreign
-        history_since = time.time() - self.settings.fill_history_days * 86_400 + HISTORY_MARGIN_S
-        decisions = resolve(
-            doubtful, _candidates(foreign), complete=True, history_since=history_since, skew_s=IN_DOUBT_CLOCK_SKEW_S
-        )
-        bound: set[str] = set()
-        for decision in decisions:
-            leg_id = decision.leg_id
-            if isinstance(decision, Bind):
-                sid = decision.platform_order_id
-                self.legs.bind(leg_id, sid)
-                self.legs.settle(leg_id)
-                self.legs.drop_cancel(leg_id)  # filled: nothing left to cancel
-                bound.add(sid)
-                log.warning(
-                    "%s: leg %s (sent, answer never read) is Sierra order %s: its fills in Sierra's history match "
-                    "the leg's symbol, side and quantity; they are reported for the leg",
-                    self.name,
-                    leg_id,
-                    sid,
-                )
-                self._status(leg_id, OrderStatus.ACCEPTED, "", sid)
-                for fill in foreign:
-                    if fill.server_order_id == sid:
-                        self._fill(leg_id, fill)
-            elif isinstance(decision, NotReceived):
-                self.legs.settle(leg_id)
-                self.legs.drop_cancel(leg_id)
-                self._status(
-                    leg_id,
-                    OrderStatus.REJECTED,
-                    "Sierra's answer to this order was never read (the connection broke or the adapter restarted), and "
-                    "after reconnecting Sierra lists neither the order nor a fill that could be it: it never reached "
-                    "Sierra",
-                )
-            elif isinstance(decision, InDoubt):
-                item = next(d for d in doubtful if d.leg_id == leg_id)
-                log.error(
-                    "%s: leg %s (%s %g %s) was sent but Sierra's answer was never read, and it stays in doubt: %s "
-                    "(candidate Sierra orders: %s). It is reported to the gateway as in doubt and kept open. Check "
-                    "Sierra's Trade Activity log and settle the leg by hand",
-                    self.name,
-                    leg_id,
-                    item.side,
-                    item.qty,
-                    item.symbol,
-                    decision.reason,
-                    ", ".join(decision.candidates) or "none",
-                )
-        return [fill for fill in foreign if fill.server_order_id not in bound]
-
     def _tick(self, tick: Tick | None) -> None:
         if tick is not None:
             assert self._events is not None
             self._events.market_data(tick.symbol, tick.bid, tick.ask, tick.last, tick.size, tick.ts_ns)
-
-    def _status(self, leg: str, status: OrderStatus, reason: str, platform_order_id: str = "") -> None:
-        assert self._events is not None
-        if status is OrderStatus.REJECTED:
-            log.warning("%s: leg %s rejected: %s", self.name, leg, reason)
-        self._events.order_update(leg, status, reason, platform_order_id)
-
-    def _state(self, connected: bool, reason: str) -> None:
-        assert self._events is not None
-        self._events.platform_state(connected, reason)
-
-
-def _candidates(foreign: Iterable[Fill]) -> list[Candidate]:
-    """Sierra orders known only from fills no leg claims: quantity summed, time of the first fill."""
-    orders: dict[str, Candidate] = {}
-    for fill in foreign:
-        sid = fill.server_order_id
-        if not sid:
-            continue
-        seen = orders.get(sid)
-        if seen is None:
-            orders[sid] = Candidate(sid, fill.symbol, fill.side.name, fill.quantity, fill.time or None)
-        else:
-            times = [t for t in (seen.time, fill.time or None) if t is not None]
-            orders[sid] = Candidate(
-                sid, seen.symbol, seen.side, seen.qty + fill.quantity, min(times) if times else None
-            )
-    return list(orders.values())
-
-
-def _positions(positions: Iterable[Position]) -> str:
-    shown = [f"{p.symbol} {p.quantity:+g}" for p in positions]
-    return ", ".join(shown) if shown else "flat"

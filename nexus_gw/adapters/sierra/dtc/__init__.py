@@ -9,7 +9,8 @@ Layers, bottom to top (each imports only the ones before it):
 - ``binary`` / ``json_codec`` / ``codec`` the encodings and stream framing; ``transport`` the TCP socket;
 - ``data`` (market data), ``execution`` (orders, fills), ``requests`` (RequestID correlation),
   ``reconcile`` (post-logon reconciliation), ``events`` (what the session reports);
-- ``settings`` + ``loop`` + ``session`` the client session (its I/O thread: logon, heartbeat, reconnect; its public API).
+- ``settings`` + ``loop`` + ``session`` the client session (``loop`` its I/O thread: logon, heartbeat,
+  reconnect; ``session`` its public API).
 
 The gateway driver that uses it is ``nexus_gw.adapters.sierra.driver``; a DTC server simulator is
 ``nexus_gw.adapters.sierra.simulator``.
