@@ -1,5 +1,9 @@
 """Settings of the Sierra Chart driver (``driver: sierra``), as a profile's ``settings:`` block gives them.
 
+This is the one settings model of Sierra. The DTC library's ``SessionConfig`` is only the session's parameter
+object: ``session_config`` fills it from these settings by field name (no field list to keep in step), and the
+defaults of the shared fields are the library's own (``_SESSION`` below), declared once.
+
 The password is never a setting: the driver reads it at start from the environment variable named by
 ``password_env``. The ``simulator`` flag marks a development instance whose DTC server is the bundled simulator,
 which local stacks (``nexusgw demo``, the end-to-end tests) start beside the adapter.
@@ -7,6 +11,7 @@ which local stacks (``nexusgw demo``, the end-to-end tests) start beside the ada
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,6 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .dtc.constants import ORDER_ID_LENGTH, TRADE_ACCOUNT_LENGTH, Encoding
 from .dtc.settings import SessionConfig
+
+_SESSION = SessionConfig()
+"""The DTC library's defaults: the shared settings below default to these."""
 
 DEFAULT_PASSWORD_ENV = "NEXUSGW_SIERRA_PASSWORD"
 
@@ -25,9 +33,12 @@ class SierraSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    host: str = Field("127.0.0.1", min_length=1, description="Host of Sierra Chart's DTC server.")
+    host: str = Field(_SESSION.host, min_length=1, description="Host of Sierra Chart's DTC server.")
     port: int = Field(
-        11099, ge=1, le=65535, description="DTC server port (Sierra: Global Settings > Sierra Chart Server Settings)."
+        _SESSION.port,
+        ge=1,
+        le=65535,
+        description="DTC server port (Sierra: Global Settings > Sierra Chart Server Settings).",
     )
     encoding: Literal["binary", "json"] = Field(
         "binary", description="DTC encoding to ask for; Sierra's server Encoding should be Automatic."
@@ -52,17 +63,31 @@ class SierraSettings(BaseModel):
         description="Environment variable holding the DTC password, read when the adapter starts.",
     )
     heartbeat_interval_s: int = Field(
-        10, ge=1, le=300, description="Seconds between DTC heartbeats; 2x this without data = connection dead."
+        _SESSION.heartbeat_interval_s,
+        ge=1,
+        le=300,
+        description="Seconds between DTC heartbeats; 2x this without data = connection dead.",
     )
-    connect_timeout_s: float = Field(5.0, gt=0, le=120, description="Longest wait for the TCP connection.")
-    logon_timeout_s: float = Field(10.0, gt=0, le=120, description="Longest wait for Sierra's logon answer.")
+    connect_timeout_s: float = Field(
+        _SESSION.connect_timeout_s, gt=0, le=120, description="Longest wait for the TCP connection."
+    )
+    logon_timeout_s: float = Field(
+        _SESSION.logon_timeout_s, gt=0, le=120, description="Longest wait for Sierra's logon answer."
+    )
     request_timeout_s: float = Field(
-        15.0, gt=0, le=300, description="Longest wait for each reconciliation answer (orders, fills, positions)."
+        _SESSION.request_timeout_s,
+        gt=0,
+        le=300,
+        description="Longest wait for each reconciliation answer (orders, fills, positions).",
     )
-    reconnect_initial_s: float = Field(1.0, gt=0, le=300, description="First delay before reconnecting.")
-    reconnect_max_s: float = Field(30.0, gt=0, le=3600, description="Longest delay between reconnect attempts.")
+    reconnect_initial_s: float = Field(
+        _SESSION.reconnect_initial_s, gt=0, le=300, description="First delay before reconnecting."
+    )
+    reconnect_max_s: float = Field(
+        _SESSION.reconnect_max_s, gt=0, le=3600, description="Longest delay between reconnect attempts."
+    )
     fill_history_days: int = Field(
-        1,
+        _SESSION.fill_history_days,
         ge=1,
         le=30,
         description="Days of fills re-reported to the gateway after every (re)connect; the gateway drops repeats.",
@@ -73,7 +98,9 @@ class SierraSettings(BaseModel):
         "now records every leg and its Sierra ServerOrderID. Still accepted, read and appended to, with a warning "
         "at start; remove the key.",
     )
-    client_name: str = Field("nexusgw", max_length=31, description="Client name shown in Sierra's DTC server log.")
+    client_name: str = Field(
+        _SESSION.client_name, max_length=31, description="Client name shown in Sierra's DTC server log."
+    )
     simulator: bool = Field(
         False,
         description="Development only: the DTC server is the bundled simulator, which local stacks (nexusgw demo, "
@@ -100,24 +127,22 @@ class SierraSettings(BaseModel):
         return self
 
     def session_config(self, password: str) -> SessionConfig:
-        """The DTC session settings for these driver settings and ``password`` (from the environment)."""
-        return SessionConfig(
-            host=self.host,
-            port=self.port,
-            username=self.username,
-            password=password,
-            encoding=ENCODINGS[self.encoding],
-            heartbeat_interval_s=self.heartbeat_interval_s,
-            connect_timeout_s=self.connect_timeout_s,
-            logon_timeout_s=self.logon_timeout_s,
-            request_timeout_s=self.request_timeout_s,
-            reconnect_initial_s=self.reconnect_initial_s,
-            reconnect_max_s=self.reconnect_max_s,
-            trade_account=self.trade_account,
-            exchange=self.exchange,
-            client_name=self.client_name,
-            fill_history_days=self.fill_history_days,
-        )
+        """The DTC session parameters for these settings and ``password`` (from the environment).
+
+        Every setting whose name is a ``SessionConfig`` field goes to the session as it is; ``encoding`` is mapped
+        to the library's enumeration; the rest (``password_env``, ``order_map_file``, ``simulator``) is the
+        driver's own."""
+        shared = SESSION_FIELDS & set(type(self).model_fields)
+        values = {name: getattr(self, name) for name in shared}
+        values["encoding"] = ENCODINGS[self.encoding]
+        return SessionConfig(password=password, **values)
+
+
+SESSION_FIELDS: frozenset[str] = frozenset(f.name for f in dataclasses.fields(SessionConfig))
+"""The names the DTC session takes; a setting of the same name is handed to it."""
+
+DRIVER_ONLY_FIELDS: frozenset[str] = frozenset({"password_env", "order_map_file", "simulator"})
+"""Settings the driver uses itself; every other setting is a session parameter."""
 
 
 MAX_CLIENT_ORDER_ID_BYTES = ORDER_ID_LENGTH - 1
