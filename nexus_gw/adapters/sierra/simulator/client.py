@@ -122,7 +122,7 @@ class ClientConnection:
             log.exception("%s: unexpected error, closing", self.name)
         finally:
             self.close()
-            self.sim._forget(self)
+            self.sim.forget_client(self)
 
     def _handshake(self) -> bool:
         cfg = self.sim.config
@@ -258,9 +258,9 @@ class ClientConnection:
         elif isinstance(msg, m.MarketDataRequest):
             self._market_data(msg)
         elif isinstance(msg, m.SubmitNewSingleOrder):
-            sim._submit(msg, self.username)
+            sim.submit_order(msg, self.username)
         elif isinstance(msg, m.CancelOrder):
-            sim._cancel(msg)
+            sim.cancel_order(msg)
         elif isinstance(msg, m.TradeAccountsRequest):
             self._reply(sim.exchange.trade_accounts(msg))
         elif isinstance(msg, m.OpenOrdersRequest):

@@ -171,7 +171,7 @@ class DtcSimulator:
         with self._lock:
             return list(self._clients)
 
-    def _forget(self, client: ClientConnection) -> None:
+    def forget_client(self, client: ClientConnection) -> None:
         with self._lock:
             if client in self._clients:
                 self._clients.remove(client)
@@ -230,7 +230,7 @@ class DtcSimulator:
         except StateFileError as exc:
             log.error("%s; the change is kept in memory only", exc)
 
-    def _submit(self, req: m.SubmitNewSingleOrder, username: str) -> None:
+    def submit_order(self, req: m.SubmitNewSingleOrder, username: str) -> None:
         update, server_order_id = self.exchange.submit(req, username)
         self._persist()
         self._broadcast(update)
@@ -244,7 +244,7 @@ class DtcSimulator:
             self._fill_pending.add(server_order_id)
         self._scheduler.call_later(delay, lambda: self._fill(server_order_id))
 
-    def _cancel(self, req: m.CancelOrder) -> None:
+    def cancel_order(self, req: m.CancelOrder) -> None:
         update = self.exchange.cancel(req)
         self._persist()
         self._broadcast(update)
