@@ -95,16 +95,25 @@ def main() -> None:
         batches = 3000
         frames = codec.encode(MsgType.MARKET_DATA, m.MarketData(
             ticks=[m.Tick(symbol, 21000.0, 21000.25, 21000.25, 1, time.time_ns()) for _ in range(100)]))
+        # The engine reads as fast as it can; when it falls behind, the gateway conflates its market data (per
+        # symbol, latest wins), so the relay rate is what the gateway took in, and the engine's share is shown.
         received = 0
         start = time.perf_counter()
         for _ in range(batches):
             plat.send_multipart(list(frames))
-        while received < batches * 100:
-            header, body = nexus.recv_multipart()
-            if header == b"MARKET_DATA/1":
-                received += len(decoder.decode(header, body)[1].ticks)
-        elapsed = time.perf_counter() - start
-        results["market data relay, ticks/s (100-tick batches)"] = received / elapsed
+        elapsed = 0.0
+        while True:
+            if nexus.poll(500):
+                header, body = nexus.recv_multipart()
+                if header == b"MARKET_DATA/1":
+                    received += len(decoder.decode(header, body)[1].ticks)
+            elif gateway.counters["market_data_ticks"] >= batches * 100:
+                break
+            if not elapsed and gateway.counters["market_data_ticks"] >= batches * 100:
+                elapsed = time.perf_counter() - start
+        results["market data relay, ticks/s into the gateway (100-tick batches)"] = batches * 100 / elapsed
+        results["  of which delivered to a Python engine reading flat out, %"] = 100.0 * received / (batches * 100)
+        nexus.send_multipart(list(codec.encode(MsgType.HEARTBEAT, m.Heartbeat(ts_ns=time.time_ns()))))
 
         # signal -> order at platform -> fill -> aggregated fill at engine
         latencies = []
@@ -119,8 +128,12 @@ def main() -> None:
                     break
             plat.send_multipart(list(codec.encode(MsgType.FILL, m.LegFill(
                 leg_id=order.leg_id, fill_id="f", qty=1, price=21000.25, seq=i + 1))))
-            while nexus.recv_multipart()[0] != b"FILL/1":
-                pass
+            while True:
+                header, body = nexus.recv_multipart()
+                if header == b"FILL/1":
+                    fill = decoder.decode(header, body)[1]
+                    nexus.send_multipart(list(codec.encode(MsgType.ACK, m.Ack(kind="FILL", ref=fill.order_id))))
+                    break
             latencies.append((time.perf_counter() - t0) * 1e3)
             if i % 50 == 0:  # keep market data fresh for the risk gate
                 plat.send_multipart(list(frames))
