@@ -29,6 +29,7 @@ from typing import Any, Self
 
 from nexus_gw.domain.fill_times import same_execution
 from nexus_gw.domain.orders import Execution, Leg, Order
+from nexus_gw.domain.types import OrderStatus
 from nexus_gw.errors import UsageError
 from nexus_gw.journal import records, replay
 from nexus_gw.journal.connection import WriterLock, connect_reader, connect_writer
@@ -41,7 +42,6 @@ from nexus_gw.journal.errors import (
 )
 from nexus_gw.journal.records import Delivery, EventRecord, FillRecord, Finalizer, Recovery, StatusRecord
 from nexus_gw.journal.schema import read_version
-from nexus_gw.protocol.constants import OrderStatus
 
 log = logging.getLogger(__name__)
 
