@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nexus_gw.domain.orders import Execution, Leg, Order
-from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
+from nexus_gw.domain.types import OrderStatus, OrderType, Side
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nexus_gw.protocol.constants import OrderType, Side
+from nexus_gw.domain.types import OrderType, Side
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from nexus_gw.protocol.constants import TERMINAL_STATUSES, OrderStatus, OrderType, Side
+from nexus_gw.domain.types import TERMINAL_STATUSES, OrderStatus, OrderType, Side
 
 S = OrderStatus
 

@@ -30,8 +30,8 @@ from typing import Protocol
 
 from nexus_gw.domain.fx import BASE_CURRENCY, to_cents
 from nexus_gw.domain.instruments import Instrument
+from nexus_gw.domain.types import Side
 from nexus_gw.errors import NexusGwError
-from nexus_gw.protocol.constants import Side
 
 ToUsd = Callable[[Decimal, str], Decimal]
 """Converts an amount in a currency to USD, e.g. ``lambda a, c: rates.convert(a, c, "USD", clock.now())``."""

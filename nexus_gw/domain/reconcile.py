@@ -24,7 +24,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from nexus_gw.domain.orders import QTY_EPSILON, Execution, Leg, Order, can_transition
-from nexus_gw.protocol.constants import OrderStatus, Side
+from nexus_gw.domain.types import OrderStatus, Side
 
 S = OrderStatus
 

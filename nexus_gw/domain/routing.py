@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nexus_gw.protocol.constants import OrderType
+from nexus_gw.domain.types import OrderType
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_DOWN, Decimal
 from enum import StrEnum
 
-from nexus_gw.protocol.constants import Side
+from nexus_gw.domain.types import Side
 
 #: Quantities closer than this are equal (matches the order state machine's tolerance).
 QTY_EPSILON = 1e-9

@@ -12,8 +12,8 @@ from enum import Enum
 from typing import Any
 
 from nexus_gw.domain.orders import Execution, Leg, Order
+from nexus_gw.domain.types import OrderStatus, OrderType, Side
 from nexus_gw.errors import UsageError
-from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

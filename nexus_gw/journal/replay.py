@@ -11,8 +11,8 @@ import sqlite3
 
 from nexus_gw.domain.book import OrderBook
 from nexus_gw.domain.orders import Leg, Order
+from nexus_gw.domain.types import OrderStatus
 from nexus_gw.journal import records
-from nexus_gw.protocol.constants import OrderStatus
 
 
 def replay(conn: sqlite3.Connection) -> list[Order]:

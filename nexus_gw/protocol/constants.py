@@ -3,11 +3,30 @@
 A message is two ZeroMQ frames: ``header`` then ``payload``.
 The header is ASCII ``TYPE/VERSION`` (for example ``SIGNAL/1``), so a router can dispatch on it without
 decoding the payload. The payload is a MessagePack map whose fields ``docs/protocol.md`` lists.
+
+``Side``, ``OrderType``, ``OrderStatus`` and ``TERMINAL_STATUSES`` belong to the domain (``nexus_gw.domain.types``);
+the protocol carries their values and re-exports them here for peers that speak only the protocol.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from nexus_gw.domain.types import TERMINAL_STATUSES, OrderStatus, OrderType, Side
+
+__all__ = [
+    "MAX_HEADER_BYTES",
+    "MAX_PAYLOAD_BYTES",
+    "PROTOCOL_VERSION",
+    "SUPPORTED_VERSIONS",
+    "TERMINAL_STATUSES",
+    "ErrorCode",
+    "MsgType",
+    "OrderStatus",
+    "OrderType",
+    "Side",
+    "header_for",
+]
 
 PROTOCOL_VERSION = 1
 SUPPORTED_VERSIONS = frozenset({PROTOCOL_VERSION})
@@ -30,33 +49,6 @@ class MsgType(StrEnum):
     ERROR = "ERROR"
     ADMIN = "ADMIN"
     ACK = "ACK"
-
-
-class Side(StrEnum):
-    BUY = "BUY"
-    SELL = "SELL"
-
-
-class OrderType(StrEnum):
-    MARKET = "MARKET"
-    LIMIT = "LIMIT"
-    STOP = "STOP"
-
-
-class OrderStatus(StrEnum):
-    """States of a leg, and of an order as the aggregate of its legs."""
-
-    NEW = "NEW"
-    SENT = "SENT"
-    ACCEPTED = "ACCEPTED"
-    PARTIALLY_FILLED = "PARTIALLY_FILLED"
-    FILLED = "FILLED"
-    CANCELLED = "CANCELLED"
-    REJECTED = "REJECTED"
-    EXPIRED = "EXPIRED"
-
-
-TERMINAL_STATUSES = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.EXPIRED})
 
 
 class ErrorCode(StrEnum):

@@ -9,9 +9,10 @@ from nexus_gw.domain.risk.config import RiskConfig
 from nexus_gw.domain.risk.context import Pause, RiskContext
 from nexus_gw.domain.risk.decision import Action, Adjustment, Decision, ReasonCode
 from nexus_gw.domain.risk.engine import PnlResult, RiskEngine
-from nexus_gw.domain.risk.intent import OrderIntent, Origin, Side
+from nexus_gw.domain.risk.intent import OrderIntent, Origin
 from nexus_gw.domain.risk.rules import RULE_ORDER
 from nexus_gw.domain.risk.state import KillSwitch, Scope, StateEntry, TradingState, TradingStates
+from nexus_gw.domain.types import Side
 
 __all__ = [
     "RULE_ORDER",

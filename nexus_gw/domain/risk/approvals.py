@@ -47,7 +47,7 @@ class PendingApproval:
         return {
             "id": self.id,
             "root": self.intent.root,
-            "side": int(self.intent.side),
+            "side": self.intent.side.sign,
             "qty": self.decision.qty,
             "requested_qty": self.intent.qty,
             "platforms": list(self.decision.platforms or self.intent.platforms),

@@ -346,7 +346,7 @@ class RiskEngine:
     def snapshot(self, now: datetime | None = None) -> dict[str, Any]:
         """Plain dict for ``nexusgw status``: limits, usage against them, states, pauses and when they end."""
         when = require_aware(now) if now is not None else self._last_now
-        return build_snapshot(self, when)
+        return build_snapshot(self.config, self.ctx, self.calendar, self.rule_names, when)
 
     def export_state(self) -> dict[str, Any]:
         """What must survive a restart: kill switch, trading states, pauses and the day's counters."""

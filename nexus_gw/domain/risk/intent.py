@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 
-
-class Side(IntEnum):
-    """Direction of an order: +1 buys, -1 sells."""
-
-    BUY = 1
-    SELL = -1
+from nexus_gw.domain.types import Side
 
 
 class Origin(StrEnum):
@@ -68,9 +63,7 @@ class OrderIntent:
     def __post_init__(self) -> None:
         if not self.root:
             raise ValueError("root is empty; pass the canonical root, e.g. 'NQ'")
-        if self.side not in (Side.BUY, Side.SELL):
-            raise ValueError(f"side must be +1 (buy) or -1 (sell), got {self.side!r}")
-        object.__setattr__(self, "side", Side(self.side))
+        object.__setattr__(self, "side", Side.coerce(self.side))
         if isinstance(self.qty, bool) or not isinstance(self.qty, int) or self.qty <= 0:
             raise ValueError(f"qty must be a whole number of contracts > 0, got {self.qty!r}")
         if isinstance(self.position, bool) or not isinstance(self.position, int):
@@ -89,12 +82,12 @@ class OrderIntent:
     @property
     def position_after(self) -> int:
         """Projected net position if this order fills completely."""
-        return self.position + int(self.side) * self.qty
+        return self.position + self.side.sign * self.qty
 
     @property
     def closing_qty(self) -> int:
         """Contracts of this order that shrink the existing position (0 when it adds or starts one)."""
-        if self.position * int(self.side) >= 0:
+        if self.position * self.side.sign >= 0:
             return 0
         return min(self.qty, abs(self.position))
 

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from nexus_gw.domain.risk.config import RiskConfig
+from nexus_gw.domain.risk.context import RiskContext
 from nexus_gw.domain.risk.rules.base import daily_figures_apply
-from nexus_gw.domain.risk.timeutil import iso
-
-if TYPE_CHECKING:
-    from nexus_gw.domain.risk.engine import RiskEngine
+from nexus_gw.domain.risk.timeutil import TradingCalendar, iso
 
 
 def _usage(used: float, limit: float | None) -> dict[str, Any]:
     return {"used": used, "limit": limit}
 
 
-def build_snapshot(engine: RiskEngine, now: datetime | None) -> dict[str, Any]:
+def build_snapshot(
+    cfg: RiskConfig, ctx: RiskContext, cal: TradingCalendar, rule_names: Iterable[str], now: datetime | None
+) -> dict[str, Any]:
     """Limits, usage against them, kill switch, trading states and pauses as of ``now``.
 
     ``now`` None (nothing has happened yet) reports the stored figures without ages or pause filtering.
     """
-    cfg, ctx, cal = engine.config, engine.ctx, engine.calendar
     limits = cfg.limits
     today = now is None or daily_figures_apply(ctx, cal, now)
     trades = ctx.daily_trades if today else 0
@@ -42,7 +43,7 @@ def build_snapshot(engine: RiskEngine, now: datetime | None) -> dict[str, Any]:
         "safe_mode": safe_limit is not None and (silence is None or silence > safe_limit),
         "auto_execute": cfg.auto_execute,
         "offline_platform_policy": cfg.connection.offline_platform,
-        "rules": list(engine.rule_names),
+        "rules": list(rule_names),
         "limits": {
             "max_position_per_symbol": limits.max_position_per_symbol,
             "per_symbol": dict(limits.per_symbol),

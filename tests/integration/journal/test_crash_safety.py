@@ -59,7 +59,7 @@ STUCK_IN_ORDER = textwrap.dedent(
     """
     import sys, time
     from nexus_gw.domain.orders import Leg, Order
-    from nexus_gw.journal import Journal, store
+    from nexus_gw.journal import Journal, writing
     from nexus_gw.protocol.constants import Side
 
     journal = Journal.open(sys.argv[1])
@@ -68,13 +68,13 @@ STUCK_IN_ORDER = textwrap.dedent(
     journal.record_order(first)
     print("committed done", flush=True)
 
-    insert_leg = store.Journal._insert_leg
+    insert_leg = writing.insert_leg
     def slow_insert(conn, order_id, position, leg, now):
         insert_leg(conn, order_id, position, leg, now)
         if position == 1:
             print("inside transaction", flush=True)
             time.sleep(60)
-    store.Journal._insert_leg = staticmethod(slow_insert)
+    writing.insert_leg = slow_insert
 
     half = Order("half", "c-half", "NQ", Side.BUY, 1.0, created_ns=2)
     for p in "abcd":

@@ -12,7 +12,7 @@ from nexus_gw.domain.book import LegSpec, OrderBook
 from nexus_gw.domain.orders import Execution
 from nexus_gw.journal import Journal
 from nexus_gw.protocol.constants import Side
-from tests.unit.execution.strategies import PLATFORMS, Event, order_plan
+from tests.unit.domain.strategies import PLATFORMS, Event, order_plan
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from nexus_gw.domain.risk import Scope, TradingState, TradingStates
-from tests.unit.risk.helpers import T0
+from tests.unit.domain.risk.helpers import T0
 
 A, R, H = TradingState.ACTIVE, TradingState.REDUCING, TradingState.HALTED
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from nexus_gw.domain.book import LegSpec, OrderBook
 from nexus_gw.domain.orders import Execution
 from nexus_gw.protocol.constants import OrderStatus, Side
-from tests.unit.execution.strategies import PLATFORMS, Event, order_plan
+from tests.unit.domain.strategies import PLATFORMS, Event, order_plan
 
 S = OrderStatus
 TERMINAL = {S.FILLED, S.CANCELLED, S.REJECTED, S.EXPIRED}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nexus_gw.domain.risk import Action, ReasonCode, Side
-from tests.unit.risk.helpers import T0, config, engine, intent
+from tests.unit.domain.risk.helpers import T0, config, engine, intent
 
 # stop 5 points x point value 2 x FX 1 = 10 USD per contract; budget 100 USD -> 10 contracts
 STOP = {"stop_distance": 5.0, "point_value": 2.0}

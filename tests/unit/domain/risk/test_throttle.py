@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from nexus_gw.domain.risk import Action, ReasonCode, Side
-from tests.unit.risk.helpers import T0, config, engine, intent
+from tests.unit.domain.risk.helpers import T0, config, engine, intent
 
 MS = timedelta(milliseconds=1)
 

@@ -19,7 +19,7 @@ from nexus_gw.domain.risk import (
     Scope,
     TradingState,
 )
-from tests.unit.risk.helpers import T0, config, engine, intent
+from tests.unit.domain.risk.helpers import T0, config, engine, intent
 
 DOCUMENTED_ORDER = (
     "kill_switch",

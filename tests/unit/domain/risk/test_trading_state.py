@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from nexus_gw.domain.risk import Action, ReasonCode, RiskEngine, Scope, Side, TradingState
-from tests.unit.risk.helpers import T0, engine, intent
+from tests.unit.domain.risk.helpers import T0, engine, intent
 
 R, H, A = TradingState.REDUCING, TradingState.HALTED, TradingState.ACTIVE
 

@@ -8,7 +8,7 @@ import pytest
 
 from nexus_gw.domain.risk import ApprovalError, ApprovalQueue, ApprovalStatus, Decision, ReasonCode
 from nexus_gw.errors import Refused
-from tests.unit.risk.helpers import T0, config, engine, intent
+from tests.unit.domain.risk.helpers import T0, config, engine, intent
 
 ACCEPTED = Decision.accept(1, ("sim_a",))
 

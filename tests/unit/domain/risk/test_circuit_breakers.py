@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from nexus_gw.domain.risk import Action, AlertCode, ReasonCode, RiskEngine, Severity, Side
-from tests.unit.risk.helpers import T0, config, engine, intent
+from tests.unit.domain.risk.helpers import T0, config, engine, intent
 
 CHI = ZoneInfo("America/Chicago")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nexus_gw.domain.risk import Action, ReasonCode, Side
-from tests.unit.risk.helpers import T0, config, engine, intent
+from tests.unit.domain.risk.helpers import T0, config, engine, intent
 
 
 def _limits(**limits: object):

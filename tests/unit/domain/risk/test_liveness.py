@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from nexus_gw.domain.risk import Action, AlertCode, ReasonCode, RiskEngine, Severity, Side
-from tests.unit.risk.helpers import PLATFORMS, T0, config, engine, intent
+from tests.unit.domain.risk.helpers import PLATFORMS, T0, config, engine, intent
 
 S = timedelta(seconds=1)
 US = timedelta(microseconds=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nexus_gw.domain.risk import OrderIntent, Side
-from tests.unit.risk.helpers import intent
+from tests.unit.domain.risk.helpers import intent
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from nexus_gw.domain.risk import Action, ReasonCode, Side
-from tests.unit.risk.helpers import T0, config, engine, intent
+from tests.unit.domain.risk.helpers import T0, config, engine, intent
 
 
 def _after_orders(count: int, max_trades: int = 5):

@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 
 from nexus_gw.domain.risk import RiskConfig
 
-DOCS = Path(__file__).resolve().parents[3] / "docs" / "risk.md"
+DOCS = Path(__file__).resolve().parents[4] / "docs" / "risk.md"
 
 
 def test_defaults_follow_the_plan_filters_and_a_chicago_trading_day() -> None:

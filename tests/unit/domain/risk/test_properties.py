@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nexus_gw.domain.risk import Action, Origin, ReasonCode, Scope, Side, TradingState
-from tests.unit.risk.helpers import PLATFORMS, T0, config, engine, intent
+from tests.unit.domain.risk.helpers import PLATFORMS, T0, config, engine, intent
 
 orders = st.builds(
     intent,

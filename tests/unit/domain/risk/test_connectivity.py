@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nexus_gw.domain.risk import Action, AlertCode, ReasonCode, RiskEngine, Severity, Side
-from tests.unit.risk.helpers import T0, config, engine, intent
+from tests.unit.domain.risk.helpers import T0, config, engine, intent
 
 
 def _one_offline(policy: str = "pause") -> RiskEngine:

@@ -10,7 +10,7 @@ import pytest
 from nexus_gw.domain.risk import Action, ReasonCode, Side
 from nexus_gw.domain.risk.config import SessionHours
 from nexus_gw.domain.risk.rules.trading_hours import in_session
-from tests.unit.risk.helpers import config, engine, intent
+from tests.unit.domain.risk.helpers import config, engine, intent
 
 CHI = ZoneInfo("America/Chicago")
 SP = ZoneInfo("America/Sao_Paulo")

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from nexus_gw.domain.risk import Action, Origin, ReasonCode, RiskEngine, Scope, Side, TradingState
-from tests.unit.risk.helpers import T0, config, engine, intent
+from tests.unit.domain.risk.helpers import T0, config, engine, intent
 
 ORDERS = {
     "entry": intent(1),
