@@ -44,11 +44,7 @@ ALLOWED: dict[str, frozenset[str]] = {
 
 # Edges that break the rules today, each with the change that removes it. A stale entry fails
 # test_known_exceptions_are_still_needed, so the list only shrinks.
-KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
-    # TODO(issue 10): the `adapters` branch replaces this lazy import (driver-settings validation moves to a
-    # config-side table of settings models); drop this entry after merging it.
-    ("nexus_gw.config.models", "nexus_gw.adapters.registry"): "config validates driver settings via the registry",
-}
+KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 # Packages with a known import cycle among their modules, each with the change that removes it (stale entries fail).

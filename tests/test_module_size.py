@@ -13,11 +13,8 @@ MAX_LINES = 400
 # Paths relative to nexus_gw/. Tables of data, not logic: one entry per DTC message or constant.
 DECLARATIVE_TABLES = frozenset(
     {
-        "adapters/sierra/messages.py",  # DTC message structs, one class per message type
-        "adapters/sierra/constants.py",  # DTC enumerations and message type numbers
-        # the same two tables after the Sierra restructure moves them under dtc/
-        "adapters/sierra/dtc/messages.py",
-        "adapters/sierra/dtc/constants.py",
+        "adapters/sierra/dtc/messages.py",  # DTC message structs, one class per message type
+        "adapters/sierra/dtc/constants.py",  # DTC enumerations and message type numbers
     }
 )
 
@@ -26,14 +23,6 @@ BEING_SPLIT = frozenset(
     {
         "server/gateway.py",
         "server/execution.py",
-        "adapters/sierra/session.py",
-        "adapters/sierra/driver.py",
-        "adapters/sierra/matching.py",
-        "adapters/sierra/simulator.py",
-        "domain/matching.py",  # receives the one fill model
-        # the same modules under the paths the Sierra restructure gives them
-        "adapters/sierra/dtc/session.py",
-        "adapters/sierra/simulator/exchange.py",
     }
 )
 

@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .config import ServerEncoding
-
-if TYPE_CHECKING:
-    from .server import DtcSimulator
-
 import heapq
 import itertools
 import logging
@@ -16,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from nexus_gw.errors import ProtocolError
 
@@ -29,8 +23,26 @@ from ..dtc.constants import (
 )
 from ..dtc.transport import Connection, ConnectionClosed, MessageStream
 from ..dtc.wire import Message, UnknownMessageType
+from .config import ServerEncoding, SimulatorConfig
+from .exchange import SimExchange
 
 log = logging.getLogger(__name__)
+
+
+class DtcSimulator(Protocol):
+    """What a client connection uses of the simulator that accepted it (``server.DtcSimulator``)."""
+
+    config: SimulatorConfig
+    exchange: SimExchange
+    silent: bool
+    stopping: bool
+    logon_reject_text: str | None
+
+    def forget_client(self, client: ClientConnection) -> None: ...
+
+    def submit_order(self, req: m.SubmitNewSingleOrder, username: str) -> None: ...
+
+    def cancel_order(self, req: m.CancelOrder) -> None: ...
 
 
 class Scheduler:
