@@ -27,6 +27,7 @@ from nexus_gw.domain.rollover import RollWatcher
 from nexus_gw.errors import GatewayUnavailable, ProtocolError
 from nexus_gw.journal import Delivery, Journal, journal_path
 from nexus_gw.journal.connection import ensure_writable_dir
+from nexus_gw.monitor.alerts import AlertLog
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType, header_for
@@ -36,7 +37,7 @@ from nexus_gw.server import limits as socket_limits
 from nexus_gw.server.dispatch import Dispatch
 from nexus_gw.server.execution import ExecutionDesk
 from nexus_gw.server.fxfeed import HttpRateFeed
-from nexus_gw.server.guard import Alerter, StepGuard
+from nexus_gw.server.guard import StepGuard
 from nexus_gw.server.ledger import Ledger
 from nexus_gw.server.paper import PaperBroker
 from nexus_gw.server.peers import NexusPeer, PeerTable, PlatformPeer
@@ -81,13 +82,14 @@ class Gateway:
         recovered = self.ledger.recover(self.desk.book)
         if recovered:
             log.warning("recovered %d open orders from the journal in %s", recovered, self.data_dir)
+        self.alerts = AlertLog(None, self.ledger.event, self.clock.now)  # the one alert log (monitor/alerts.py)
         self.risk = RiskGate(
-            RiskEngine(self.profile.risk), self.ledger, loaded.reference.instruments, self._usd_per_unit
+            RiskEngine(self.profile.risk), self.ledger, loaded.reference.instruments, self._usd_per_unit, self.alerts
         )
         self.desk.risk = self.risk
         self.desk.on_kill_switch = lambda flatten: killswitch.stop_trading(self, flatten)
-        self.alerter = Alerter(self.risk.alerts, self.ledger.event, self.clock.now)
-        self.guard = StepGuard(self.counters, self.alerter)
+        self.alerter = self.alerts
+        self.guard = StepGuard(self.counters, self.alerts)
         self.kill_state = killswitch.KillSwitchState()
         self.risk.restore()
         self.platform_decoder = codec.Decoder(codec.PLATFORM_TO_GATEWAY)
@@ -518,7 +520,7 @@ class Gateway:
             if root is None:
                 self.counters["market_data_unknown_symbol"] += 1
                 continue
-            if root == "WDO" and tick.last > 0:
+            if root == self.profile.fx.quote_instrument and tick.last > 0:
                 self.fx.update(rate_from_wdo(tick.last, now, tick.symbol))
             self.ledger.mark(root, peer.name, tick.last)
             if paper:

@@ -82,7 +82,13 @@ def expire_held(gw: Gateway, now_ns: int) -> None:
         gw.dispatch.held_orders.pop(held.leg_id, None)
         reason = expiry_reason(held)
         gw.counters["held_legs_expired"] += 1
-        log.warning("held leg %s rejected: %s", held.leg_id, reason)
+        gw.alerts.raise_alert(
+            "WARNING",
+            "HELD_LEG_EXPIRED",
+            f"held leg {held.leg_id}: {reason}",
+            limit=False,
+            context={"leg_id": held.leg_id, "order_id": held.order_id, "platform": held.platform},
+        )
         if _leg(gw, held.leg_id) is not None:
             gw.desk.on_leg_update(
                 held.platform, m.LegUpdate(leg_id=held.leg_id, status=OrderStatus.REJECTED, reason=reason)

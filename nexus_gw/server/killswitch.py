@@ -178,7 +178,7 @@ def _flatten(gw: Gateway) -> list[str]:
             if not existing.is_terminal:
                 break
         else:
-            gw.alerter.raise_alert(
+            gw.alerts.raise_alert(
                 "CRITICAL",
                 "FLATTEN_FAILED",
                 f"kill switch: {kp.MAX_FLATTEN_ATTEMPTS} flatten orders for {need.root} on {need.platform} ended "
@@ -240,7 +240,7 @@ def persist(gw: Gateway) -> bool:
             st.unsaved_since = gw.clock.now()
         gw.counters["kill_switch_unsaved"] += 1
         ks = gw.risk.engine.kill_switch
-        gw.alerter.raise_alert(
+        gw.alerts.raise_alert(
             "CRITICAL",
             "RISK_STATE_NOT_JOURNALED",
             f"the risk state (kill switch {'ACTIVE' if ks.active else 'off'}) could not be journaled in "

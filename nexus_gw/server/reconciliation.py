@@ -93,15 +93,13 @@ def reconcile_report(gw: Gateway, platform: str, report: m.PlatformReport, sessi
                 gw.counters["reconcile_alerts_repeated"] += 1
                 continue
             gw.counters["reconcile_alerts"] += 1
-            record = {
-                "severity": "WARNING",
-                "code": f"RECONCILE_{action.kind.upper()}",
-                "message": action.message,
-                "at": gw.clock.now().isoformat(),
-            }
-            gw.risk.alerts.append(record)
-            log.warning("ALERT reconcile %s %s: %s", platform, action.kind, action.message)
-            gw.ledger.event("alert", record, gw.clock.now())
+            gw.alerts.raise_alert(
+                "WARNING",
+                f"RECONCILE_{action.kind.upper()}",
+                action.message,
+                limit=False,
+                context={"platform": platform, "leg_id": action.leg_id},
+            )
 
 
 def _finished_orders(gw: Gateway, leg_ids: set[str]) -> dict[str, Order]:
@@ -208,14 +206,6 @@ def query_stuck_orders(gw: Gateway, now_ns: int) -> None:
             f"order {order.order_id} ({order.client_id}) still {order.status.value} after "
             f"{gw.profile.trading.order_timeout_s:g}s on {', '.join(platforms)}; asking the platforms"
         )
-        log.warning("ALERT ORDER_STUCK: %s", message)
-        record = {
-            "severity": "WARNING",
-            "code": "ORDER_STUCK",
-            "message": message,
-            "at": gw.clock.now().isoformat(),
-        }
-        gw.risk.alerts.append(record)
-        gw.ledger.event("alert", record, gw.clock.now())
+        gw.alerts.raise_alert("WARNING", "ORDER_STUCK", message, limit=False, context={"order_id": order.order_id})
         for platform in platforms:
             gw.to_platform(platform, MsgType.STATUS, m.ReportRequest(reason=f"order {order.order_id} stuck"))
