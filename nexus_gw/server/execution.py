@@ -26,7 +26,6 @@ from nexus_gw.journal.errors import storage_error
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType, OrderStatus, OrderType, Side
 from nexus_gw.server import reports
-from nexus_gw.server.held import hold_unreachable
 from nexus_gw.server.ledger import Ledger
 from nexus_gw.server.ownership import INTERNAL_OWNER, Owners
 from nexus_gw.server.peers import PeerTable
@@ -44,6 +43,10 @@ class Outbound(Protocol):
     def to_engine(
         self, name: str | None, msg_type: MsgType, payload: m.Message | bytes, delivery: Delivery | None = None
     ) -> None: ...
+
+    def hold(self, order: Order, leg: Leg, payload: m.Order) -> bool:
+        """Keep a leg its platform could not take for the platform's return; False: reject it now."""
+        ...
 
 
 def new_order_id() -> str:
@@ -71,6 +74,7 @@ class ExecutionDesk:
         outbound: Outbound,
         counters: Counter[str],
         ledger: Ledger,
+        book: OrderBook | None = None,
     ) -> None:
         self.profile = loaded.profile
         self.instruments = loaded.reference.instruments
@@ -79,7 +83,7 @@ class ExecutionDesk:
         self.clock = clock
         self.out = outbound
         self.counters = counters
-        self.book = OrderBook(self.profile.trading.one_order_per_symbol)
+        self.book = book if book is not None else OrderBook(self.profile.trading.one_order_per_symbol)
         self.owners = Owners(ledger, peers)  # order id -> engine name, persisted with the order
         ledger.journal.finalizer = self._final_messages  # final messages journaled with the change that ends an order
         self.ledger = ledger
@@ -292,7 +296,7 @@ class ExecutionDesk:
                 self.ledger.leg_status(leg, OrderStatus.SENT)
                 leg.apply_status(OrderStatus.SENT)
                 self.counters["legs_sent"] += 1
-            elif hold_unreachable(self.out, order, leg, payload):
+            elif self.out.hold(order, leg, payload):
                 continue  # held for the platform's return (server/held.py)
             else:
                 reason = f"{leg.platform} unreachable"

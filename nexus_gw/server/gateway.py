@@ -20,8 +20,10 @@ import zmq
 
 from nexus_gw import __version__
 from nexus_gw.config.loader import LoadedProfile
+from nexus_gw.domain.book import OrderBook
 from nexus_gw.domain.clock import Clock, SimulatedClock, SystemClock
 from nexus_gw.domain.fx import FxRate, MissingRateError, StaleRateError, rate_from_wdo
+from nexus_gw.domain.orders import Leg, Order
 from nexus_gw.domain.risk.engine import RiskEngine
 from nexus_gw.domain.rollover import RollWatcher
 from nexus_gw.errors import GatewayUnavailable, ProtocolError
@@ -32,17 +34,24 @@ from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType, header_for
 from nexus_gw.protocol.refs import delivery_ref
-from nexus_gw.server import admin, held, killswitch, outbound, pruning, reconciliation, rolling
+from nexus_gw.server import admin, outbound
 from nexus_gw.server import limits as socket_limits
 from nexus_gw.server.dispatch import Dispatch
 from nexus_gw.server.execution import ExecutionDesk
 from nexus_gw.server.fxfeed import HttpRateFeed
 from nexus_gw.server.guard import StepGuard
+from nexus_gw.server.held import LegHolder
+from nexus_gw.server.killswitch import KillSwitch
 from nexus_gw.server.ledger import Ledger
 from nexus_gw.server.paper import PaperBroker
 from nexus_gw.server.peers import NexusPeer, PeerTable, PlatformPeer
+from nexus_gw.server.protocols import OrderMessages
+from nexus_gw.server.pruning import Pruner
+from nexus_gw.server.reconciliation import Reconciler
 from nexus_gw.server.reports import revision_of
 from nexus_gw.server.riskgate import RiskGate
+from nexus_gw.server.rolling import Rolls
+from nexus_gw.server.routes import LiveRoute, PaperRoute, PlatformRoutes
 
 log = logging.getLogger(__name__)
 
@@ -78,20 +87,79 @@ class Gateway:
                 else 1.0
             ),
         )
-        self.desk = ExecutionDesk(loaded, self.peers, self.clock, self, self.counters, self.ledger)
+        self.alerts = AlertLog(None, self.ledger.event, self.clock.now)  # the one alert log (monitor/alerts.py)
+        self.unacked_orders: OrderMessages = {}
+        self.dispatch = Dispatch()  # ORDER numbering, sent-to sessions, held legs (server/dispatch.py)
+        self.outbound = outbound.EngineQueues()  # per-engine queues on the NEXUS socket
+        self.paper = PaperBroker()
+        book = OrderBook(self.profile.trading.one_order_per_symbol)
+        self.holder = LegHolder(
+            self.dispatch,
+            book,
+            self.peers,
+            self.clock,
+            self.counters,
+            self.alerts,
+            self.ledger.event,
+            self.profile.trading.order_timeout_s,
+            lambda: self.risk.engine.kill_switch.active,
+            lambda name, msg_type, payload: self.routes.to_platform(name, msg_type, payload),
+            lambda platform, update: self.desk.on_leg_update(platform, update),
+        )
+        self.routes = PlatformRoutes(
+            {
+                name: PaperRoute(name, self.paper)
+                if instance.paper
+                else LiveRoute(name, self.peers, self.dispatch, self.unacked_orders, self.holder, self._write_platform)
+                for name, instance in self.profile.platforms.items()
+            }
+        )
+        self.desk = ExecutionDesk(loaded, self.peers, self.clock, self, self.counters, self.ledger, book)
         recovered = self.ledger.recover(self.desk.book)
         if recovered:
             log.warning("recovered %d open orders from the journal in %s", recovered, self.data_dir)
-        self.alerts = AlertLog(None, self.ledger.event, self.clock.now)  # the one alert log (monitor/alerts.py)
         self.risk = RiskGate(
             RiskEngine(self.profile.risk), self.ledger, loaded.reference.instruments, self._usd_per_unit, self.alerts
         )
         self.desk.risk = self.risk
-        self.desk.on_kill_switch = lambda flatten: killswitch.stop_trading(self, flatten)
-        self.alerter = self.alerts
         self.guard = StepGuard(self.counters, self.alerts)
-        self.kill_state = killswitch.KillSwitchState()
+        self.kill_switch = KillSwitch(
+            self.profile,
+            self.risk,
+            self.desk,
+            self.ledger,
+            self.peers,
+            self.clock,
+            self.counters,
+            self.alerts,
+            self.unacked_orders,
+            self.routes.to_platform,
+            self.data_dir,
+        )
+        self.desk.on_kill_switch = self.kill_switch.stop_trading
         self.risk.restore()
+        self.reconciler = Reconciler(
+            self.desk,
+            self.ledger,
+            self.symbols,
+            self.dispatch,
+            self.unacked_orders,
+            self.holder,
+            self.alerts,
+            self.counters,
+            self.clock,
+            self.profile.trading.order_timeout_s,
+            lambda: self.risk.engine.kill_switch.active,
+            self.routes.to_platform,
+        )
+        self.pruner = Pruner(
+            self.profile.trading,
+            self.desk,
+            self.ledger,
+            self.unacked_orders,
+            self.reconciler.stuck_alerted,
+            self.counters,
+        )
         self.platform_decoder = codec.Decoder(codec.PLATFORM_TO_GATEWAY)
         self.nexus_decoder = codec.Decoder(codec.NEXUS_TO_GATEWAY)
         self.admin_decoder = codec.Decoder(codec.OPERATOR_TO_GATEWAY)
@@ -101,17 +169,25 @@ class Gateway:
         self.stop_requested = False
         self._next_heartbeat = 0.0
         self._next_roll_check = 0.0
-        self.rolls = RollWatcher(loaded.reference.instruments, list(self.profile.symbols), self.clock.now())
-        self.roll_log: list[dict[str, str]] = []
-        self.unacked_orders: dict[str, tuple[str, m.Order]] = {}
-        self.dispatch = Dispatch()  # ORDER numbering, sent-to sessions, held legs (server/dispatch.py)
-        self.outbound = outbound.EngineQueues()  # per-engine queues on the NEXUS socket
-        self.paper = PaperBroker()
-        self._stuck_alerted: set[str] = set()
+        self.rolls = Rolls(
+            RollWatcher(loaded.reference.instruments, list(self.profile.symbols), self.clock.now()),
+            self.ledger,
+            self.peers,
+            self.desk,
+            self.symbols,
+            self.clock,
+            self.counters,
+            self._resubscribe,
+            self.profile.trading.roll_positions == "auto",
+        )
         self._seq_seen: dict[str, int] = {}  # adapter session -> highest report sequence processed
         http = self.profile.fx.http
         self.fx_feed = HttpRateFeed(http, self.data_dir / "fx_http_cache.json", self.clock.now) if http else None
-        killswitch.resume(self)  # an active switch: cancels (and flatten) go out as platforms come
+        self.kill_switch.resume()  # an active switch: cancels (and flatten) go out as platforms come
+
+    @property
+    def roll_log(self) -> list[dict[str, str]]:
+        return self.rolls.log
 
     # -- sockets -------------------------------------------------------------------------
     def bind(self, announce: Callable[[str], None] = print) -> None:
@@ -208,25 +284,18 @@ class Gateway:
             log.warning("platform %s disconnected (%s not delivered)", name, msg_type.value)
 
     def to_platform(self, name: str, msg_type: MsgType, payload: m.Message) -> bool:
-        instance = self.profile.platforms.get(name)
-        if instance is not None and instance.paper:  # fills here against the platform's live quotes
-            if isinstance(payload, m.Order):
-                self.paper.submit(name, payload)
-            elif isinstance(payload, m.Cancel):
-                self.paper.cancel(name, payload.leg_id)
-            return True
-        if isinstance(payload, m.Cancel) and held.cancel(self, payload.leg_id, "cancel requested"):
-            return True  # a held leg is cancelled here, never sent
-        peer = self.peers.platforms.get(name)
-        if peer is None:
-            return False
-        if isinstance(payload, m.Order):
-            self.dispatch.number(payload)
-        sent = self._send(self.platform_sock, peer.identity, msg_type, payload)
-        if sent and isinstance(payload, m.Order):
-            self.unacked_orders[payload.leg_id] = (name, payload)  # resent after a reconnect until acknowledged
-            self.dispatch.record_sent(payload, peer.session)
-        return sent
+        return self.routes.to_platform(name, msg_type, payload)
+
+    def hold(self, order: Order, leg: Leg, payload: m.Order) -> bool:
+        return self.routes.hold(order, leg, payload)
+
+    def _write_platform(self, identity: bytes, msg_type: MsgType, payload: m.Message) -> bool:
+        return self._send(self.platform_sock, identity, msg_type, payload)
+
+    def _resubscribe(self, peer: PlatformPeer) -> None:
+        subscriptions = self._subscriptions(peer.name)
+        peer.symbols = {s.symbol: s.root for s in subscriptions}
+        self._send(self.platform_sock, peer.identity, MsgType.WELCOME, self._welcome(subscriptions))
 
     def to_nexus(self, identity: bytes | None, msg_type: MsgType, payload: m.Message) -> None:
         """To one connection (``identity``), or market data (``None``) to every engine's queue."""
@@ -414,7 +483,7 @@ class Gateway:
         elif isinstance(msg, m.Ack):
             self.unacked_orders.pop(msg.ref, None)
         elif isinstance(msg, m.PlatformReport):
-            reconciliation.reconcile_report(self, name, msg, peer.session)
+            self.reconciler.reconcile_report(name, msg, peer.session)
         elif isinstance(msg, m.Heartbeat):
             if msg.connected is not None and msg.connected != peer.platform_connected:
                 peer.platform_connected = msg.connected
@@ -433,7 +502,7 @@ class Gateway:
         if msg.seq and msg.seq <= last:
             self.counters["duplicate_reports"] += 1
         else:
-            reconciliation.revive(self, msg.leg_id)  # a report on a finished order the book no longer holds
+            self.reconciler.revive(msg.leg_id)  # a report on a finished order the book no longer holds
             if isinstance(msg, m.LegUpdate):
                 self.desk.on_leg_update(peer.name, msg)
             else:
@@ -472,7 +541,7 @@ class Gateway:
         subscriptions = self._subscriptions(name)
         previous = self.peers.platforms.get(name)
         if hello.report is not None:
-            reconciliation.reconcile_report(self, name, hello.report, hello.session)  # before anything new is sent
+            self.reconciler.reconcile_report(name, hello.report, hello.session)  # before anything new is sent
         self.peers.platforms[name] = PlatformPeer(
             identity=identity,
             name=name,
@@ -498,9 +567,9 @@ class Gateway:
             ", ".join(f"{s.root}={s.symbol}" for s in subscriptions),
         )
         self._send(self.platform_sock, identity, MsgType.WELCOME, self._welcome(subscriptions))
-        killswitch.on_platform_hello(self, name)  # after reconciliation: re-send its pending cancels
-        reconciliation.resend_unacknowledged(self, name)
-        held.send_held(self, name)
+        self.kill_switch.on_platform_hello(name)  # after reconciliation: re-send its pending cancels
+        self.reconciler.resend_unacknowledged(name)
+        self.holder.send_held(name)
 
     def _subscriptions(self, platform: str) -> list[m.Subscription]:
         now = self.clock.now()
@@ -657,11 +726,11 @@ class Gateway:
         step("platform_status", lambda: self._platform_status_alerts(wall))
         step("risk_tick", lambda: self.risk.raise_alerts(self.risk.engine.tick(wall)))
         step("approvals", self.desk.expire_approvals)
-        step("kill_switch", lambda: killswitch.housekeeping(self, now))
+        step("kill_switch", lambda: self.kill_switch.housekeeping(now))
         if now >= self._next_roll_check:
-            step("stuck_orders", lambda: reconciliation.query_stuck_orders(self, time.time_ns()))
-            step("rolls", lambda: rolling.check_rolls(self))
-            step("prune", lambda: pruning.prune(self, now))
+            step("stuck_orders", lambda: self.reconciler.query_stuck_orders(time.time_ns()))
+            step("rolls", self.rolls.check)
+            step("prune", lambda: self.pruner.prune(now))
             self._next_roll_check = now + min(1.0, self.interval)
         went, back, gone = self.peers.expire(now)
         for peer in went:
