@@ -141,12 +141,12 @@ def approvals_list(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def approvals_approve(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
-    order = gateway.desk.approve(str(args.get("id", "")), _who(args))
+    order = gateway.desk.approvals.approve(str(args.get("id", "")), _who(args))
     return {"order_id": order.order_id, "status": order.status.value, "reason": order.reason}
 
 
 def approvals_reject(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
-    order = gateway.desk.reject_approval(str(args.get("id", "")), _who(args), str(args.get("note", "")))
+    order = gateway.desk.approvals.reject(str(args.get("id", "")), _who(args), str(args.get("note", "")))
     return {"order_id": order.order_id, "status": order.status.value, "reason": order.reason}
 
 

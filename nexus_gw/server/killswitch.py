@@ -95,9 +95,9 @@ class KillSwitch:
 
     def stop_trading(self, flatten: bool) -> dict[str, object]:
         """What follows an activation (by an operator or the daily-loss breaker): reject approvals, cancel, flatten."""
-        for approval_id in list(self.desk.awaiting):
+        for approval_id in list(self.desk.approvals.awaiting):
             try:
-                self.desk.reject_approval(approval_id, "kill switch")
+                self.desk.approvals.reject(approval_id, "kill switch")
             except Exception as exc:
                 if storage_error(exc) is None:
                     raise
@@ -193,7 +193,7 @@ class KillSwitch:
                 client_id = kp.flatten_client_id(tag, need.platform, need.root)
                 existing = book.existing(client_id) or self.ledger.existing(client_id)
                 if existing is None:
-                    order = self.desk.flatten(need.root, need.platform, need.qty, tag)
+                    order = self.desk.gateway_orders.flatten(need.root, need.platform, need.qty, tag)
                     if order is not None:
                         created.append(order.order_id)
                     break

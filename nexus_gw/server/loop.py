@@ -62,7 +62,7 @@ class Housekeeping:
         wall = self.clock.now()
         step("platform_status", lambda: self.platform_status(wall))
         step("risk_tick", lambda: self.risk.raise_alerts(self.risk.engine.tick(wall)))
-        step("approvals", self.desk.expire_approvals)
+        step("approvals", self.desk.approvals.expire)
         step("kill_switch", lambda: self.kill_switch.housekeeping(now))
         if now >= self.next_check:
             step("stuck_orders", lambda: self.reconciler.query_stuck_orders(time.time_ns()))

@@ -198,7 +198,7 @@ class Reconciler:
                     and leg.leg_id not in self.unacked
                 ):
                     self.unacked[leg.leg_id] = (platform, order_payload(order, leg))
-        awaiting = set(self.desk.awaiting.values())
+        awaiting = set(self.desk.approvals.awaiting.values())
         never_sent = {h.leg_id for h in self.dispatch.held.for_platform(platform)} | {
             leg.leg_id
             for order in self.desk.book.working()

@@ -91,4 +91,4 @@ class Rolls:
             new = self.symbols.resolve(root, platform, now)
             if old is None or old == new:
                 continue  # a CFD (no contract) or a platform we never quoted: nothing to roll
-            self.desk.roll_position(root, platform, old, new, position.qty, new_code)
+            self.desk.gateway_orders.roll_position(root, platform, old, new, position.qty, new_code)
