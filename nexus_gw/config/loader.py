@@ -209,6 +209,12 @@ def _check_profile_against_reference(
                 f"  {where}: platforms.{name}: no symbol mapping for this platform in symbols.yaml; "
                 f"known: {', '.join(known_platforms)}"
             )
+    if profile.fx.quote_instrument not in known_roots:
+        where = origin_of(("fx", "quote_instrument"), origins)
+        problems.append(
+            f"  {where}: fx.quote_instrument: {profile.fx.quote_instrument!r} is not an instrument; "
+            f"known: {', '.join(known_roots)}"
+        )
     enabled = [n for n in profile.enabled_platforms() if n in known_platforms]
     for root in profile.symbols:
         if root in known_roots and enabled and not any(reference.symbols.supports(p, root) for p in enabled):

@@ -353,6 +353,12 @@ class FxSettings(BaseModel):
     )
     rates: list[ConfiguredRateSpec] = Field(default_factory=list, description="Configured fallback rates.")
     http: FxHttpSettings | None = Field(None, description="Optional HTTP source (BCB PTAX by default), cached.")
+    quote_instrument: str = Field(
+        "WDO",
+        pattern=r"^[A-Z][A-Z0-9]*$",
+        description="Root whose live last prices give USD/BRL (price in BRL per USD 1,000, as WDO); must be an "
+        "instrument of instruments.yaml.",
+    )
 
     def build_book(self) -> RateBook:
         """A rate book with these limits, holding the configured rates."""

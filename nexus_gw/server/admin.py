@@ -9,20 +9,49 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from nexus_gw import __version__
+from nexus_gw.config.models import Profile
+from nexus_gw.domain.clock import Clock
+from nexus_gw.domain.fx import FxRate
 from nexus_gw.errors import NexusGwError, ProtocolError
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import PROTOCOL_VERSION, MsgType
-from nexus_gw.server import killswitch
+from nexus_gw.server.dispatch import Dispatch
+from nexus_gw.server.execution import ExecutionDesk
+from nexus_gw.server.killswitch import KillSwitch
+from nexus_gw.server.ledger import Ledger
+from nexus_gw.server.outbound import EngineQueues
+from nexus_gw.server.peers import PeerTable
+from nexus_gw.server.riskgate import RiskGate
+from nexus_gw.server.rolling import Rolls
 
 log = logging.getLogger(__name__)
 
-if TYPE_CHECKING:
-    from nexus_gw.server.gateway import Gateway
+
+class Gateway(Protocol):
+    """What the admin commands read and act on (the running gateway provides it)."""
+
+    profile: Profile
+    peers: PeerTable
+    desk: ExecutionDesk
+    risk: RiskGate
+    ledger: Ledger
+    clock: Clock
+    rolls: Rolls
+    outbound: EngineQueues
+    counters: Counter[str]
+    dispatch: Dispatch
+    kill_switch: KillSwitch
+    admin_decoder: codec.Decoder
+    pid: int
+    started: float
+
+    def fx_rate(self, base: str = "USD", quote: str = "BRL") -> FxRate | str: ...
 
 
 def status(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
@@ -55,13 +84,13 @@ def status(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
         "uptime_s": round(now - gateway.started, 3),
         "symbols": list(gateway.profile.symbols),
         "risk": gateway.risk.engine.snapshot(gateway.clock.now()),
-        "kill_switch_progress": killswitch.report(gateway),
-        "alerts": gateway.risk.alerts[-20:],
+        "kill_switch_progress": gateway.kill_switch.report(),
+        "alerts": gateway.risk.alert_log.newest(20),
         "approvals": [p.to_dict() for p in gateway.desk.approvals.pending()],
         "positions": gateway.ledger.snapshot(),
         "clock": gateway.clock.now().isoformat(),
-        "front_contracts": dict(gateway.rolls.fronts),
-        "rolls": list(gateway.roll_log),
+        "front_contracts": dict(gateway.rolls.watcher.fronts),
+        "rolls": list(gateway.rolls.log),
         "fx": fx,
         "platforms": platforms,
         "nexus_clients": [p.name for p in gateway.peers.nexus.values()],
@@ -89,11 +118,11 @@ def _who(args: dict[str, Any]) -> str:
 
 def killswitch_activate(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
     reason = str(args.get("reason") or "manual kill switch")
-    return dict(killswitch.activate(gateway, _who(args), reason, bool(args.get("flatten", False))))
+    return dict(gateway.kill_switch.activate(_who(args), reason, bool(args.get("flatten", False))))
 
 
 def killswitch_release(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
-    return dict(killswitch.release(gateway, _who(args), str(args.get("reason") or "manual release")))
+    return dict(gateway.kill_switch.release(_who(args), str(args.get("reason") or "manual release")))
 
 
 def killswitch_status(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +132,7 @@ def killswitch_status(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
         "trading_states": snapshot["trading_states"],
         "pauses": snapshot["pauses"],
         "working_orders": len(gateway.desk.book.working()),
-        "progress": killswitch.report(gateway),
+        "progress": gateway.kill_switch.report(),
     }
 
 
@@ -112,12 +141,12 @@ def approvals_list(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def approvals_approve(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
-    order = gateway.desk.approve(str(args.get("id", "")), _who(args))
+    order = gateway.desk.approvals.approve(str(args.get("id", "")), _who(args))
     return {"order_id": order.order_id, "status": order.status.value, "reason": order.reason}
 
 
 def approvals_reject(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
-    order = gateway.desk.reject_approval(str(args.get("id", "")), _who(args), str(args.get("note", "")))
+    order = gateway.desk.approvals.reject(str(args.get("id", "")), _who(args), str(args.get("note", "")))
     return {"order_id": order.order_id, "status": order.status.value, "reason": order.reason}
 
 

@@ -4,21 +4,42 @@ a resent client id is answered from there (``Ledger.existing``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections import Counter
 
-if TYPE_CHECKING:
-    from nexus_gw.server.gateway import Gateway
+from nexus_gw.config.models import TradingConfig
+from nexus_gw.server.execution import ExecutionDesk
+from nexus_gw.server.ledger import Ledger
+from nexus_gw.server.protocols import OrderMessages
 
 
-def prune(gw: Gateway, now: float) -> int:
-    """Drop finished orders past their retention; the number dropped."""
-    trading = gw.profile.trading
-    dropped = gw.desk.book.prune(now, trading.finished_order_retention_s, trading.max_finished_orders)
-    for order in dropped:
-        gw.desk.owners.forget(order.order_id)
-        gw.ledger.order_pnl.pop(order.order_id, None)
-        gw._stuck_alerted.discard(order.order_id)
-        for leg_id in order.legs:
-            gw.unacked_orders.pop(leg_id, None)
-    gw.counters["orders_pruned"] += len(dropped)
-    return len(dropped)
+class Pruner:
+    """Drops finished orders and what was kept about them; receives what it uses (never the gateway)."""
+
+    def __init__(
+        self,
+        trading: TradingConfig,
+        desk: ExecutionDesk,
+        ledger: Ledger,
+        unacked: OrderMessages,
+        stuck_alerted: set[str],
+        counters: Counter[str],
+    ) -> None:
+        self.trading = trading
+        self.desk = desk
+        self.ledger = ledger
+        self.unacked = unacked
+        self.stuck_alerted = stuck_alerted
+        self.counters = counters
+
+    def prune(self, now: float) -> int:
+        """Drop finished orders past their retention; the number dropped."""
+        trading = self.trading
+        dropped = self.desk.book.prune(now, trading.finished_order_retention_s, trading.max_finished_orders)
+        for order in dropped:
+            self.desk.owners.forget(order.order_id)
+            self.ledger.order_pnl.pop(order.order_id, None)
+            self.stuck_alerted.discard(order.order_id)
+            for leg_id in order.legs:
+                self.unacked.pop(leg_id, None)
+        self.counters["orders_pruned"] += len(dropped)
+        return len(dropped)

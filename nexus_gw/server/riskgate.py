@@ -15,18 +15,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from nexus_gw.domain.instruments import InstrumentRegistry
 from nexus_gw.domain.orders import Order
-from nexus_gw.domain.risk.alerts import Alert, Severity
+from nexus_gw.domain.risk.alerts import Alert
 from nexus_gw.domain.risk.decision import Decision
 from nexus_gw.domain.risk.engine import RiskEngine
 from nexus_gw.domain.risk.intent import OrderIntent, Origin
 from nexus_gw.domain.risk.intent import Side as RiskSide
-from nexus_gw.journal.errors import storage_error
+from nexus_gw.monitor.alerts import AlertLog
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import Side
 from nexus_gw.server.ledger import Ledger
@@ -34,7 +34,6 @@ from nexus_gw.server.ledger import Ledger
 log = logging.getLogger(__name__)
 
 STATE_EVENT = "risk.state"
-ALERT_EVENT = "alert"
 
 
 @dataclass(frozen=True)
@@ -55,13 +54,15 @@ class RiskGate:
         ledger: Ledger,
         instruments: InstrumentRegistry,
         usd_per_unit: Callable[[str, datetime], float | None],
+        alert_log: AlertLog | None = None,
     ) -> None:
         """``usd_per_unit(currency, now)``: USD for one unit of ``currency`` at the usable rate, None if none."""
         self.engine = engine
         self.usd_per_unit = usd_per_unit
         self.ledger = ledger
         self.instruments = instruments
-        self.alerts: list[dict[str, Any]] = []
+        self.alert_log = alert_log or AlertLog(None, ledger.event, lambda: datetime.now(UTC))
+        self.alerts: list[dict[str, Any]] = self.alert_log.recent  # the newest alerts, for status
         self.last_prices: dict[str, float] = {}
         self._day: date | None = None
         self._realized_at_day_start = Decimal(0)
@@ -85,18 +86,9 @@ class RiskGate:
             self._saved = state
 
     def raise_alerts(self, alerts: list[Alert]) -> None:
+        """The engine's alerts, into the gateway's one alert log (the engine deduplicates its own)."""
         for alert in alerts:
-            record = alert.to_dict()
-            self.alerts.append(record)
-            del self.alerts[:-100]
-            level = logging.CRITICAL if alert.severity is Severity.CRITICAL else logging.WARNING
-            log.log(level, "ALERT %s %s: %s", alert.severity.value, alert.code.value, alert.message)
-            try:
-                self.ledger.event(ALERT_EVENT, record, alert.at)
-            except Exception as exc:  # a full disk must not swallow the alert or what follows it
-                if storage_error(exc) is None:
-                    raise
-                log.error("alert %s not journaled: %s", alert.code.value, storage_error(exc))
+            self.alert_log.raise_alert(alert.severity.value, alert.code.value, alert.message, limit=False, at=alert.at)
 
     # -- the check -----------------------------------------------------------------------
     def check(

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import math
 
+from nexus_gw.config.models import Profile
+from nexus_gw.domain import intake
+from nexus_gw.domain.instruments import InstrumentRegistry
 from nexus_gw.domain.risk.config import LimitsConfig
+from nexus_gw.errors import NexusGwError
 from nexus_gw.protocol import messages as m
+from nexus_gw.protocol.constants import ErrorCode, OrderType, Side
 
 
 def largest_signal_qty(limits: LimitsConfig, root: str) -> float | None:
@@ -38,3 +43,40 @@ def signal_problem(signal: m.Signal) -> str:
         if value is not None and value <= 0:
             return f"{name} is {value!r}: it must be positive"
     return ""
+
+
+class SignalRejected(NexusGwError):
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def check_signal(signal: m.Signal, profile: Profile, instruments: InstrumentRegistry) -> tuple[Side, float]:
+    """The side and quantity of a signal the profile can trade, or ``SignalRejected`` naming what is wrong."""
+    try:
+        instruments.get(signal.symbol)
+    except LookupError as exc:
+        raise SignalRejected(ErrorCode.UNKNOWN_SYMBOL, str(exc)) from None
+    if signal.symbol not in profile.symbols:
+        raise SignalRejected(
+            ErrorCode.UNKNOWN_SYMBOL,
+            f"{signal.symbol} is not traded by profile {profile.name}; traded: {', '.join(profile.symbols)}",
+        )
+    problem = signal_problem(signal)  # the decoder refuses these already; a desk driven directly must too
+    if problem:
+        raise SignalRejected(ErrorCode.INVALID_FIELD, problem)
+    trading = profile.trading
+    try:
+        side, qty = intake.check_signal(
+            signal.signal, signal.confidence, signal.qty, trading.default_qty, trading.signal_mode
+        )
+    except intake.SignalRefused as exc:
+        raise SignalRejected(ErrorCode.INVALID_FIELD, str(exc)) from None
+    largest = largest_signal_qty(profile.risk.limits, signal.symbol)
+    if largest is not None and qty > largest:
+        raise SignalRejected(ErrorCode.INVALID_FIELD, oversized_message(qty, signal.symbol, largest))
+    if signal.order_type is OrderType.LIMIT and signal.limit_price is None:
+        raise SignalRejected(ErrorCode.INVALID_FIELD, "a LIMIT signal needs limit_price")
+    if signal.order_type is OrderType.STOP and signal.stop_price is None:
+        raise SignalRejected(ErrorCode.INVALID_FIELD, "a STOP signal needs stop_price")
+    return side, qty

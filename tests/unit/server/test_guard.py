@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from nexus_gw.journal.errors import JournalUnavailable, storage_error
-from nexus_gw.server.guard import ALERT_EVERY_S, Alerter, StepGuard
+from nexus_gw.monitor.alerts import ALERT_EVERY_S
+from nexus_gw.monitor.alerts import AlertLog as Alerter
+from nexus_gw.server.guard import StepGuard
 
 T0 = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
 

@@ -1,0 +1,143 @@
+"""The gateway's one loop: poll the three sockets, drain what is ready, then housekeeping and heartbeats.
+
+Every state change happens in this loop, in message order. Each pass: poll with a timeout no longer than the
+heartbeat interval, drain every ready socket, handle what paper platforms did, write what waits for engines,
+run the guarded housekeeping steps, expire silent peers and send heartbeats.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import zmq
+
+from nexus_gw.config.models import Profile
+from nexus_gw.domain.clock import Clock
+from nexus_gw.domain.fx import RateBook
+from nexus_gw.protocol import messages as m
+from nexus_gw.protocol.constants import MsgType
+from nexus_gw.server.engines import EngineLink
+from nexus_gw.server.execution import ExecutionDesk
+from nexus_gw.server.fxfeed import HttpRateFeed
+from nexus_gw.server.guard import StepGuard
+from nexus_gw.server.killswitch import KillSwitch
+from nexus_gw.server.nexus import NexusHandler
+from nexus_gw.server.peers import PeerTable
+from nexus_gw.server.platforms import PlatformHandler
+from nexus_gw.server.pruning import Pruner
+from nexus_gw.server.reconciliation import Reconciler
+from nexus_gw.server.riskgate import RiskGate
+from nexus_gw.server.rolling import Rolls
+from nexus_gw.server.wire import Wire
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Housekeeping:
+    """The periodic work of each pass, each step guarded (a failing one is counted and alerted, never fatal)."""
+
+    profile: Profile
+    guard: StepGuard
+    clock: Clock
+    peers: PeerTable
+    risk: RiskGate
+    desk: ExecutionDesk
+    kill_switch: KillSwitch
+    reconciler: Reconciler
+    rolls: Rolls
+    pruner: Pruner
+    fx: RateBook
+    fx_feed: HttpRateFeed | None
+    next_check: float = 0.0
+
+    def run(self, now: float) -> None:
+        step = self.guard.run
+        if self.fx_feed is not None:
+            fx_feed = self.fx_feed
+            step("fx_feed", lambda: self.fx.update_all(fx_feed.drain()))
+        wall = self.clock.now()
+        step("platform_status", lambda: self.platform_status(wall))
+        step("risk_tick", lambda: self.risk.raise_alerts(self.risk.engine.tick(wall)))
+        step("approvals", self.desk.approvals.expire)
+        step("kill_switch", lambda: self.kill_switch.housekeeping(now))
+        if now >= self.next_check:
+            step("stuck_orders", lambda: self.reconciler.query_stuck_orders(time.time_ns()))
+            step("rolls", self.rolls.check)
+            step("prune", lambda: self.pruner.prune(now))
+            self.next_check = now + min(1.0, self.profile.gateway.heartbeat_interval_s)
+
+    def platform_status(self, wall: object) -> None:
+        for name in self.profile.enabled_platforms():
+            peer = self.peers.platforms.get(name)
+            self.risk.raise_alerts(self.risk.engine.on_platform_status(name, bool(peer and peer.online), wall))  # type: ignore[arg-type]
+
+
+class Loop:
+    def __init__(
+        self,
+        wire: Wire,
+        platforms: PlatformHandler,
+        nexus: NexusHandler,
+        admin: Callable[[list[bytes]], None],
+        engines: EngineLink,
+        housekeeping: Housekeeping,
+        peers: PeerTable,
+        interval_s: float,
+    ) -> None:
+        self.wire = wire
+        self.platforms = platforms
+        self.nexus = nexus
+        self.admin = admin
+        self.engines = engines
+        self.housekeeping = housekeeping
+        self.peers = peers
+        self.interval = interval_s
+        self.next_heartbeat = 0.0
+        self.engines_waiting = False
+
+    def poller(self) -> zmq.Poller:
+        poller = zmq.Poller()
+        for sock in (self.wire.platform, self.wire.nexus, self.wire.admin):
+            poller.register(sock, zmq.POLLIN)
+        return poller
+
+    def run_once(self, poller: zmq.Poller) -> None:
+        wire = self.wire
+        now = time.monotonic()
+        timeout_ms = max(0, int((self.next_heartbeat - now) * 1000))
+        if self.engines_waiting:
+            timeout_ms = min(timeout_ms, 5)  # an engine's pipe was full: try again soon
+        ready = dict(poller.poll(min(timeout_ms, int(self.interval * 1000))))
+        if wire.platform in ready:
+            wire.drain(wire.platform, self.platforms.on_frames)  # type: ignore[arg-type]
+        if wire.nexus in ready:
+            wire.drain(wire.nexus, self.nexus.on_frames)  # type: ignore[arg-type]
+        if wire.admin in ready:
+            wire.drain(wire.admin, self.admin)  # type: ignore[arg-type]
+        self.housekeeping.guard.run("paper_reports", self.platforms.paper_reports)  # a full disk must not end it
+        self.engines.flush()  # what this pass produced, before housekeeping may drop a silent engine
+        now = time.monotonic()
+        self.housekeeping.run(now)
+        self.expire_and_beat(now)
+        self.engines_waiting = not self.engines.flush()
+
+    def expire_and_beat(self, now: float) -> None:
+        went, back, gone = self.peers.expire(now)
+        for peer in went:
+            log.warning("platform %s offline: silent for %.1fs", peer.name, now - peer.last_seen)
+        for peer in back:
+            log.info("platform %s back online", peer.name)
+        for nexus_peer in gone:
+            log.warning("signal engine %s silent: dropped", nexus_peer.name)
+        if now >= self.next_heartbeat:
+            beat = m.Heartbeat(ts_ns=time.time_ns())
+            for peer in list(self.peers.platforms.values()):
+                if peer.alive:
+                    self.wire.send(self.wire.platform, peer.identity, MsgType.HEARTBEAT, beat)
+            for nexus_peer in list(self.peers.nexus.values()):
+                self.wire.send(self.wire.nexus, nexus_peer.identity, MsgType.HEARTBEAT, beat)
+            self.next_heartbeat = now + self.interval

@@ -1,0 +1,213 @@
+"""The gateway's three ROUTER sockets: bind, close, read (drain), decode, write and refuse.
+
+One ``Wire`` owns the ZeroMQ context and the platform, NEXUS and admin sockets. Writing order traffic to a
+signal engine goes through its outbound queue (``server.outbound``), never straight to the socket.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from urllib.parse import urlparse
+
+import zmq
+
+from nexus_gw.config.models import SocketsConfig
+from nexus_gw.errors import GatewayUnavailable, ProtocolError
+from nexus_gw.protocol import codec
+from nexus_gw.protocol import messages as m
+from nexus_gw.protocol.constants import ErrorCode, MsgType
+from nexus_gw.server import limits as socket_limits
+from nexus_gw.server import outbound
+from nexus_gw.server.peers import PeerTable
+
+log = logging.getLogger(__name__)
+
+#: At most this many messages are read from one socket per pass (the others get their turn).
+MAX_BATCH = 1000
+
+Socket = zmq.Socket[bytes]
+
+
+def _port(endpoint: str) -> str:
+    return str(urlparse(endpoint).port or endpoint)
+
+
+class Wire:
+    def __init__(
+        self, endpoints: SocketsConfig, peers: PeerTable, queues: outbound.EngineQueues, counters: Counter[str]
+    ) -> None:
+        self.endpoints = endpoints
+        self.peers = peers
+        self.queues = queues
+        self.counters = counters
+        self.ctx: zmq.Context[Socket] | None = None
+        self.platform: Socket | None = None
+        self.nexus: Socket | None = None
+        self.admin: Socket | None = None
+
+    # -- bind / close --------------------------------------------------------------------
+    def bind(self, announce: Callable[[str], None] = print) -> None:
+        """Bind the three sockets; GatewayUnavailable (everything closed again) when one cannot be bound."""
+        self.ctx = zmq.Context()
+        eps = self.endpoints
+        self.platform = self._bind(eps.platform, mandatory=True, limits=socket_limits.PLATFORM)
+        self.nexus = self._bind(eps.nexus, mandatory=True, limits=socket_limits.NEXUS)
+        self.admin = self._bind(eps.admin, mandatory=False, limits=socket_limits.ADMIN)
+        announce("Gateway Server initialized ✓")
+        announce(f"Platform socket ({_port(eps.platform)}): ACTIVE")
+        announce(f"NEXUS socket ({_port(eps.nexus)}): ACTIVE")
+        announce(f"Admin socket ({_port(eps.admin)}): ACTIVE")
+
+    def _bind(self, endpoint: str, mandatory: bool, limits: socket_limits.SocketLimits) -> Socket:
+        assert self.ctx is not None
+        sock = self.ctx.socket(zmq.ROUTER)
+        sock.setsockopt(zmq.LINGER, 1000)
+        limits.apply(sock)  # message size and per-connection queue: what one peer can make us hold
+        if mandatory:
+            sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
+            sock.setsockopt(zmq.ROUTER_HANDOVER, 1)
+        if endpoint == self.endpoints.nexus:
+            outbound.tune_socket(sock)  # before bind: a listener copies the options its connections get
+        try:
+            sock.bind(endpoint)
+        except zmq.ZMQError as exc:
+            sock.close(linger=0)
+            self.close()
+            raise GatewayUnavailable(
+                f"cannot bind {endpoint}: {exc.strerror}; is another nexusgw serve running? "
+                "(check with nexusgw status, or change gateway.sockets in the profile)"
+            ) from None
+        return sock
+
+    def close(self) -> None:
+        if self.ctx is not None:
+            for sock in (self.platform, self.nexus, self.admin):
+                if sock is not None:
+                    sock.close()
+            self.platform = self.nexus = self.admin = None
+            self.ctx.term()
+            self.ctx = None
+
+    # -- reading -------------------------------------------------------------------------
+    def drain(self, sock: Socket, handle: Callable[[list[bytes]], None]) -> None:
+        for _ in range(MAX_BATCH):
+            try:
+                frames = [sock.recv(zmq.NOBLOCK)]
+            except zmq.Again:
+                return
+            while sock.get(zmq.RCVMORE):
+                frames.append(sock.recv())
+            self.counters["messages_in"] += 1
+            try:
+                handle(frames)
+            except Exception:  # one bad message must never take the gateway down
+                log.exception("unexpected error handling a message from %r", frames[0][:64])
+                self.counters["errors"] += 1
+                self.counters["unexpected_errors"] += 1
+
+    def decode(self, sock: Socket, frames: list[bytes], decoder: codec.Decoder) -> tuple[MsgType, m.Message] | None:
+        identity = frames[0]
+        if len(frames) != 3:
+            self._seen_despite_error(sock, identity)
+            self.reply_error(
+                sock,
+                identity,
+                ProtocolError(
+                    ErrorCode.BAD_FRAME,
+                    f"expected 2 frames [header, payload], got {len(frames) - 1}; send b'TYPE/1' then the payload",
+                ),
+            )
+            return None
+        try:
+            return decoder.decode(frames[1], frames[2])
+        except ProtocolError as exc:
+            self._seen_despite_error(sock, identity)
+            self.reply_error(sock, identity, exc, codec.recover_ref(frames[2]))
+            return None
+
+    def _seen_despite_error(self, sock: Socket, identity: bytes) -> None:
+        """A refused message from a known peer is still a sign of life (a HEARTBEAT with a bad field must not
+        get its engine dropped as silent)."""
+        now = time.monotonic()
+        if sock is self.nexus:
+            self.peers.seen_nexus(identity, now)
+        elif sock is self.platform:
+            self.peers.seen_platform(identity.decode("utf-8", "replace"), now)
+
+    # -- writing -------------------------------------------------------------------------
+    def reply_error(self, sock: Socket, identity: bytes, exc: ProtocolError, ref: str = "") -> None:
+        self.counters["errors"] += 1
+        log.warning("bad message from %r: %s", identity[:64], str(exc)[:300])
+        error = m.Error(code=exc.code, message=str(exc), ref=ref, ts_ns=time.time_ns())
+        self.send(sock, identity, MsgType.ERROR, error)
+
+    def send(self, sock: Socket | None, identity: bytes, msg_type: MsgType, payload: m.Message) -> bool:
+        if sock is None:
+            return False
+        if sock is self.nexus and msg_type is not MsgType.HEARTBEAT:
+            queue = self.queues.by_identity(identity)
+            if queue is not None:  # order traffic to an engine: queued, never dropped
+                header, body = codec.encode(msg_type, payload)
+                queue.push_order(outbound.Item(msg_type, header, body))
+                return True
+        header, body = codec.encode(msg_type, payload)
+        try:
+            sock.send(identity, zmq.SNDMORE | zmq.NOBLOCK)
+            sock.send(header, zmq.SNDMORE | zmq.NOBLOCK)
+            sock.send(body, zmq.NOBLOCK)
+        except zmq.ZMQError as exc:
+            self.counters["send_failures"] += 1
+            if exc.errno == zmq.EHOSTUNREACH:
+                self._peer_unreachable(identity, msg_type)
+            elif msg_type is MsgType.HEARTBEAT and exc.errno == zmq.EAGAIN:
+                self.counters["heartbeats_not_sent"] += 1  # a slow peer: its queue is full, no log line each
+            else:
+                log.warning("could not send %s to %r: %s", msg_type.value, identity, exc.strerror)
+            return False
+        self.counters["messages_out"] += 1
+        return True
+
+    def to_platform_peer(self, identity: bytes, msg_type: MsgType, payload: m.Message) -> bool:
+        return self.send(self.platform, identity, msg_type, payload)
+
+    def write_nexus(self, identity: bytes, header: bytes, body: bytes) -> outbound.Sent:
+        """One queued message to a signal engine (the queues' flush calls this)."""
+        assert self.nexus is not None
+        try:
+            self.nexus.send(identity, zmq.SNDMORE | zmq.NOBLOCK)
+            self.nexus.send(header, zmq.SNDMORE | zmq.NOBLOCK)
+            self.nexus.send(body, zmq.NOBLOCK)
+        except zmq.Again:
+            self.counters["nexus_pipe_full"] += 1
+            return outbound.Sent.AGAIN
+        except zmq.ZMQError as exc:
+            if exc.errno == zmq.EHOSTUNREACH:
+                peer = self.peers.nexus.pop(identity, None)
+                if peer is not None:
+                    log.warning("signal engine %s disconnected; its order traffic waits for its next HELLO", peer.name)
+                return outbound.Sent.GONE
+            log.warning("could not send to signal engine %r: %s", identity, exc.strerror)
+            return outbound.Sent.AGAIN
+        self.counters["messages_out"] += 1
+        return outbound.Sent.OK
+
+    def _peer_unreachable(self, identity: bytes, msg_type: MsgType) -> None:
+        """The peer's connection is gone: stop addressing it until it says HELLO again."""
+        nexus_peer = self.peers.nexus.pop(identity, None)
+        if nexus_peer is not None:
+            self.queues.disconnect(identity)
+            log.warning(
+                "signal engine %s disconnected (seen sending %s); its order traffic waits for its next HELLO",
+                nexus_peer.name,
+                msg_type.value,
+            )
+            return
+        name = identity.decode("utf-8", "replace")
+        peer = self.peers.platforms.get(name)
+        if peer is not None and not peer.unreachable:
+            peer.alive = False
+            peer.unreachable = True
+            log.warning("platform %s disconnected (%s not delivered)", name, msg_type.value)
