@@ -37,10 +37,14 @@ def codec_costs() -> dict[str, float]:
     return {
         "SIGNAL encode µs": timeit.timeit(lambda: codec.encode(MsgType.SIGNAL, signal), number=n) / n * 1e6,
         "SIGNAL decode µs": timeit.timeit(lambda: nexus.decode(*s_frames), number=n) / n * 1e6,
-        "MARKET_DATA 100 ticks encode µs": timeit.timeit(lambda: codec.encode(MsgType.MARKET_DATA, batch),
-                                                         number=n // 10) / (n // 10) * 1e6,
-        "MARKET_DATA 100 ticks decode µs": timeit.timeit(lambda: platform.decode(*b_frames),
-                                                         number=n // 10) / (n // 10) * 1e6,
+        "MARKET_DATA 100 ticks encode µs": timeit.timeit(
+            lambda: codec.encode(MsgType.MARKET_DATA, batch), number=n // 10
+        )
+        / (n // 10)
+        * 1e6,
+        "MARKET_DATA 100 ticks decode µs": timeit.timeit(lambda: platform.decode(*b_frames), number=n // 10)
+        / (n // 10)
+        * 1e6,
     }
 
 
@@ -50,12 +54,17 @@ def start_gateway(data_dir: str):  # type: ignore[no-untyped-def]
     from nexus_gw.stack import Endpoints
 
     eps = Endpoints.free()
-    os.environ.update({
-        "NEXUSGW_GATEWAY__SOCKETS__PLATFORM": eps.platform, "NEXUSGW_GATEWAY__SOCKETS__NEXUS": eps.nexus,
-        "NEXUSGW_GATEWAY__SOCKETS__ADMIN": eps.admin, "NEXUSGW_GATEWAY__DATA_DIR": data_dir,
-        "NEXUSGW_GATEWAY__LOG_LEVEL": "WARNING", "NEXUSGW_RISK__THROTTLE__MAX_ORDERS_PER_SECOND": "100000",
-        "NEXUSGW_RISK__LIMITS__MAX_DAILY_TRADES": "1000000",
-    })
+    os.environ.update(
+        {
+            "NEXUSGW_GATEWAY__SOCKETS__PLATFORM": eps.platform,
+            "NEXUSGW_GATEWAY__SOCKETS__NEXUS": eps.nexus,
+            "NEXUSGW_GATEWAY__SOCKETS__ADMIN": eps.admin,
+            "NEXUSGW_GATEWAY__DATA_DIR": data_dir,
+            "NEXUSGW_GATEWAY__LOG_LEVEL": "WARNING",
+            "NEXUSGW_RISK__THROTTLE__MAX_ORDERS_PER_SECOND": "100000",
+            "NEXUSGW_RISK__LIMITS__MAX_DAILY_TRADES": "1000000",
+        }
+    )
     gateway = Gateway(load_profile("dev", REPO / "config"))
     gateway.bind(announce=lambda line: None)
     thread = threading.Thread(target=gateway.run, daemon=True)
@@ -93,8 +102,10 @@ def main() -> None:
 
         # market data: batches of 100 ticks platform -> gateway -> engine
         batches = 3000
-        frames = codec.encode(MsgType.MARKET_DATA, m.MarketData(
-            ticks=[m.Tick(symbol, 21000.0, 21000.25, 21000.25, 1, time.time_ns()) for _ in range(100)]))
+        frames = codec.encode(
+            MsgType.MARKET_DATA,
+            m.MarketData(ticks=[m.Tick(symbol, 21000.0, 21000.25, 21000.25, 1, time.time_ns()) for _ in range(100)]),
+        )
         # The engine reads as fast as it can; when it falls behind, the gateway conflates its market data (per
         # symbol, latest wins), so the relay rate is what the gateway took in, and the engine's share is shown.
         received = 0
@@ -119,15 +130,26 @@ def main() -> None:
         latencies = []
         for i in range(300):
             t0 = time.perf_counter()
-            nexus.send_multipart(list(codec.encode(MsgType.SIGNAL, m.Signal(
-                client_id=f"b{i}", symbol="NQ", signal=1 if i % 2 == 0 else -1, confidence=0.9, qty=1))))
+            nexus.send_multipart(
+                list(
+                    codec.encode(
+                        MsgType.SIGNAL,
+                        m.Signal(client_id=f"b{i}", symbol="NQ", signal=1 if i % 2 == 0 else -1, confidence=0.9, qty=1),
+                    )
+                )
+            )
             while True:
                 header, body = plat.recv_multipart()
                 if header == b"ORDER/1":
                     order = codec.Decoder(codec.GATEWAY_TO_PLATFORM).decode(header, body)[1]
                     break
-            plat.send_multipart(list(codec.encode(MsgType.FILL, m.LegFill(
-                leg_id=order.leg_id, fill_id="f", qty=1, price=21000.25, seq=i + 1))))
+            plat.send_multipart(
+                list(
+                    codec.encode(
+                        MsgType.FILL, m.LegFill(leg_id=order.leg_id, fill_id="f", qty=1, price=21000.25, seq=i + 1)
+                    )
+                )
+            )
             while True:
                 header, body = nexus.recv_multipart()
                 if header == b"FILL/1":

@@ -48,11 +48,7 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 # Packages with a known import cycle among their modules, each with the change that removes it (stale entries fail).
-KNOWN_CYCLES: dict[str, str] = {
-    # TODO(issue 10): the `server` branch turns server/ into objects with explicit dependencies and removes this
-    # cycle (gateway, admin, execution, held, killswitch, pruning, reconciliation, rolling); drop after merging it.
-    "nexus_gw.server": "server/ modules take the whole gateway and import each other",
-}
+KNOWN_CYCLES: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nexus_gw.domain.sizing import Side, SignalMode, target_position, trades_for_signal
+from nexus_gw.domain.sizing import SignalMode, target_position, trades_for_signal
+from nexus_gw.domain.types import Side
 
 ORDER = "order"
 TARGET = "target"
