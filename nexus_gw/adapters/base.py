@@ -22,7 +22,7 @@ instance's ``settings:`` already validated by the settings model registered next
 unknown keys refused), ``paper`` whether the gateway fills this instance's legs itself (the driver then only
 streams market data). The constructor does no I/O and imports nothing of the platform: the platform's own library
 (``MetaTrader5``, a vendor SDK…) is imported in ``start``, so importing a driver's package never needs the platform
-installed. A driver reconnects with ``adapters/retry.Backoff``, the one backoff. ``adapters/_template/`` is the
+installed. A driver reconnects with ``domain/backoff.Backoff``, the one backoff. ``adapters/_template/`` is the
 skeleton to copy and ``tests/integration/adapters/contract.py`` the suite every driver passes
 (``docs/adding-a-platform.md``).
 

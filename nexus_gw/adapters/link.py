@@ -29,7 +29,7 @@ from collections.abc import Callable
 import zmq
 
 from nexus_gw import __version__
-from nexus_gw.adapters.retry import Backoff
+from nexus_gw.domain.backoff import Backoff
 from nexus_gw.errors import ProtocolError
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m

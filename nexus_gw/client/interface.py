@@ -20,6 +20,7 @@ from typing import Any
 import zmq
 
 from nexus_gw.client.core import ClientCore, Event, Outcome
+from nexus_gw.client.liveness import Liveness
 from nexus_gw.errors import GatewayUnavailable
 
 log = logging.getLogger(__name__)
@@ -204,7 +205,8 @@ class NexusGatewayInterface:
     def _io_loop(self) -> None:
         ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
         sock = self._new_socket(ctx)
-        last_heard = last_beat = time.monotonic()
+        last_beat = time.monotonic()
+        liveness = Liveness(self.liveness_s, last_beat)
         try:
             while not self._stop.is_set():
                 while True:
@@ -219,18 +221,23 @@ class NexusGatewayInterface:
                         except zmq.Again:
                             break
                         payload = sock.recv() if sock.get(zmq.RCVMORE) else b""
-                        last_heard = time.monotonic()
+                        liveness.heard(time.monotonic())
                         self._on_message(sock, header, payload)
                 now = time.monotonic()
                 if now - last_beat >= self.core.heartbeat_interval_s:
                     sock.send_multipart(self.core.heartbeat(time.time_ns()))
                     last_beat = now
-                if now - last_heard > self.liveness_s:
-                    log.warning("gateway at %s silent for %.1fs: reconnecting", self.endpoint, now - last_heard)
+                silent_s = liveness.silent_for(now)
+                if liveness.reconnect_due(now):
+                    log.warning(
+                        "gateway at %s silent for %.1fs: reconnecting (next try after %.1fs more)",
+                        self.endpoint,
+                        silent_s,
+                        liveness.liveness_s + liveness.pause,
+                    )
                     self._welcomed.clear()
                     sock.close(linger=0)
                     sock = self._new_socket(ctx)
-                    last_heard = now
         finally:
             sock.close(linger=0)
             ctx.term()

@@ -3,7 +3,7 @@
 Copy it to ``nexus_gw/adapters/<platform>/driver.py`` and replace the calls on ``self._conn`` with your platform's
 library. What the contract (``tests/integration/adapters/contract.py``) checks, and where it happens here:
 
-- connect, and reconnect with the one backoff (``adapters/retry.py``): ``start`` / ``_ensure_connected``;
+- connect, and reconnect with the one backoff (``domain/backoff.py``): ``start`` / ``_ensure_connected``;
 - ticks in the platform's symbols: ``subscribe`` + ``_stream``;
 - accepted, then (partial) fills, each execution once: ``submit`` + ``_collect_fills``;
 - a reject with the platform's own text: ``submit``; cancel: ``cancel``;
@@ -24,7 +24,7 @@ from types import ModuleType
 from typing import Any
 
 from nexus_gw.adapters.base import DriverEvents, PlatformDriver
-from nexus_gw.adapters.retry import Backoff
+from nexus_gw.domain.backoff import Backoff
 from nexus_gw.protocol.constants import OrderStatus
 from nexus_gw.protocol.messages import (
     Capabilities,

@@ -1,4 +1,4 @@
-"""The one reconnect backoff (``adapters/retry.py``) is what every reconnecting part uses."""
+"""The one reconnect backoff (``domain/backoff.py``) is what every reconnecting part uses."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import inspect
 
 import pytest
 
-from nexus_gw.adapters import link, retry
+from nexus_gw.adapters import link
 from nexus_gw.adapters.sierra.dtc import session, settings
 from nexus_gw.adapters.sierra.dtc.settings import SessionConfig
+from nexus_gw.domain import backoff as retry
 
 
 def test_backoff_counts_failures_resets_and_never_exceeds_the_maximum() -> None:

@@ -16,11 +16,11 @@ import pytest
 import zmq
 
 from nexus_gw.adapters.link import GatewayLink
-from nexus_gw.adapters.retry import Backoff
 from nexus_gw.adapters.runner import AdapterRunner
 from nexus_gw.adapters.sim.config import SimSettings
 from nexus_gw.adapters.sim.driver import SimDriver
 from nexus_gw.config.loader import LoadedProfile
+from nexus_gw.domain.backoff import Backoff
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType, OrderStatus

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nexus_gw.adapters.sierra.dtc as dtc
 
-ALLOWED = {"nexus_gw.errors", "nexus_gw.adapters.retry"}
+ALLOWED = {"nexus_gw.errors", "nexus_gw.domain.backoff"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -1,7 +1,7 @@
 """A client library for the DTC (Data and Trading Communications) protocol, version 8, as Sierra Chart serves it.
 
 It imports nothing of the gateway (no server, journal, wire protocol or config): only ``nexus_gw.errors`` and
-``nexus_gw.adapters.retry`` (the one reconnect backoff).
+``nexus_gw.domain.backoff`` (the one reconnect backoff).
 
 Layers, bottom to top (each imports only the ones before it):
 

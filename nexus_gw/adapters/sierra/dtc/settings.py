@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from nexus_gw.adapters.retry import Backoff
+from nexus_gw.domain.backoff import Backoff
 from nexus_gw.errors import ConfigError
 
 from .constants import DEFAULT_MAX_FRAME_BYTES, SUPPORTED_ENCODINGS, Encoding

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from nexus_gw.adapters.retry import Backoff
 from nexus_gw.adapters.sierra.dtc.constants import Encoding
 from nexus_gw.adapters.sierra.dtc.session import DtcSession, SessionConfig, SessionState
+from nexus_gw.domain.backoff import Backoff
 from nexus_gw.errors import ConfigError
 
 

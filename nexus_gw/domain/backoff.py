@@ -1,4 +1,4 @@
-"""The one exponential backoff for everything that reconnects (the gateway link, the DTC session, …)."""
+"""The one exponential backoff for everything that reconnects: the gateway link, the DTC session, the SDK."""
 
 from __future__ import annotations
 
