@@ -1,4 +1,5 @@
-"""tests/unit/ mirrors nexus_gw/: the tests of nexus_gw/<package>/ live in tests/unit/<package>/."""
+"""tests/unit/ and tests/integration/ mirror nexus_gw/: the tests of nexus_gw/<package>/ live in
+tests/unit/<package>/ and tests/integration/<package>/."""
 
 from __future__ import annotations
 
@@ -25,6 +26,14 @@ def test_every_unit_test_directory_names_a_nexus_gw_package() -> None:
     assert not found, (
         f"tests/unit/ directories with no nexus_gw package of that path: {found}; move their tests to "
         "tests/unit/<package>/ of the module they test (tests of a top-level module go in tests/unit/)"
+    )
+
+
+def test_every_integration_test_directory_names_a_nexus_gw_package() -> None:
+    found = mismatches(UNIT.parent / "integration", PACKAGE)
+    assert not found, (
+        f"tests/integration/ directories with no nexus_gw package of that path: {found}; move their tests to "
+        "tests/integration/<package>/ of the code they exercise"
     )
 
 
