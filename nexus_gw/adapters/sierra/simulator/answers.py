@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..dtc import messages as m
@@ -11,26 +9,14 @@ from ..dtc.constants import (
     TERMINAL_ORDER_STATUSES,
     OrderUpdateReason,
 )
-from .records import ExchangeSettings, Market, SimFill, SimOrder, SimPosition
+from .fields import ExchangeFields
+from .records import SimFill, SimOrder
 
 
-class ExchangeAnswers:
+class ExchangeAnswers(ExchangeFields):
     """Mixed into :class:`~.exchange.SimExchange`; uses its state."""
 
-    settings: ExchangeSettings
-    _lock: threading.RLock
-    _wall: Callable[[], float]
-    _markets: dict[str, Market]
-    _orders: dict[str, SimOrder]
-    _fills: list[SimFill]
-    _positions: dict[tuple[str, str], SimPosition]
-    _tag: str
-    _order_seq: int
-    _fill_seq: int
-
     if TYPE_CHECKING:  # provided by SimExchange
-
-        def _on_grid(self, price: float) -> float: ...
 
         def _update(
             self,

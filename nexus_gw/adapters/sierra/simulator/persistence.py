@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
 from ..dtc.constants import (
     TERMINAL_ORDER_STATUSES,
     OpenClose,
 )
-from .records import STATE_VERSION, ExchangeSettings, Market, SimFill, SimOrder, SimPosition, order_data, order_from
+from .fields import ExchangeFields
+from .records import STATE_VERSION, SimFill, SimPosition, order_data, order_from
 
 
-class ExchangeState:
+class ExchangeState(ExchangeFields):
     """Mixed into :class:`~.exchange.SimExchange`; uses its state."""
-
-    settings: ExchangeSettings
-    _lock: threading.RLock
-    _wall: Callable[[], float]
-    _markets: dict[str, Market]
-    _orders: dict[str, SimOrder]
-    _fills: list[SimFill]
-    _positions: dict[tuple[str, str], SimPosition]
-    _tag: str
-    _order_seq: int
-    _fill_seq: int
-
-    if TYPE_CHECKING:  # provided by SimExchange
-
-        def _on_grid(self, price: float) -> float: ...
 
     # ------------------------------------------------------------------------------------------------- state
 
