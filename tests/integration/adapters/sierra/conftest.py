@@ -163,11 +163,17 @@ def encoding(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def make_simulator() -> Iterator[Callable[..., DtcSimulator]]:
+def fast_sim() -> dict[str, Any]:
+    """The simulator settings ``make_simulator`` starts from (a sub-directory's conftest may override it)."""
+    return FAST_SIM
+
+
+@pytest.fixture
+def make_simulator(fast_sim: dict[str, Any]) -> Iterator[Callable[..., DtcSimulator]]:
     started: list[DtcSimulator] = []
 
     def make(**overrides: Any) -> DtcSimulator:
-        sim = DtcSimulator(SimulatorConfig(**{**FAST_SIM, **overrides}))
+        sim = DtcSimulator(SimulatorConfig(**{**fast_sim, **overrides}))
         sim.start()
         started.append(sim)
         return sim

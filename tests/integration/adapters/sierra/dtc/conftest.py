@@ -26,7 +26,7 @@ from nexus_gw.adapters.sierra.dtc.events import (
     Trade,
 )
 from nexus_gw.adapters.sierra.dtc.session import DtcSession, SessionConfig
-from nexus_gw.adapters.sierra.simulator import DtcSimulator, SimulatorConfig
+from nexus_gw.adapters.sierra.simulator import DtcSimulator
 
 WAIT = 5.0
 """Longest any single wait in these tests may take before failing."""
@@ -138,18 +138,9 @@ def encoding(request: pytest.FixtureRequest) -> Encoding:
 
 
 @pytest.fixture
-def make_simulator() -> Iterator[Callable[..., DtcSimulator]]:
-    started: list[DtcSimulator] = []
-
-    def make(**overrides: Any) -> DtcSimulator:
-        sim = DtcSimulator(SimulatorConfig(**{**FAST_SIM, **overrides}))
-        sim.start()
-        started.append(sim)
-        return sim
-
-    yield make
-    for sim in started:
-        sim.stop()
+def fast_sim() -> dict[str, Any]:
+    """The library's tests run the simulator with its default symbols and their own seed."""
+    return FAST_SIM
 
 
 @pytest.fixture
@@ -169,11 +160,6 @@ def make_session() -> Iterator[Callable[..., tuple[DtcSession, Recorder]]]:
     yield make
     for session in sessions:
         session.stop(timeout=2.0)
-
-
-@pytest.fixture
-def sim(make_simulator: Callable[..., DtcSimulator]) -> DtcSimulator:
-    return make_simulator()
 
 
 @pytest.fixture
