@@ -31,6 +31,7 @@ from nexus_gw.server.ledger import Ledger
 from nexus_gw.server.ownership import Owners
 from nexus_gw.server.peers import PeerTable
 from nexus_gw.server.reporter import OrderReporter
+from nexus_gw.server.reports import order_payload
 from nexus_gw.server.riskgate import RiskGate
 from nexus_gw.server.signal_limits import SignalRejected, check_signal
 
@@ -233,17 +234,7 @@ class ExecutionDesk:
 
     def send_legs(self, order: Order) -> None:
         for leg in order.legs.values():
-            payload = m.Order(
-                leg_id=leg.leg_id,
-                order_id=order.order_id,
-                symbol=leg.symbol,
-                side=leg.side,
-                qty=leg.qty,
-                order_type=order.order_type,
-                limit_price=order.limit_price,
-                stop_price=order.stop_price,
-                ts_ns=time.time_ns(),
-            )
+            payload = order_payload(order, leg)
             if self.out.to_platform(leg.platform, MsgType.ORDER, payload):
                 self.ledger.leg_status(leg, OrderStatus.SENT)
                 leg.apply_status(OrderStatus.SENT)

@@ -14,13 +14,12 @@ late ones are applied; an unknown execution is alerted once.
 from __future__ import annotations
 
 import logging
-import time
 from collections import Counter
 from collections.abc import Callable
 
 from nexus_gw.domain import reconcile as rc
 from nexus_gw.domain.clock import Clock
-from nexus_gw.domain.orders import Leg, Order
+from nexus_gw.domain.orders import Order
 from nexus_gw.domain.symbols import SymbolMapper
 from nexus_gw.errors import NexusGwError
 from nexus_gw.journal.replay import restore_book
@@ -32,23 +31,9 @@ from nexus_gw.server.execution import ExecutionDesk
 from nexus_gw.server.held import LegHolder
 from nexus_gw.server.ledger import Ledger
 from nexus_gw.server.protocols import OrderMessages, SendToPlatform
+from nexus_gw.server.reports import order_payload
 
 log = logging.getLogger(__name__)
-
-
-def order_payload(order: Order, leg: Leg) -> m.Order:
-    """The ORDER message of one leg (as ``ExecutionDesk._send_legs`` builds it)."""
-    return m.Order(
-        leg_id=leg.leg_id,
-        order_id=order.order_id,
-        symbol=leg.symbol,
-        side=leg.side,
-        qty=leg.qty,
-        order_type=order.order_type,
-        limit_price=order.limit_price,
-        stop_price=order.stop_price,
-        ts_ns=time.time_ns(),
-    )
 
 
 class Reconciler:

@@ -3,9 +3,10 @@ an order that traded ends). Pure: built from the order, the platforms' paper fla
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 
-from nexus_gw.domain.orders import Order
+from nexus_gw.domain.orders import Leg, Order
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import MsgType
@@ -99,3 +100,18 @@ def final_messages(
         fill.revision = revision
         rows.append((MsgType.FILL.value, keys[MsgType.FILL.value], codec.encode(MsgType.FILL, fill)[1]))
     return rows
+
+
+def order_payload(order: Order, leg: Leg) -> m.Order:
+    """The ORDER message of one leg (sent by the desk, resent by reconciliation)."""
+    return m.Order(
+        leg_id=leg.leg_id,
+        order_id=order.order_id,
+        symbol=leg.symbol,
+        side=leg.side,
+        qty=leg.qty,
+        order_type=order.order_type,
+        limit_price=order.limit_price,
+        stop_price=order.stop_price,
+        ts_ns=time.time_ns(),
+    )

@@ -3,44 +3,24 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable
 
-from nexus_gw.adapters.base import DriverEvents
 from nexus_gw.adapters.indoubt import Bind, Candidate, DoubtfulLeg, InDoubt, NotReceived, resolve
 from nexus_gw.protocol.constants import OrderStatus
-from nexus_gw.protocol.messages import (
-    ReportedFill,
-)
 
 from .dtc.events import (
     Fill,
     Position,
     Reconciliation,
 )
-from .dtc.session import DtcSession
 from .execution import HISTORY_MARGIN_S, IN_DOUBT_CLOCK_SKEW_S, SierraExecution
-from .legs import LegBook
-from .settings import SierraSettings
 
 log = logging.getLogger(__name__)
 
 
 class SierraReconciler(SierraExecution):
     """Mixed into :class:`~.driver.SierraDriver`; uses its state."""
-
-    name: str
-    settings: SierraSettings
-    legs: LegBook
-    _events: DriverEvents | None
-    _session: DtcSession | None
-    last_reconciliation: Reconciliation | None
-    _track_lock: threading.Lock
-    _working: dict[str, tuple[str, float, int]]
-    _executions: OrderedDict[tuple[str, str], ReportedFill]
-    _positions: dict[str, float]
 
     def on_reconciled(self, report: Reconciliation) -> None:
         """Re-report open orders and recent fills; settle in-doubt orders when the report is complete."""
