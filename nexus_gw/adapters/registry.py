@@ -53,12 +53,7 @@ class DriverSpec:
 
 DRIVERS: dict[str, DriverSpec] = {
     "sim": DriverSpec("nexus_gw.adapters.sim.config:SimSettings", "nexus_gw.adapters.sim.driver:SimDriver"),
-    "mt5": DriverSpec(
-        "nexus_gw.adapters.pending:MT5Settings",
-        None,
-        "the MetaTrader 5 driver is not part of this release yet; run the instance with driver: sim and "
-        "paper: true, or use a release that ships it",
-    ),
+    "mt5": DriverSpec("nexus_gw.adapters.mt5.settings:MT5Settings", "nexus_gw.adapters.mt5.driver:MT5Driver"),
     "nt8": DriverSpec(
         "nexus_gw.adapters.pending:NT8Settings",
         None,

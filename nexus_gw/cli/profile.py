@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -23,10 +23,24 @@ def validate(name: NameArg, config_dir: ConfigDirOpt = None) -> None:
 
     loaded = load_profile(name, config_dir, check_settings=validate_driver_settings)
     p = loaded.profile
+    from nexus_gw.adapters.mt5.lint import sizing_warnings
+
+    for warning in sizing_warnings(p.enabled_platforms(), p.symbols, _supports(loaded.reference.symbols)):
+        typer.echo(warning, err=True)
     typer.echo(
         f"profile {p.name} is valid: symbols {', '.join(p.symbols)}; "
         f"platforms {', '.join(f'{n} ({i.driver})' for n, i in p.enabled_platforms().items())}"
     )
+
+
+def _supports(mapper: Any) -> Any:
+    def supports(instance: str, root: str) -> bool:
+        try:
+            return bool(mapper.supports(instance, root))
+        except Exception:  # an instance the symbol map does not know trades nothing there
+            return False
+
+    return supports
 
 
 @app.command("show")

@@ -119,7 +119,8 @@ def test_adapter_for_unknown_platform_exits_2_listing_enabled() -> None:
     assert "enabled: nt8, sierra, mt5_global, mt5_brazil" in result.stderr
 
 
-def test_adapter_for_a_driver_not_in_this_release_exits_1_and_says_so() -> None:
+def test_mt5_adapter_without_a_broker_server_exits_2_and_says_what_to_set() -> None:
     result = nexusgw("adapter", "mt5_global", "--profile", "stage1", "--config-dir", str(CONFIG_DIR))
-    assert result.returncode == 1
-    assert "not part of this release" in result.stderr
+    assert result.returncode == 2
+    assert "settings.server" in result.stderr and "server name is empty" in result.stderr
+    assert "not part of this release" not in result.stderr

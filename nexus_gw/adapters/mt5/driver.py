@@ -1,0 +1,389 @@
+"""The MetaTrader 5 driver: one terminal and account, polled from the adapter runner's thread.
+
+- ``start`` opens the API module (``backend.py``: local, remote or injected), ``initialize``s with the path,
+  login, server and the password from the instance's own environment variable, and reconnects with the backoff;
+- ``subscribe`` selects each symbol in Market Watch (a clear error naming the instance when the broker does not
+  list one); ``poll`` passes each new tick once (``ticks.py``) and turns new deals into fills (``book.py``);
+- ``submit`` sends one request per leg: filling mode, volume and the retry/reject/unknown decision come from the
+  pure modules; a leg whose answer was lost is *in doubt*: kept open, settled by its comment, never sent twice;
+- ``report`` lists this magic's orders, deals and positions after every (re)connect, for reconciliation.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
+
+from nexus_gw.adapters.base import DriverEvents, PlatformDriver
+from nexus_gw.adapters.inflight import InFlightLeg
+from nexus_gw.domain.backoff import Backoff
+from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
+from nexus_gw.protocol.messages import Capabilities, Order, PlatformReport, Subscription
+
+from .backend import BackendError, open_module
+from .book import Leg, LegBook
+from .filling import SYMBOL_TRADE_EXECUTION_EXCHANGE, choose_filling
+from .legs import comment_for
+from .retcodes import Outcome, describe, outcome
+from .settings import MT5Settings
+from .ticks import TickReader
+from .volume import VolumeRefused, round_volume
+
+log = logging.getLogger(__name__)
+
+TRADE_ACTION_DEAL, TRADE_ACTION_PENDING, TRADE_ACTION_REMOVE = 1, 5, 8
+ORDER_TYPE = {
+    (OrderType.MARKET, Side.BUY): 0,
+    (OrderType.MARKET, Side.SELL): 1,
+    (OrderType.LIMIT, Side.BUY): 2,
+    (OrderType.LIMIT, Side.SELL): 3,
+    (OrderType.STOP, Side.BUY): 4,
+    (OrderType.STOP, Side.SELL): 5,
+}
+ORDER_TIME_GTC, ORDER_TIME_DAY = 0, 1
+ACCOUNT_MARGIN_MODE_RETAIL_HEDGING = 2
+RES_S_OK = 1
+CONNECTION_ERRORS = frozenset({-10001, -10002, -10003, -10004, -10005})
+"""``last_error`` codes after ``order_send`` returned None that mean the request may have left: in doubt."""
+
+
+class MT5Driver(PlatformDriver):
+    """The ``mt5`` driver; see the module docstring. ``module`` injects an API module (tests pass the double)."""
+
+    kind = "mt5"
+
+    def __init__(self, name: str, settings: MT5Settings, paper: bool = False, module: Any = None) -> None:
+        self.name = name
+        self.settings = settings
+        self.paper = paper
+        self._injected = module
+        self._mt5: Any = None
+        self._connected = False
+        self._hedging = False
+        self._events: DriverEvents | None = None
+        self._backoff = Backoff(settings.reconnect_initial_s, settings.reconnect_max_s)
+        self._retry_at = 0.0
+        self._subs: list[Subscription] = []
+        self._ticks = TickReader(settings.stale_after_s)
+        self._book = LegBook(name, settings.magic)
+        self._to_gateway = {broker: gw for gw, broker in settings.symbols.items()}
+
+    def capabilities(self) -> Capabilities:
+        return Capabilities(paper=self.paper)
+
+    # -- symbols ------------------------------------------------------------------------------------------
+    def _broker(self, symbol: str) -> str:
+        return self.settings.symbols.get(symbol, symbol)
+
+    def _gateway(self, symbol: str) -> str:
+        return self._to_gateway.get(symbol, symbol)
+
+    # -- lifecycle ----------------------------------------------------------------------------------------
+    def resume(self, in_flight: list[InFlightLeg]) -> None:
+        """The legs earlier runs sent: bound ones by their order ticket, unbound open ones in doubt."""
+        for rec in in_flight:
+            ticket = int(rec.platform_order_id) if rec.platform_order_id.isdigit() else 0
+            self._book.add(
+                Leg(rec.leg_id, self._broker(rec.symbol), rec.qty, ticket, in_doubt=not ticket and not rec.finished)
+            )
+
+    def start(self, events: DriverEvents) -> None:
+        self._events = events
+        self._ensure_connected(time.monotonic())
+
+    def stop(self) -> None:
+        mt5, self._mt5, self._connected = self._mt5, None, False
+        if mt5 is not None:
+            try:
+                mt5.shutdown()
+            except Exception as exc:  # a dead terminal or server: nothing to shut down
+                log.debug("%s: shutdown: %s", self.name, exc)
+            if hasattr(mt5, "close"):
+                mt5.close()
+
+    def _ensure_connected(self, now: float) -> bool:
+        assert self._events is not None
+        if self._connected:
+            return True
+        if now < self._retry_at:
+            return False
+        try:
+            self._connect()
+        except Exception as exc:  # every failure to connect is retried with the backoff
+            self._mt5 = None if self._injected is None else self._mt5
+            self._retry_at = now + self._backoff.next_delay()
+            log.warning("%s: not connected to MT5 (%s); retrying", self.name, exc)
+            self._events.platform_state(False, f"{self.name}: {exc}")
+            return False
+        self._backoff.reset()
+        self._connected = True
+        self._select_symbols()
+        self._events.platform_state(True, f"{self.name}: connected to {self.settings.server}")
+        self._collect()  # deals made while the connection was down, in-doubt legs settled
+        return True
+
+    def _connect(self) -> None:
+        self._mt5 = open_module(self.settings, self._injected)
+        var = self.settings.password_variable(self.name)
+        kwargs: dict[str, Any] = {"server": self.settings.server, "timeout": self.settings.timeout_ms}
+        if self.settings.login is not None:
+            password = os.environ.get(var, "")
+            if not password:
+                raise BackendError(f"the password of login {self.settings.login} is not set: export {var}")
+            kwargs.update(login=int(self.settings.login), password=password)
+        if self.settings.terminal_path:
+            kwargs["path"] = self.settings.terminal_path
+        if not self._mt5.initialize(**kwargs):
+            code, text = self._mt5.last_error()
+            raise BackendError(f"initialize() failed on {self.settings.server}: {code} {text}")
+        account = self._mt5.account_info()
+        self._hedging = account is not None and int(account.margin_mode) == ACCOUNT_MARGIN_MODE_RETAIL_HEDGING
+
+    def _lost(self, exc: BaseException) -> None:
+        assert self._events is not None
+        if not self._connected:
+            return
+        self._connected = False
+        self._retry_at = time.monotonic() + self._backoff.next_delay()
+        log.warning("%s: lost the MT5 terminal (%s); reconnecting", self.name, exc)
+        self._events.platform_state(False, f"{self.name}: lost the MT5 terminal: {exc}")
+
+    # -- market data --------------------------------------------------------------------------------------
+    def subscribe(self, subscriptions: list[Subscription]) -> None:
+        self._subs = list(subscriptions)
+        self._ticks.forget([self._broker(s.symbol) for s in self._subs])
+        if self._connected:
+            self._select_symbols()
+
+    def _select_symbols(self) -> None:
+        for sub in self._subs:
+            symbol = self._broker(sub.symbol)
+            try:
+                ok = self._mt5.symbol_select(symbol, True)
+            except Exception as exc:  # any failure of the API or its transport: connection lost
+                self._lost(exc)
+                return
+            if not ok:
+                log.error(
+                    "%s: the broker %s does not list %s (root %s): set settings.symbols to the broker's name "
+                    "(find it with symbols_get, docs/mt5.md)",
+                    self.name,
+                    self.settings.server,
+                    symbol,
+                    sub.root,
+                )
+
+    def _stream(self, now: float) -> None:
+        assert self._events is not None
+        ticks, stale, back = self._ticks.read(
+            [self._broker(s.symbol) for s in self._subs], self._mt5.symbol_info_tick, now
+        )
+        for t in ticks:
+            self._events.market_data(self._gateway(t.symbol), t.bid, t.ask, t.last, t.size, t.ts_ns)
+        if stale:
+            info = self._mt5.terminal_info()
+            connected = info is None or bool(getattr(info, "connected", True))
+            why = "market closed or feed stopped" if connected else "terminal disconnected from the broker"
+            log.warning("%s: feed stale for %s (%s)", self.name, ", ".join(stale), why)
+            self._events.platform_state(connected, f"{self.name}: feed stale for {', '.join(stale)} ({why})")
+        if back:
+            log.info("%s: feed back for %s", self.name, ", ".join(back))
+            self._events.platform_state(True, f"{self.name}: feed back for {', '.join(back)}")
+
+    # -- orders -------------------------------------------------------------------------------------------
+    def submit(self, order: Order) -> None:
+        assert self._events is not None
+        leg = order.leg_id
+        if leg in self._book.legs:
+            log.warning("%s: leg %s already sent; the repeat is ignored", self.name, leg)
+            return
+        if not self._connected:
+            self._events.order_update(leg, OrderStatus.REJECTED, f"{self.name} is not connected to its MT5 terminal")
+            return
+        symbol = self._broker(order.symbol)
+        try:
+            request = self._request(order, symbol)
+        except (VolumeRefused, LookupError) as exc:
+            self._events.order_update(leg, OrderStatus.REJECTED, f"{self.name}: {exc}")
+            return
+        except Exception as exc:  # the terminal went away before anything was sent
+            self._lost(exc)
+            self._events.order_update(leg, OrderStatus.REJECTED, f"{self.name} lost its MT5 terminal: {exc}")
+            return
+        self._book.add(Leg(leg, symbol, float(request["volume"])))
+        self._send(order, request)
+
+    def _request(self, order: Order, symbol: str) -> dict[str, Any]:
+        info = self._mt5.symbol_info(symbol)
+        if info is None:
+            raise LookupError(f"symbol {symbol} is not listed by the broker {self.settings.server}")
+        if not info.visible:
+            self._mt5.symbol_select(symbol, True)
+        lots = round_volume(order.qty, float(info.volume_step), float(info.volume_min), float(info.volume_max), symbol)
+        pending = order.order_type is not OrderType.MARKET
+        request: dict[str, Any] = {
+            "action": TRADE_ACTION_PENDING if pending else TRADE_ACTION_DEAL,
+            "symbol": symbol,
+            "volume": lots,
+            "type": ORDER_TYPE[(order.order_type, order.side)],
+            "deviation": self.settings.deviation_points,
+            "magic": self.settings.magic,
+            "comment": comment_for(order.leg_id, self.name),
+            "type_filling": choose_filling(int(info.filling_mode), int(info.trade_exemode), pending),
+        }
+        exchange = int(info.trade_exemode) == SYMBOL_TRADE_EXECUTION_EXCHANGE
+        if pending:
+            request["price"] = float(order.limit_price if order.order_type is OrderType.LIMIT else order.stop_price)
+            request["type_time"] = ORDER_TIME_DAY if exchange else ORDER_TIME_GTC
+        elif self._hedging:
+            closing = self._position_to_close(symbol, order.side, lots)
+            if closing:
+                request["position"] = closing
+        return request
+
+    def _position_to_close(self, symbol: str, side: Side, lots: float) -> int:
+        """Hedging: the ticket of this magic's opposite position of exactly ``lots`` (0: none, open a new one)."""
+        opposite = 1 if side is Side.BUY else 0
+        for pos in self._mt5.positions_get(symbol=symbol) or ():
+            mine = int(pos.magic) == self.settings.magic and int(pos.type) == opposite
+            if mine and abs(float(pos.volume) - lots) < 1e-9:
+                return int(pos.ticket)
+        return 0
+
+    def _market_price(self, request: dict[str, Any]) -> None:
+        if request["action"] != TRADE_ACTION_DEAL:
+            return
+        tick = self._mt5.symbol_info_tick(request["symbol"])
+        if tick is not None:
+            request["price"] = float(tick.ask if request["type"] == 0 else tick.bid)
+
+    def _send(self, order: Order, request: dict[str, Any]) -> None:
+        assert self._events is not None
+        leg = order.leg_id
+        for attempt in range(self.settings.max_retries + 1):
+            try:
+                self._market_price(request)
+                result = self._mt5.order_send(request)
+                error = self._mt5.last_error() if result is None else (RES_S_OK, "")
+            except Exception as exc:  # the answer is lost: the request may have left
+                self._in_doubt(leg, f"terminal lost mid-order ({exc})")
+                self._lost(exc)
+                return
+            if result is None:
+                code, text = int(error[0]), str(error[1])
+                if code in CONNECTION_ERRORS:
+                    self._in_doubt(leg, f"order_send got no answer: {code} {text}")
+                    return
+                self._finish(leg, OrderStatus.REJECTED, f"{self.name}: order_send refused the request: {code} {text}")
+                return
+            verdict = outcome(int(result.retcode))
+            text = describe(int(result.retcode), str(result.comment))
+            if verdict is Outcome.RETRY and attempt < self.settings.max_retries:
+                log.info("%s: leg %s %s; resending (%d)", self.name, leg, text, attempt + 1)
+                continue
+            if verdict in (Outcome.RETRY, Outcome.REJECT):
+                suffix = f" after {attempt + 1} attempts" if verdict is Outcome.RETRY else ""
+                self._finish(leg, OrderStatus.REJECTED, f"{self.name}: {text}{suffix}")
+                return
+            if verdict is Outcome.UNKNOWN:
+                self._in_doubt(leg, text)
+                return
+            ticket = int(result.order)
+            self._book.bind(leg, ticket)
+            self._events.order_update(leg, OrderStatus.ACCEPTED, "", str(ticket))
+            self._collect()
+            return
+
+    def _finish(self, leg: str, status: OrderStatus, reason: str) -> None:
+        assert self._events is not None
+        log.warning("%s: leg %s %s: %s", self.name, leg, status.value.lower(), reason)
+        self._book.legs[leg].finished = True  # still known: a repeat of the leg id is ignored
+        self._events.order_update(leg, status, reason)
+
+    def _in_doubt(self, leg: str, why: str) -> None:
+        log.error(
+            "%s: leg %s: %s; it stays open and is settled from MT5's orders and deals after the reconnect "
+            "(never sent again)",
+            self.name,
+            leg,
+            why,
+        )
+        self._book.legs[leg].in_doubt = True
+
+    def cancel(self, leg_id: str) -> None:
+        assert self._events is not None
+        leg = self._book.legs.get(leg_id)
+        if leg is None or not leg.ticket or not self._connected:
+            log.warning("%s: cancel of %s: no working MT5 order known (or not connected)", self.name, leg_id)
+            return
+        try:
+            if not self._mt5.orders_get(ticket=leg.ticket):
+                return  # filled or gone: its deals tell
+            result = self._mt5.order_send(
+                {"action": TRADE_ACTION_REMOVE, "order": leg.ticket, "magic": self.settings.magic}
+            )
+        except Exception as exc:  # any failure of the API or its transport: connection lost
+            self._lost(exc)
+            return
+        if result is not None and outcome(int(result.retcode)) is Outcome.DONE:
+            leg.finished = True
+            self._events.order_update(leg_id, OrderStatus.CANCELLED, "cancelled")
+        else:
+            why = describe(int(result.retcode), str(result.comment)) if result is not None else self._mt5.last_error()
+            log.warning("%s: cancel of %s refused: %s", self.name, leg_id, why)
+
+    # -- fills, polling, reconciliation -------------------------------------------------------------------
+    def _deals(self) -> tuple[Any, ...]:
+        now = int(time.time())
+        deals = self._mt5.history_deals_get(now - self.settings.history_days * 86_400, now + 2 * 86_400)
+        return tuple(deals or ())
+
+    def _collect(self) -> None:
+        assert self._events is not None
+        if not self._book.has_open_legs():
+            return
+        try:
+            deals = self._deals()
+            if any(leg.in_doubt for leg in self._book.legs.values()):
+                self._settle_in_doubt()
+        except Exception as exc:  # any failure of the API or its transport: connection lost
+            self._lost(exc)
+            return
+        fills, binds = self._book.absorb(deals)
+        for leg, ticket in binds:
+            self._events.order_update(leg, OrderStatus.ACCEPTED, "", str(ticket))
+        for f in fills:
+            self._events.fill(f.leg_id, f.fill_id, f.qty, f.price, f.ts_ns)
+
+    def _settle_in_doubt(self) -> None:
+        """An in-doubt leg found among the working orders is bound (its deals are matched by comment anyway)."""
+        assert self._events is not None
+        for order in self._mt5.orders_get() or ():
+            leg = self._book.leg_of(int(order.ticket), str(order.comment), int(order.magic))
+            if leg is not None and self._book.legs[leg].in_doubt and self._book.bind(leg, int(order.ticket)):
+                self._events.order_update(leg, OrderStatus.ACCEPTED, "", str(order.ticket))
+
+    def poll(self, now: float) -> float | None:
+        if not self._ensure_connected(now):
+            return max(0.0, self._retry_at - now)
+        try:
+            self._stream(now)
+        except Exception as exc:  # any failure of the API or its transport: connection lost
+            self._lost(exc)
+            return self.settings.poll_interval_s
+        self._collect()
+        return self.settings.poll_interval_s
+
+    def report(self) -> PlatformReport | None:
+        if not self._connected:
+            return None  # unknown while disconnected: never report "no orders"
+        try:
+            orders = tuple(self._mt5.orders_get() or ())
+            positions = tuple(self._mt5.positions_get() or ())
+            deals = self._deals()
+        except Exception as exc:  # any failure of the API or its transport: connection lost
+            self._lost(exc)
+            return None
+        return self._book.report(orders, deals, positions, self._gateway)
