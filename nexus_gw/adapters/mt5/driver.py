@@ -19,30 +19,19 @@ from typing import Any
 from nexus_gw.adapters.base import DriverEvents, PlatformDriver
 from nexus_gw.adapters.inflight import InFlightLeg
 from nexus_gw.domain.backoff import Backoff
-from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
+from nexus_gw.protocol.constants import OrderStatus
 from nexus_gw.protocol.messages import Capabilities, Order, PlatformReport, Subscription
 
 from .backend import BackendError, open_module
 from .book import Leg, LegBook
-from .filling import SYMBOL_TRADE_EXECUTION_EXCHANGE, choose_filling
-from .legs import comment_for
+from .requests import TRADE_ACTION_DEAL, TRADE_ACTION_REMOVE, build_request, position_to_close
 from .retcodes import Outcome, describe, outcome
 from .settings import MT5Settings
 from .ticks import TickReader
-from .volume import VolumeRefused, round_volume
+from .volume import VolumeRefused
 
 log = logging.getLogger(__name__)
 
-TRADE_ACTION_DEAL, TRADE_ACTION_PENDING, TRADE_ACTION_REMOVE = 1, 5, 8
-ORDER_TYPE = {
-    (OrderType.MARKET, Side.BUY): 0,
-    (OrderType.MARKET, Side.SELL): 1,
-    (OrderType.LIMIT, Side.BUY): 2,
-    (OrderType.LIMIT, Side.SELL): 3,
-    (OrderType.STOP, Side.BUY): 4,
-    (OrderType.STOP, Side.SELL): 5,
-}
-ORDER_TIME_GTC, ORDER_TIME_DAY = 0, 1
 ACCOUNT_MARGIN_MODE_RETAIL_HEDGING = 2
 RES_S_OK = 1
 CONNECTION_ERRORS = frozenset({-10001, -10002, -10003, -10004, -10005})
@@ -62,6 +51,7 @@ class MT5Driver(PlatformDriver):
         self._mt5: Any = None
         self._connected = False
         self._hedging = False
+        self._broker_up = True
         self._events: DriverEvents | None = None
         self._backoff = Backoff(settings.reconnect_initial_s, settings.reconnect_max_s)
         self._retry_at = 0.0
@@ -119,6 +109,7 @@ class MT5Driver(PlatformDriver):
             return False
         self._backoff.reset()
         self._connected = True
+        self._broker_up = True
         self._select_symbols()
         self._events.platform_state(True, f"{self.name}: connected to {self.settings.server}")
         self._collect()  # deals made while the connection was down, in-doubt legs settled
@@ -221,36 +212,13 @@ class MT5Driver(PlatformDriver):
             raise LookupError(f"symbol {symbol} is not listed by the broker {self.settings.server}")
         if not info.visible:
             self._mt5.symbol_select(symbol, True)
-        lots = round_volume(order.qty, float(info.volume_step), float(info.volume_min), float(info.volume_max), symbol)
-        pending = order.order_type is not OrderType.MARKET
-        request: dict[str, Any] = {
-            "action": TRADE_ACTION_PENDING if pending else TRADE_ACTION_DEAL,
-            "symbol": symbol,
-            "volume": lots,
-            "type": ORDER_TYPE[(order.order_type, order.side)],
-            "deviation": self.settings.deviation_points,
-            "magic": self.settings.magic,
-            "comment": comment_for(order.leg_id, self.name),
-            "type_filling": choose_filling(int(info.filling_mode), int(info.trade_exemode), pending),
-        }
-        exchange = int(info.trade_exemode) == SYMBOL_TRADE_EXECUTION_EXCHANGE
-        if pending:
-            request["price"] = float(order.limit_price if order.order_type is OrderType.LIMIT else order.stop_price)
-            request["type_time"] = ORDER_TIME_DAY if exchange else ORDER_TIME_GTC
-        elif self._hedging:
-            closing = self._position_to_close(symbol, order.side, lots)
+        request = build_request(order, symbol, info, self.settings, self.name)
+        if self._hedging and request["action"] == TRADE_ACTION_DEAL:
+            positions = self._mt5.positions_get(symbol=symbol) or ()
+            closing = position_to_close(positions, self.settings.magic, order.side, request["volume"])
             if closing:
                 request["position"] = closing
         return request
-
-    def _position_to_close(self, symbol: str, side: Side, lots: float) -> int:
-        """Hedging: the ticket of this magic's opposite position of exactly ``lots`` (0: none, open a new one)."""
-        opposite = 1 if side is Side.BUY else 0
-        for pos in self._mt5.positions_get(symbol=symbol) or ():
-            mine = int(pos.magic) == self.settings.magic and int(pos.type) == opposite
-            if mine and abs(float(pos.volume) - lots) < 1e-9:
-                return int(pos.ticket)
-        return 0
 
     def _market_price(self, request: dict[str, Any]) -> None:
         if request["action"] != TRADE_ACTION_DEAL:
@@ -275,6 +243,7 @@ class MT5Driver(PlatformDriver):
                 code, text = int(error[0]), str(error[1])
                 if code in CONNECTION_ERRORS:
                     self._in_doubt(leg, f"order_send got no answer: {code} {text}")
+                    self._lost(BackendError(f"order_send: {code} {text}"))
                     return
                 self._finish(leg, OrderStatus.REJECTED, f"{self.name}: order_send refused the request: {code} {text}")
                 return
@@ -365,10 +334,28 @@ class MT5Driver(PlatformDriver):
             if leg is not None and self._book.legs[leg].in_doubt and self._book.bind(leg, int(order.ticket)):
                 self._events.order_update(leg, OrderStatus.ACCEPTED, "", str(order.ticket))
 
+    def _check_terminal(self) -> bool:
+        """False (and the connection lost) when the terminal is gone; reports the broker link going and coming."""
+        assert self._events is not None
+        info = self._mt5.terminal_info()
+        if info is None:
+            code, text = self._mt5.last_error()
+            self._lost(BackendError(f"terminal_info() failed: {code} {text}"))
+            return False
+        up = bool(getattr(info, "connected", True))
+        if up != self._broker_up:
+            self._broker_up = up
+            why = "connected to" if up else "disconnected from"
+            log.log(logging.INFO if up else logging.WARNING, "%s: terminal %s the broker", self.name, why)
+            self._events.platform_state(up, f"{self.name}: terminal {why} {self.settings.server}")
+        return True
+
     def poll(self, now: float) -> float | None:
         if not self._ensure_connected(now):
             return max(0.0, self._retry_at - now)
         try:
+            if not self._check_terminal():
+                return max(0.0, self._retry_at - now)
             self._stream(now)
         except Exception as exc:  # any failure of the API or its transport: connection lost
             self._lost(exc)

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from nexus_gw.adapters.mt5.requests import (
+    ORDER_TIME_DAY,
+    ORDER_TIME_GTC,
+    TRADE_ACTION_DEAL,
+    TRADE_ACTION_PENDING,
+    build_request,
+    position_to_close,
+)
+from nexus_gw.adapters.mt5.settings import MT5Settings
+from nexus_gw.adapters.mt5.volume import VolumeRefused
+from nexus_gw.protocol.constants import OrderType, Side
+from nexus_gw.protocol.messages import Order
+
+CFD = SimpleNamespace(volume_step=0.01, volume_min=0.01, volume_max=200.0, filling_mode=1, trade_exemode=2)
+B3 = SimpleNamespace(volume_step=1.0, volume_min=1.0, volume_max=500.0, filling_mode=3, trade_exemode=3)
+SETTINGS = MT5Settings(server="Broker-Demo", magic=4242, deviation_points=7)
+
+
+def order(qty: float, kind: OrderType = OrderType.MARKET, side: Side = Side.BUY, **kw: float) -> Order:
+    return Order(leg_id="o9-1.mt5_global", order_id="o9", symbol="NAS100", side=side, qty=qty, order_type=kind, **kw)
+
+
+def test_a_market_leg_on_a_cfd_carries_magic_deviation_comment_and_lots() -> None:
+    r = build_request(order(20.004), "NAS100", CFD, SETTINGS, "mt5_global")
+    assert r == {
+        "action": TRADE_ACTION_DEAL,
+        "symbol": "NAS100",
+        "volume": 20.0,
+        "type": 0,
+        "deviation": 7,
+        "magic": 4242,
+        "comment": "o9-1",
+        "type_filling": 0,
+    }
+    assert all(type(v) in (int, float, str) for v in r.values())
+
+
+def test_a_b3_limit_is_a_day_order_with_return_filling_in_whole_contracts() -> None:
+    r = build_request(order(2, OrderType.LIMIT, Side.SELL, limit_price=130000.0), "WINZ26", B3, SETTINGS, "x")
+    assert (r["action"], r["type"], r["type_time"], r["type_filling"], r["volume"]) == (
+        TRADE_ACTION_PENDING,
+        3,
+        ORDER_TIME_DAY,
+        2,
+        2.0,
+    )
+    stop = build_request(order(1, OrderType.STOP, stop_price=21000.0), "NAS100", CFD, SETTINGS, "x")
+    assert (stop["type"], stop["price"], stop["type_time"]) == (4, 21000.0, ORDER_TIME_GTC)
+
+
+def test_a_fraction_of_a_b3_contract_is_refused() -> None:
+    with pytest.raises(VolumeRefused, match="below volume_min 1"):
+        build_request(order(0.4), "WINZ26", B3, SETTINGS, "x")
+
+
+def test_hedging_closes_the_opposite_position_of_the_same_volume_by_ticket() -> None:
+    positions = [
+        SimpleNamespace(ticket=1, magic=1, type=1, volume=2.0),  # another program's
+        SimpleNamespace(ticket=2, magic=4242, type=0, volume=2.0),  # same side
+        SimpleNamespace(ticket=3, magic=4242, type=1, volume=1.0),  # other volume
+        SimpleNamespace(ticket=4, magic=4242, type=1, volume=2.0),
+    ]
+    assert position_to_close(positions, 4242, Side.BUY, 2.0) == 4
+    assert position_to_close(positions, 4242, Side.SELL, 2.0) == 2
+    assert position_to_close(positions, 4242, Side.BUY, 5.0) == 0
