@@ -19,6 +19,8 @@ from .settings import MT5Settings
 _HELPER = """
 import {module} as _nx_mt5
 def _nx_plain(v):
+    if getattr(getattr(v, "dtype", None), "names", None):
+        return [{{n: row[n].item() for n in v.dtype.names}} for row in v]
     if hasattr(v, "_asdict"):
         return {{"__record__": type(v).__name__, **{{k: _nx_plain(x) for k, x in v._asdict().items()}}}}
     if isinstance(v, (tuple, list)):
@@ -41,6 +43,9 @@ class Record:
     def __init__(self, kind: str, fields: Mapping[str, Any]) -> None:
         self.__dict__.update(fields)
         self._kind = kind
+
+    def __getitem__(self, name: str) -> Any:
+        return self.__dict__[name]
 
     def _asdict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "_kind"}

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 ACCOUNT_MARGIN_MODE_RETAIL_HEDGING = 2
 RES_S_OK = 1
+COPY_TICKS_ALL = -1
+TICKS_PER_READ = 5000
 CONNECTION_ERRORS = frozenset({-10001, -10002, -10003, -10004, -10005})
 """``last_error`` codes after ``order_send`` returned None that mean the request may have left: in doubt."""
 
@@ -168,9 +170,7 @@ class MT5Driver(PlatformDriver):
 
     def _stream(self, now: float) -> None:
         assert self._events is not None
-        ticks, stale, back = self._ticks.read(
-            [self._broker(s.symbol) for s in self._subs], self._mt5.symbol_info_tick, now
-        )
+        ticks, stale, back = self._ticks.read([self._broker(s.symbol) for s in self._subs], self._fetch_ticks, now)
         for t in ticks:
             self._events.market_data(self._gateway(t.symbol), t.bid, t.ask, t.last, t.size, t.ts_ns)
         if stale:
@@ -182,6 +182,13 @@ class MT5Driver(PlatformDriver):
         if back:
             log.info("%s: feed back for %s", self.name, ", ".join(back))
             self._events.platform_state(True, f"{self.name}: feed back for {', '.join(back)}")
+
+    def _fetch_ticks(self, symbol: str, last_msc: int) -> Any:
+        if last_msc and hasattr(self._mt5, "copy_ticks_from"):
+            rows = self._mt5.copy_ticks_from(symbol, last_msc // 1000, TICKS_PER_READ, COPY_TICKS_ALL)
+            if rows is not None:
+                return rows
+        return (self._mt5.symbol_info_tick(symbol),)
 
     # -- orders -------------------------------------------------------------------------------------------
     def submit(self, order: Order) -> None:

@@ -1,13 +1,16 @@
 """Ticks of the subscribed symbols, each once, in ``time_msc`` order, and a stale feed noticed.
 
-``symbol_info_tick`` is read per symbol each poll; a tick is new when its ``time_msc`` is later than the last
-one passed on (a repeat or an older tick is dropped). A symbol with no new tick for ``stale_after_s`` while the
-terminal is connected is *stale* (market closed, feed stopped): reported once, and again when it comes back.
+Per symbol and poll, ``fetch(symbol, last_msc)`` returns the tick rows since the last one passed on (the driver
+uses ``copy_ticks_from`` from that second, so nothing between two polls is skipped; before the first tick, or
+without it, ``symbol_info_tick``). A row is new when its ``time_msc`` is later than the last passed on: a repeat
+or an older row is dropped. A symbol with no new tick for ``stale_after_s`` is *stale* (market closed, feed
+stopped): reported once, and again when it comes back. Rows may be records (attributes) or numpy rows
+(``row["bid"]``). Pure: the clock and the fetch are given.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +25,13 @@ class NewTick:
     ts_ns: int
 
 
+def _get(row: Any, name: str) -> Any:
+    try:
+        return getattr(row, name)
+    except AttributeError:
+        return row[name]
+
+
 @dataclass
 class TickReader:
     stale_after_s: float
@@ -30,24 +40,32 @@ class TickReader:
     stale: set[str] = field(default_factory=set)
 
     def read(
-        self, symbols: list[str], fetch: Callable[[str], Any], now: float
+        self, symbols: list[str], fetch: Callable[[str, int], Iterable[Any] | None], now: float
     ) -> tuple[list[NewTick], list[str], list[str]]:
         """The new ticks, the symbols that went stale now, and those that came back now."""
         ticks: list[NewTick] = []
         went_stale: list[str] = []
         came_back: list[str] = []
         for symbol in symbols:
-            tick = fetch(symbol)
-            msc = int(getattr(tick, "time_msc", 0) or 0) if tick is not None else 0
             self.last_seen.setdefault(symbol, now)
-            if tick is not None and msc > self.last_msc.get(symbol, 0):
+            rows = sorted(
+                (row for row in fetch(symbol, self.last_msc.get(symbol, 0)) or () if row is not None),
+                key=lambda row: int(_get(row, "time_msc")),
+            )
+            fresh = False
+            for row in rows:
+                msc = int(_get(row, "time_msc"))
+                if msc <= self.last_msc.get(symbol, 0):
+                    continue
                 self.last_msc[symbol] = msc
-                self.last_seen[symbol] = now
-                bid, ask = float(tick.bid), float(tick.ask)
-                last = float(tick.last) or (bid + ask) / 2
+                fresh = True
+                bid, ask = float(_get(row, "bid")), float(_get(row, "ask"))
                 if bid > 0 and ask > 0:
-                    size = float(getattr(tick, "volume_real", 0.0) or getattr(tick, "volume", 0) or 0)
+                    last = float(_get(row, "last")) or (bid + ask) / 2
+                    size = float(_get(row, "volume_real") or _get(row, "volume") or 0)
                     ticks.append(NewTick(symbol, bid, ask, last, size, msc * 1_000_000))
+            if fresh:
+                self.last_seen[symbol] = now
                 if symbol in self.stale:
                     self.stale.discard(symbol)
                     came_back.append(symbol)
