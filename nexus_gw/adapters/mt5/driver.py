@@ -219,7 +219,9 @@ class MT5Driver(PlatformDriver):
             raise LookupError(f"symbol {symbol} is not listed by the broker {self.settings.server}")
         if not info.visible:
             self._mt5.symbol_select(symbol, True)
-        request = build_request(order, symbol, info, self.settings, self.name)
+        tick = self._mt5.symbol_info_tick(symbol)
+        quote = (float(tick.bid), float(tick.ask)) if tick is not None else None
+        request = build_request(order, symbol, info, self.settings, self.name, quote)
         if self._hedging and request["action"] == TRADE_ACTION_DEAL:
             positions = self._mt5.positions_get(symbol=symbol) or ()
             closing = position_to_close(positions, self.settings.magic, order.side, request["volume"])

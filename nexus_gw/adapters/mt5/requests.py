@@ -5,6 +5,7 @@ Values are plain ``int``/``float``/``str`` (they travel across rpyc as source te
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -33,18 +34,42 @@ POSITION_TYPE_BUY: Final = 0
 POSITION_TYPE_SELL: Final = 1
 
 
-def build_request(order: Order, symbol: str, info: Any, settings: MT5Settings, instance: str) -> dict[str, Any]:
-    """The request for ``order`` on the broker's ``symbol`` (``info``: its ``symbol_info``).
+def _on_grid(price: float, tick: float, up: bool | None) -> float:
+    """``price`` on the symbol's tick grid: up, down (never a worse limit) or nearest (None)."""
+    if tick <= 0:
+        return price
+    steps = price / tick
+    n = math.ceil(steps - 1e-9) if up else math.floor(steps + 1e-9) if up is False else round(steps)
+    return round(n * tick, 10)
+
+
+def marketable(order: Order, bid: float, ask: float) -> bool:
+    """A limit already through the market, or a stop already triggered: it executes now."""
+    buy = order.side is Side.BUY
+    if order.order_type is OrderType.LIMIT and order.limit_price is not None:
+        return order.limit_price >= ask if buy else order.limit_price <= bid
+    if order.order_type is OrderType.STOP and order.stop_price is not None:
+        return order.stop_price <= ask if buy else order.stop_price >= bid
+    return False
+
+
+def build_request(
+    order: Order, symbol: str, info: Any, settings: MT5Settings, instance: str, quote: tuple[float, float] | None = None
+) -> dict[str, Any]:
+    """The request for ``order`` on the broker's ``symbol`` (``info``: its ``symbol_info``; ``quote``: bid, ask).
 
     Raises ``VolumeRefused`` when the quantity cannot be rounded to the symbol's volume rules. Pending orders on an
-    exchange (B3) are DAY orders (brokers there refuse GTC); elsewhere GTC."""
+    exchange (B3) are DAY orders (brokers there refuse GTC); elsewhere GTC. Off an exchange, MT5 refuses a limit
+    through the market or a stop already triggered (INVALID_PRICE): such a leg is sent as a market deal."""
     lots = round_volume(order.qty, float(info.volume_step), float(info.volume_min), float(info.volume_max), symbol)
-    pending = order.order_type is not OrderType.MARKET
+    exchange = int(info.trade_exemode) == SYMBOL_TRADE_EXECUTION_EXCHANGE
+    now = not exchange and quote is not None and marketable(order, *quote)
+    pending = order.order_type is not OrderType.MARKET and not now
     request: dict[str, Any] = {
         "action": TRADE_ACTION_PENDING if pending else TRADE_ACTION_DEAL,
         "symbol": str(symbol),
         "volume": float(lots),
-        "type": ORDER_TYPE[(order.order_type, order.side)],
+        "type": ORDER_TYPE[(order.order_type if pending else OrderType.MARKET, order.side)],
         "deviation": int(settings.deviation_points),
         "magic": int(settings.magic),
         "comment": comment_for(order.leg_id, instance),
@@ -54,8 +79,9 @@ def build_request(order: Order, symbol: str, info: Any, settings: MT5Settings, i
         price = order.limit_price if order.order_type is OrderType.LIMIT else order.stop_price
         if price is None:
             raise LookupError(f"a {order.order_type.value} order needs its price")
-        request["price"] = float(price)
-        exchange = int(info.trade_exemode) == SYMBOL_TRADE_EXECUTION_EXCHANGE
+        limit = order.order_type is OrderType.LIMIT
+        up = (order.side is Side.SELL) if limit else None
+        request["price"] = float(_on_grid(float(price), float(info.trade_tick_size), up))
         request["type_time"] = ORDER_TIME_DAY if exchange else ORDER_TIME_GTC
     return request
 

@@ -17,8 +17,12 @@ from nexus_gw.adapters.mt5.volume import VolumeRefused
 from nexus_gw.protocol.constants import OrderType, Side
 from nexus_gw.protocol.messages import Order
 
-CFD = SimpleNamespace(volume_step=0.01, volume_min=0.01, volume_max=200.0, filling_mode=1, trade_exemode=2)
-B3 = SimpleNamespace(volume_step=1.0, volume_min=1.0, volume_max=500.0, filling_mode=3, trade_exemode=3)
+CFD = SimpleNamespace(
+    volume_step=0.01, volume_min=0.01, volume_max=200.0, filling_mode=1, trade_exemode=2, trade_tick_size=0.01
+)
+B3 = SimpleNamespace(
+    volume_step=1.0, volume_min=1.0, volume_max=500.0, filling_mode=3, trade_exemode=3, trade_tick_size=5.0
+)
 SETTINGS = MT5Settings(server="Broker-Demo", magic=4242, deviation_points=7)
 
 
@@ -69,3 +73,21 @@ def test_hedging_closes_the_opposite_position_of_the_same_volume_by_ticket() -> 
     assert position_to_close(positions, 4242, Side.BUY, 2.0) == 4
     assert position_to_close(positions, 4242, Side.SELL, 2.0) == 2
     assert position_to_close(positions, 4242, Side.BUY, 5.0) == 0
+
+
+def test_off_an_exchange_a_limit_through_the_market_or_a_triggered_stop_goes_as_a_market_deal() -> None:
+    quote = (21000.0, 21001.0)
+    through = build_request(order(1, OrderType.LIMIT, limit_price=21005.0), "NAS100", CFD, SETTINGS, "x", quote)
+    triggered = build_request(order(1, OrderType.STOP, stop_price=20990.0), "NAS100", CFD, SETTINGS, "x", quote)
+    resting = build_request(order(1, OrderType.LIMIT, limit_price=20990.0), "NAS100", CFD, SETTINGS, "x", quote)
+    assert (through["action"], through["type"]) == (TRADE_ACTION_DEAL, 0)
+    assert (triggered["action"], triggered["type"]) == (TRADE_ACTION_DEAL, 0)
+    assert (resting["action"], resting["type"]) == (TRADE_ACTION_PENDING, 2)
+    on_b3 = build_request(order(1, OrderType.LIMIT, limit_price=130010.0), "WINZ26", B3, SETTINGS, "x", (1.3e5, 1.3e5))
+    assert on_b3["action"] == TRADE_ACTION_PENDING  # an exchange takes a marketable limit itself
+
+
+def test_limit_prices_go_on_the_tick_grid_never_worse() -> None:
+    buy = build_request(order(1, OrderType.LIMIT, limit_price=130003.0), "WINZ26", B3, SETTINGS, "x")
+    sell = build_request(order(1, OrderType.LIMIT, Side.SELL, limit_price=130003.0), "WINZ26", B3, SETTINGS, "x")
+    assert (buy["price"], sell["price"]) == (130000.0, 130005.0)
