@@ -216,6 +216,9 @@ class MT5Driver(PlatformDriver):
     def _request(self, order: Order, symbol: str) -> dict[str, Any]:
         info = self._mt5.symbol_info(symbol)
         if info is None:
+            code, text = self._mt5.last_error()
+            if int(code) in CONNECTION_ERRORS:
+                raise BackendError(f"symbol_info: {code} {text}")
             raise LookupError(f"symbol {symbol} is not listed by the broker {self.settings.server}")
         if not info.visible:
             self._mt5.symbol_select(symbol, True)
