@@ -11,7 +11,9 @@ from nexus_gw.adapters.base import PlatformDriver
 from nexus_gw.protocol.messages import Order
 
 from ..contract import WAIT, DriverContract, Harness, Running, make_order
-from .conftest import brazil_module, make_driver, win_subscription
+from .conftest import brazil_module, make_driver, needs_double, win_subscription
+
+pytestmark = needs_double
 
 
 class MT5Harness(Harness):

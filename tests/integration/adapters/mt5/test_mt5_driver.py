@@ -15,7 +15,9 @@ from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
 from nexus_gw.protocol.messages import Order, Subscription
 
 from ..contract import Running
-from .conftest import double, make_driver, win_subscription
+from .conftest import double, make_driver, needs_double, win_subscription
+
+pytestmark = needs_double
 
 _n = iter(range(1, 10_000))
 
