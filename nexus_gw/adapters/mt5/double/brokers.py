@@ -98,7 +98,7 @@ def _cfd(name: str, description: str, price: float, spread: int, hours: tuple[Se
         volume_step=0.01 if name == "BTCUSD" else 0.1,
         filling_mode=c.FILLING_BITS["FOK"] | c.FILLING_BITS["IOC"],
         exemode=c.SYMBOL_TRADE_EXECUTION_MARKET,
-        margin_initial=round(price / 100, 2),  # 1:100 leverage on one lot
+        margin_initial=round(price / (2 if name == "BTCUSD" else 100), 2),  # 1:100 on indices, 1:2 on crypto
         currency_profit="USD",
         path=f"Indices\\{name}" if name != "BTCUSD" else "Crypto\\BTCUSD",
         stops_level=10,

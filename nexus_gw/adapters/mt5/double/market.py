@@ -69,7 +69,7 @@ class Market:
         """Move ``name``'s quote to ``bid`` (the ask keeps its spread) at the current time: tests drive triggers."""
         spec = self._spec(name)
         self._mid[name] = round(bid / spec.tick_size) + spec.spread_ticks // 2
-        return self._emit(spec, max(self.now_msc, self._next_msc(name)), last=last)
+        return self._emit(spec, max(self.now_msc, self._next_msc(name)), last=last, walk=False)
 
     def _spec(self, name: str) -> SymbolSpec:
         spec = self.broker.spec(name)
@@ -81,9 +81,11 @@ class Market:
         previous = self.last_tick(name)
         return previous.time_msc + 1 if previous else self.now_msc
 
-    def _emit(self, spec: SymbolSpec, at_msc: int, *, first: bool = False, last: float | None = None) -> TickRow:
+    def _emit(
+        self, spec: SymbolSpec, at_msc: int, *, first: bool = False, last: float | None = None, walk: bool = True
+    ) -> TickRow:
         rng = self._rng[spec.name]
-        if not first and last is None:
+        if walk and not first:
             self._mid[spec.name] += rng.randint(-spec.step_ticks, spec.step_ticks)
         low = self._mid[spec.name] - spec.spread_ticks // 2
         bid = round(low * spec.tick_size, spec.digits)

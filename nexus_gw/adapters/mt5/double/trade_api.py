@@ -140,7 +140,8 @@ class TradeApi:
         t: Any = self
         if not t._ready():
             return None
-        rows = _history(t, t.books.history_orders.values(), "time_setup", date_from, date_to, group, ticket, position)
+        by_id = ticket is not None or position is not None
+        rows = _history(t, t.books.history_orders.values(), "time_setup", date_from, date_to, group, by_id, position)
         if rows is None:
             return None
         return tuple(r.TradeOrder(**row) for row in rows if ticket is None or row["ticket"] == ticket)
@@ -161,7 +162,8 @@ class TradeApi:
         t: Any = self
         if not t._ready():
             return None
-        rows = _history(t, t.books.deals, "time", date_from, date_to, group, None, position)
+        by_id = ticket is not None or position is not None
+        rows = _history(t, t.books.deals, "time", date_from, date_to, group, by_id, position)
         if rows is None:
             return None
         return tuple(r.TradeDeal(**row) for row in rows if ticket is None or row["order"] == ticket)
@@ -184,10 +186,9 @@ def _history(
     date_from: Any,
     date_to: Any,
     group: str | None,
-    ticket: int | None,
+    by_id: bool,
     position: int | None,
 ) -> list[dict[str, Any]] | None:
-    by_id = ticket is not None or position is not None
     if not by_id and (date_from is None or date_to is None):
         t.error = (c.RES_E_INVALID_PARAMS, "Invalid arguments: give date_from and date_to, or ticket=, or position=")
         return None

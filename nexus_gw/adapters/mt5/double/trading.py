@@ -8,6 +8,7 @@ FOK is refused, IOC fills part and cancels the rest (DONE_PARTIAL), RETURN fills
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -223,7 +224,10 @@ class Trader:
                 self.books.orders.pop(order["ticket"], None)
                 return Outcome(c.TRADE_RETCODE_REJECT)
             return Outcome(c.TRADE_RETCODE_PLACED, order=order["ticket"])  # a pending FOK waits for the whole
-        volume = vol(min(wanted, available - available % spec.volume_step if available < wanted else wanted))
+        if available < wanted:  # whole volume steps of what the book offers
+            volume = vol(math.floor(available / spec.volume_step + 1e-9) * spec.volume_step)
+        else:
+            volume = wanted
         if volume <= 0:
             if filling == c.ORDER_FILLING_IOC:
                 self.books.finish(order, c.ORDER_STATE_CANCELED, now)
