@@ -4,8 +4,10 @@
 - ``backend.py`` the ``MetaTrader5`` module: ``local`` (the official package, imported in ``start``), ``remote``
   (rpyc classic, as mt5linux), or a module object injected directly (tests pass the double);
 - pure decisions: ``filling.py`` (type_filling), ``volume.py`` (lots), ``retcodes.py`` (what each return code
-  means for the leg), ``legs.py`` (the leg id in the order comment, tickets ↔ legs);
-- ``driver.py`` the driver, ``ticks.py`` the tick reader, ``deals.py`` deals → executions and the report.
+  means for the leg), ``legs.py`` (the leg id in the order comment), ``requests.py`` (the order_send request),
+  ``book.py`` (tickets ↔ legs, deals → executions, the report), ``ticks.py`` (ticks once each, stale feed),
+  ``lint.py`` (profile warnings);
+- ``driver.py`` the driver; ``double/`` a test double of the ``MetaTrader5`` module and its rpyc server.
 
 Importing this package never imports ``MetaTrader5`` nor ``rpyc`` (``docs/mt5.md``).
 """
