@@ -53,7 +53,13 @@ class DriverSpec:
 
 DRIVERS: dict[str, DriverSpec] = {
     "sim": DriverSpec("nexus_gw.adapters.sim.config:SimSettings", "nexus_gw.adapters.sim.driver:SimDriver"),
-    "mt5": DriverSpec("nexus_gw.adapters.mt5.settings:MT5Settings", "nexus_gw.adapters.mt5.driver:MT5Driver"),
+    "mt5": DriverSpec(
+        "nexus_gw.adapters.mt5.settings:MT5Settings",
+        "nexus_gw.adapters.mt5.driver:MT5Driver",
+        companion=Companion(
+            "nexus_gw.adapters.mt5.companion", wanted_if="double", suffix="mt5", ready_line=b"listening on"
+        ),
+    ),
     "nt8": DriverSpec(
         "nexus_gw.adapters.pending:NT8Settings",
         None,

@@ -31,6 +31,11 @@ class MT5Settings(BaseModel):
     host: str = Field("127.0.0.1", description="remote: host of the rpyc classic server (keep it on localhost).")
     port: int = Field(18812, ge=1, le=65535, description="remote: port of the rpyc classic server.")
     remote_module: str = Field("MetaTrader5", description="remote: the module the server imports for the API.")
+    double: bool = Field(
+        False,
+        description="Development only: local stacks start the MetaTrader5 double's rpyc server for this instance "
+        "and point port at it (use with backend: remote).",
+    )
     market: Literal["cfd", "exchange"] = Field(
         "cfd", description="cfd: a CFD/forex broker (sized per root); exchange: B3 or another exchange (contracts)."
     )
