@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 
 READY = "listening on"
 
@@ -38,7 +39,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     from nexus_gw.config.loader import load_profile
 
     args = parse(argv)
-    instance = load_profile(args.profile, args.config_dir).profile.platforms[args.platform]
+    config_dir = Path(args.config_dir) if args.config_dir else None
+    instance = load_profile(args.profile, config_dir).profile.platforms[args.platform]
     broker = "brazil" if instance.settings.get("market") == "exchange" else "global"
     served = server.build_server(
         argparse.Namespace(
