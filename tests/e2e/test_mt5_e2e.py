@@ -47,10 +47,10 @@ def mt5_stack(tmp_path: Path) -> Iterator[LocalStack]:
     s.stop_all()
 
 
-def wait_for(what: str, condition: Any, timeout_s: float = 20.0) -> None:
+def wait_for(what: str, condition: Any, timeout_s: float = 30.0, detail: Any = lambda: "") -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():
-        assert time.monotonic() < deadline, f"timed out after {timeout_s}s waiting for {what}"
+        assert time.monotonic() < deadline, f"timed out after {timeout_s}s waiting for {what}; {detail()}"
         time.sleep(0.02)
 
 
@@ -66,11 +66,20 @@ def test_nq_fills_on_mt5_global_as_20_nas100_lots_and_win_on_mt5_brazil_as_the_f
     fills: list[dict[str, Any]] = []
     got = threading.Event()
     with NexusGatewayInterface("127.0.0.1", stack.endpoints.nexus_port, name="mt5-e2e") as gw:
+        updates: list[dict[str, Any]] = []
         gw.set_fill_callback(lambda f: (fills.append(f), got.set()))
+        gw.set_order_status_callback(updates.append)
         gw.start_listening()
         nq = gw.send_signal("NQ", signal=1.0, confidence=0.9, qty=1)
         win = gw.send_signal("WIN", signal=-1.0, confidence=0.9, qty=1)
-        wait_for("both fills", lambda: {f["order_id"] for f in fills if f["status"] == "FILLED"} >= {nq, win})
+        wait_for(
+            "both fills",
+            lambda: {f["order_id"] for f in fills if f["status"] == "FILLED"} >= {nq, win},
+            detail=lambda: (
+                f"orders {nq}, {win}; fills {fills}; updates {updates}\n"
+                + "\n".join(stack.tail(n) for n in ("mt5_global", "mt5_brazil", "gateway"))
+            ),
+        )
     by_order = {f["order_id"]: f for f in fills if f["status"] == "FILLED"}
     (nq_leg,) = by_order[nq]["legs"]
     assert (nq_leg["platform"], nq_leg["symbol"], nq_leg["filled_qty"]) == ("mt5_global", "NAS100", 20)
