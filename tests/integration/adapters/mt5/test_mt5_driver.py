@@ -3,6 +3,7 @@ the MetaTrader5 double. Every wait polls the driver with a deadline (``Running.w
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -208,3 +209,38 @@ def _record(o: Order, ticket: str) -> InFlightLeg:
     return InFlightLeg(
         o.leg_id, o.symbol, o.side.value, o.qty, o.order_type.value, o.limit_price, o.stop_price, 0, ticket
     )
+
+
+def test_a_stale_feed_and_a_terminal_off_its_broker_are_reported_not_silent(cfd: Any) -> None:
+    run = started(
+        make_driver(cfd, "mt5_global", market="cfd", stale_after_s=0.3), [Subscription(root="NQ", symbol="NAS100")]
+    )
+    try:
+        run.wait(lambda: run.events.last_tick("NAS100"), "a NAS100 tick")
+        cfd._double.disconnect()  # the terminal loses its broker: no ticks, terminal_info().connected False
+        run.wait(lambda: run.events.states[-1] is False, "the platform reported down")
+        cfd._double.reconnect()
+        run.wait(lambda: run.events.states[-1] is True, "the platform reported up again")
+        ticks = len(run.events.ticks)
+        run.wait(lambda: len(run.events.ticks) > ticks, "ticks flowing again")
+    finally:
+        run.driver.stop()
+
+
+def test_a_closed_market_is_reported_stale_once_while_the_terminal_stays_up(
+    cfd: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "nexus_gw.adapters.mt5")
+    run = started(
+        make_driver(cfd, "mt5_global", market="cfd", stale_after_s=0.3), [Subscription(root="NQ", symbol="NAS100")]
+    )
+    try:
+        run.wait(lambda: run.events.last_tick("NAS100"), "a NAS100 tick")
+        cfd._double.set_market_open(False, "NAS100")
+        run.wait(lambda: "feed stale for NAS100 (market closed or feed stopped)" in caplog.text, "the stale warning")
+        assert run.events.states[-1] is True  # stale, not down: the terminal is still connected
+        cfd._double.set_market_open(True, "NAS100")
+        run.wait(lambda: "feed back for NAS100" in caplog.text, "the feed back")
+        assert caplog.text.count("feed stale for NAS100") == 1
+    finally:
+        run.driver.stop()
