@@ -70,3 +70,20 @@ def test_day_order_expires_at_the_end_of_the_day(b3: ModuleType) -> None:
     b3._double.advance(10 * 3600)  # past midnight UTC
     assert b3.orders_get() == ()
     assert b3.history_orders_get(ticket=placed.order)[0].state == b3.ORDER_STATE_EXPIRED
+
+
+def test_stop_loss_closes_a_position_at_the_touch(mt5: ModuleType) -> None:
+    buy = market(mt5, "NAS100", mt5.ORDER_TYPE_BUY, 1.0, sl=round(mt5.symbol_info("NAS100").bid - 20, 2))
+    mt5._double.set_price("NAS100", buy.price - 10)
+    assert len(mt5.positions_get()) == 1
+    tick = mt5._double.set_price("NAS100", buy.price - 30)
+    assert mt5.positions_get() == ()
+    (closing,) = [d for d in mt5.history_deals_get(position=buy.order) if d.entry == mt5.DEAL_ENTRY_OUT]
+    assert (closing.reason, closing.price, closing.volume) == (mt5.DEAL_REASON_SL, tick["bid"], 1.0)
+
+
+def test_take_profit_closes_a_netting_position(b3: ModuleType) -> None:
+    sell = market(b3, "WINZ26", b3.ORDER_TYPE_SELL, 2.0, tp=b3.symbol_info("WINZ26").bid - 100)
+    b3._double.set_price("WINZ26", sell.price - 200)
+    assert b3.positions_get() == ()
+    assert b3.history_deals_get(position=sell.order)[-1].reason == b3.DEAL_REASON_TP
