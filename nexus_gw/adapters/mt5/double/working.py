@@ -4,6 +4,8 @@ A limit fills when the touch crosses it, at the touch; a stop triggers on the LA
 touch (a CFD tick has no last price, so there the bid stands for it); a stop-limit, once triggered, becomes a limit
 at its ``stoplimit`` price, as MT5 does. The unfilled rest of a RETURN order keeps working and fills at the touch.
 Orders with ``ORDER_TIME_SPECIFIED`` expire at their expiration, ``ORDER_TIME_DAY`` ones at the end of the UTC day.
+A position's stop loss or take profit closes it at the touch (a buy at the bid, a sell at the ask) once the touch
+reaches it: an order and an OUT deal with reason SL or TP and comment ``[sl PRICE]`` / ``[tp PRICE]``.
 """
 
 from __future__ import annotations
@@ -71,3 +73,34 @@ def on_tick(trader: Trader, symbol: str, tick: TickRow) -> None:
             order["price_open"] = order["price_stoplimit"]
             continue  # the limit it became works from the next tick
         trader.fill_marketable(order, spec, execution.price, refuse_fok=False)
+    for position in [p for p in books.positions.values() if p["symbol"] == symbol and (p["sl"] or p["tp"])]:
+        _stop_out(trader, position, tick)
+
+
+def _stop_out(trader: Trader, position: dict[str, Any], tick: TickRow) -> None:
+    """Close ``position`` at the touch when it has reached its stop loss or take profit."""
+    buy = position["type"] == c.POSITION_TYPE_BUY
+    price = tick.bid if buy else tick.ask
+    sl, tp = position["sl"], position["tp"]
+    if sl and (price <= sl if buy else price >= sl):
+        reason, level, name = c.DEAL_REASON_SL, sl, "sl"
+    elif tp and (price >= tp if buy else price <= tp):
+        reason, level, name = c.DEAL_REASON_TP, tp, "tp"
+    else:
+        return
+    spec = trader.market.broker.spec(position["symbol"])
+    assert spec is not None
+    request = {
+        "type": c.ORDER_TYPE_SELL if buy else c.ORDER_TYPE_BUY,
+        "volume": position["volume"],
+        "symbol": position["symbol"],
+        "position": position["ticket"],
+        "magic": position["magic"],
+        "comment": f"[{name} {level}]",
+        "type_filling": c.ORDER_FILLING_IOC,
+    }
+    order = trader.books.new_order(request, tick.time_msc, price)
+    order["reason"] = reason
+    deal = trader.books.fill(order, position["volume"], price, tick.time_msc, spec)
+    deal["reason"] = reason
+    trader.books.finish(order, c.ORDER_STATE_FILLED, tick.time_msc)

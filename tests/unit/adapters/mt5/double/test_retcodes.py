@@ -156,3 +156,24 @@ def test_ioc_beyond_liquidity_fills_part_and_cancels_the_rest(mt5: ModuleType) -
     assert mt5.orders_get() == ()
     (order,) = mt5.history_orders_get(ticket=result.order)
     assert (order.state, order.volume_current) == (mt5.ORDER_STATE_CANCELED, 0.5)
+
+
+def test_ioc_with_no_liquidity_is_canceled(mt5: ModuleType) -> None:
+    mt5._double.set_liquidity("NAS100", 0)
+    result = market(mt5, "NAS100", mt5.ORDER_TYPE_BUY, 1.0)
+    assert (result.retcode, result.deal) == (mt5.TRADE_RETCODE_CANCEL, 0)
+    assert mt5.positions_get() == ()
+
+
+def test_sltp_modifies_a_position_and_refuses_an_unknown_one(mt5: ModuleType) -> None:
+    buy = market(mt5, "NAS100", mt5.ORDER_TYPE_BUY, 1.0)
+    sl = round(buy.price - 100, 2)
+    done = mt5.order_send({"action": mt5.TRADE_ACTION_SLTP, "symbol": "NAS100", "position": buy.order, "sl": sl})
+    assert done.retcode == mt5.TRADE_RETCODE_DONE and mt5.positions_get()[0].sl == sl
+    gone = mt5.order_send({"action": mt5.TRADE_ACTION_SLTP, "symbol": "NAS100", "position": 5, "sl": sl})
+    assert gone.retcode == mt5.TRADE_RETCODE_POSITION_CLOSED
+
+
+def test_close_by_is_not_simulated(mt5: ModuleType) -> None:
+    request = {"action": mt5.TRADE_ACTION_CLOSE_BY, "symbol": "NAS100", "position": 1, "position_by": 2}
+    assert mt5.order_send(request).retcode == mt5.TRADE_RETCODE_INVALID
