@@ -68,8 +68,12 @@ def test_nq_fills_on_mt5_global_as_20_nas100_lots_and_win_on_mt5_brazil_as_the_f
     with NexusGatewayInterface("127.0.0.1", stack.endpoints.nexus_port, name="mt5-e2e") as gw:
         updates: list[dict[str, Any]] = []
         gw.set_fill_callback(lambda f: (fills.append(f), got.set()))
+        ticks: list[dict[str, Any]] = []
         gw.set_order_status_callback(updates.append)
+        gw.set_market_data_callback(ticks.append)
         gw.start_listening()
+        # the gateway refuses a signal on a symbol without fresh market data: wait for both feeds first
+        wait_for("NQ and WIN market data from MT5", lambda: {t["symbol"] for t in list(ticks)} >= {"NQ", "WIN"})
         nq = gw.send_signal("NQ", signal=1.0, confidence=0.9, qty=1)
         win = gw.send_signal("WIN", signal=-1.0, confidence=0.9, qty=1)
         wait_for(
