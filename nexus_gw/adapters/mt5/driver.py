@@ -77,9 +77,9 @@ class MT5Driver(PlatformDriver):
         """The legs earlier runs sent: bound ones by their order ticket, unbound open ones in doubt."""
         for rec in in_flight:
             ticket = int(rec.platform_order_id) if rec.platform_order_id.isdigit() else 0
-            self._book.add(
-                Leg(rec.leg_id, self._broker(rec.symbol), rec.qty, ticket, in_doubt=not ticket and not rec.finished)
-            )
+            leg = Leg(rec.leg_id, self._broker(rec.symbol), rec.qty, ticket, in_doubt=not ticket and not rec.finished)
+            leg.finished = bool(rec.finished)  # a finished leg is still known (a repeat is ignored) but not read
+            self._book.add(leg)
 
     def start(self, events: DriverEvents) -> None:
         self._events = events

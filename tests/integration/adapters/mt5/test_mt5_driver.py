@@ -244,3 +244,17 @@ def test_a_closed_market_is_reported_stale_once_while_the_terminal_stays_up(
         assert caplog.text.count("feed stale for NAS100") == 1
     finally:
         run.driver.stop()
+
+
+def test_each_instance_logs_in_with_the_password_of_its_own_variable(
+    cfd: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv("NEXUSGW_MT5_GLOBAL_PASSWORD", raising=False)
+    monkeypatch.setenv("NEXUSGW_MT5_BRAZIL_PASSWORD", "the other account's")
+    run = Running(make_driver(cfd, "mt5_global", login=5_001_001, server="GlobalCFD-Demo"))
+    run.driver.start(run.events)
+    assert run.events.states == [False]
+    assert "the password of login 5001001 is not set: export NEXUSGW_MT5_GLOBAL_PASSWORD" in caplog.text
+    monkeypatch.setenv("NEXUSGW_MT5_GLOBAL_PASSWORD", "secret")
+    run.wait(lambda: run.events.states[-1] is True, "the login with its own password")
+    run.driver.stop()
