@@ -13,12 +13,6 @@ class _Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class MT5Settings(_Settings):
-    server: str = Field("", description="Broker server name as shown in the MT5 login dialog.")
-    login: int | None = Field(None, description="Account number; the password comes from NEXUSGW_MT5_PASSWORD.")
-    terminal_path: str = Field("", description="Path of terminal64.exe when several terminals are installed.")
-
-
 class NT8Settings(_Settings):
     host: str = Field("127.0.0.1", description="Host of the NinjaScript bridge.")
     port: int = Field(9001, ge=1, le=65535, description="TCP port of the NinjaScript bridge.")
