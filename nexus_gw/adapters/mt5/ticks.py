@@ -14,15 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-
-@dataclass(frozen=True, slots=True)
-class NewTick:
-    symbol: str
-    bid: float
-    ask: float
-    last: float
-    size: float
-    ts_ns: int
+from nexus_gw.adapters.events import MarketDataEvent
 
 
 def _get(row: Any, name: str) -> Any:
@@ -41,9 +33,9 @@ class TickReader:
 
     def read(
         self, symbols: list[str], fetch: Callable[[str, int], Iterable[Any] | None], now: float
-    ) -> tuple[list[NewTick], list[str], list[str]]:
+    ) -> tuple[list[MarketDataEvent], list[str], list[str]]:
         """The new ticks, the symbols that went stale now, and those that came back now."""
-        ticks: list[NewTick] = []
+        ticks: list[MarketDataEvent] = []
         went_stale: list[str] = []
         came_back: list[str] = []
         for symbol in symbols:
@@ -63,7 +55,7 @@ class TickReader:
                 if bid > 0 and ask > 0:
                     last = float(_get(row, "last")) or (bid + ask) / 2
                     size = float(_get(row, "volume_real") or _get(row, "volume") or 0)
-                    ticks.append(NewTick(symbol, bid, ask, last, size, msc * 1_000_000))
+                    ticks.append(MarketDataEvent(symbol, bid, ask, last, size, msc * 1_000_000))
             if fresh:
                 self.last_seen[symbol] = now
                 if symbol in self.stale:
