@@ -149,3 +149,15 @@ def test_the_gateway_unavailable_message_names_the_program_and_unit_we_ship() ->
     assert "supervisorctl -c FILE status gateway" in str(caught.value)  # [program:gateway] of supervisor render
     assert "systemctl status nexusgw-gateway" in str(caught.value)
     assert (UNITS / "nexusgw-gateway.service").is_file()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="systemd units are for Linux hosts")
+@pytest.mark.parametrize("name", SERVICES)
+def test_every_service_is_rated_well_hardened_by_systemd_analyze_security(tmp_path: Path, name: str) -> None:
+    analyze = systemd_analyze()
+    copy = tmp_path / name
+    copy.write_text((UNITS / name).read_text().replace(SHIPPED_EXE, this_nexusgw()))
+    # systemd rates exposure from 0 (locked down) to 10 (unprotected); --threshold is in tenths: at most 2.0 here
+    args = [analyze, "security", "--offline=true", "--threshold=20", str(copy)]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
