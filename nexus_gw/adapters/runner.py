@@ -57,7 +57,7 @@ class AdapterRunner:
         )
         self.link.report_provider = driver.report
         self.stop_event = threading.Event()
-        self.notifier = Notifier()
+        self.notifier = Notifier()  # systemd's readiness and watchdog (a no-op elsewhere)
         self.counts = {"orders": 0, "cancels": 0, "updates": 0, "fills": 0, "ticks": 0}
         if state_dir is None:
             log.warning("%s: no state directory: the write-ahead of sent legs is kept in memory only", name)
@@ -90,7 +90,7 @@ class AdapterRunner:
         try:
             while not self.stop_event.is_set():
                 self._pass()
-                notifier.watchdog(time.monotonic())
+                notifier.watchdog(time.monotonic(), self._service_status)
         finally:
             notifier.stopping(f"adapter {self.name}: stopping")
             self._shutdown()
@@ -112,9 +112,14 @@ class AdapterRunner:
                 self._on_gateway(msg_type, msg)
         self._on_driver_events()
 
+    def _service_status(self) -> str:
+        gateway = "connected to" if self.link.welcome is not None else "waiting for"
+        return (
+            f"adapter {self.name}: {gateway} the gateway, platform {'up' if self.link.platform_connected else 'down'}"
+        )
+
     def _on_gateway(self, msg_type: MsgType, msg: m.Message) -> None:
         if isinstance(msg, m.Welcome):
-            self.notifier.status(f"adapter {self.name}: connected to the gateway")
             self.driver.subscribe(list(msg.subscriptions))
         elif isinstance(msg, m.Order):
             self._on_order(msg)

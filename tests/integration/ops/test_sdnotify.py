@@ -33,10 +33,10 @@ class Listener:
         self.sock.bind(address)
         self.messages: list[dict[str, str]] = []
 
-    def wait_for(self, key: str, timeout_s: float = 20.0) -> list[dict[str, str]]:
-        """Receive until a message with ``key`` arrives; every message so far, in order."""
+    def wait_for(self, key: str, timeout_s: float = 20.0, status: str = "") -> list[dict[str, str]]:
+        """Receive until a message with ``key`` (and ``status`` in its STATUS) arrives; every message so far."""
         deadline = time.monotonic() + timeout_s
-        while not any(key in msg for msg in self.messages):
+        while not any(key in msg and status in msg.get("STATUS", "") for msg in self.messages):
             left = deadline - time.monotonic()
             assert left > 0, f"no {key} within {timeout_s:.0f}s; received {self.messages}"
             self.sock.settimeout(left)
@@ -102,18 +102,20 @@ def test_the_gateway_process_says_ready_then_pings_the_watchdog_then_says_stoppi
     assert any("STOPPING" in msg for msg in lis.wait_for("STOPPING", timeout_s=5.0))
 
 
-def test_an_adapter_process_says_ready_and_pings_the_watchdog_without_a_gateway(
+def test_an_adapter_process_is_ready_without_a_gateway_and_its_watchdog_pings_say_when_it_is_connected(
     tmp_path: Path, listener: tuple[Listener, str]
 ) -> None:
     lis, address = listener
-    stack = LocalStack(
-        "dev", CONFIG_DIR, tmp_path / "run", extra_env={"NOTIFY_SOCKET": address, "WATCHDOG_USEC": "1000000"}
-    )
+    env = {"NOTIFY_SOCKET": address, "WATCHDOG_USEC": "1000000", "NEXUSGW_GATEWAY__HEARTBEAT_INTERVAL_S": "0.25"}
+    stack = LocalStack("dev", CONFIG_DIR, tmp_path / "run", extra_env=env)
     try:
-        stack.start_adapter("nt8")  # no gateway: an adapter is ready once started, it reconnects on its own
-        msgs = lis.wait_for("WATCHDOG")
+        stack.start_adapter("nt8")  # no gateway yet: an adapter is ready once started, it connects on its own
+        msgs = lis.wait_for("WATCHDOG", status="adapter nt8: waiting for the gateway")
         assert msgs[0] == {"READY": "1", "STATUS": "adapter nt8: waiting for the gateway"}, msgs
+        stack.start_gateway()
+        lis.wait_for("WATCHDOG", status="adapter nt8: connected to the gateway, platform up")
     finally:
         codes = stack.stop_all()
     assert codes["nt8"] == 0, stack.tail("nt8")
-    assert lis.wait_for("STOPPING", timeout_s=5.0)[-1]["STOPPING"] == "1"
+    stopping = {"STOPPING": "1", "STATUS": "adapter nt8: stopping"}
+    assert stopping in lis.wait_for("STOPPING", timeout_s=5.0, status="adapter nt8: stopping")
