@@ -287,7 +287,7 @@ class App:
                 self.loop.run_once(poller)
                 notifier.watchdog(time.monotonic(), self._service_status)
         finally:
-            notifier.stopping("stopping")
+            notifier.stopping(f"profile {self.profile.name}: stopping")
             log.info("gateway stopping: %d working orders", len(self.desk.book.working()))
             if self.fx_feed is not None:
                 self.fx_feed.stop()
