@@ -40,7 +40,21 @@ def _ports(values: list[str]) -> dict[str, int]:
     return ports
 
 
-def _companions(loaded: Any, overrides: dict[str, int]) -> list[Any]:
+def _adapters(loaded: Any, chosen: list[str]) -> tuple[str, ...]:
+    """The instances to run here: every enabled one, or those chosen (in the profile's order)."""
+    from nexus_gw.errors import UsageError
+
+    enabled = list(loaded.profile.enabled_platforms())
+    unknown = [name for name in chosen if name not in enabled]
+    if unknown:
+        raise UsageError(
+            f"--adapter {', '.join(unknown)}: not an enabled platform instance of profile {loaded.name}; "
+            f"enabled: {', '.join(enabled)}"
+        )
+    return tuple(name for name in enabled if not chosen or name in chosen)
+
+
+def _companions(loaded: Any, adapters: tuple[str, ...], overrides: dict[str, int]) -> list[Any]:
     """The development companion of every enabled instance that asks for one, each on its own port."""
     from nexus_gw.adapters.registry import companion, settings_model
     from nexus_gw.errors import UsageError
@@ -48,6 +62,8 @@ def _companions(loaded: Any, overrides: dict[str, int]) -> list[Any]:
 
     wanted = {}
     for name, instance in loaded.profile.enabled_platforms().items():
+        if name not in adapters:
+            continue
         spec = companion(instance.driver, instance.settings)
         if spec is not None:
             default = settings_model(instance.driver).model_fields[spec.port_setting].default
@@ -89,6 +105,10 @@ def render(
     engine_command: Annotated[
         str | None, typer.Option(help="Your signal engine's command (default: a placeholder).")
     ] = None,
+    adapter: Annotated[
+        list[str] | None,
+        typer.Option(help="Run only this instance's adapter here (repeat; default: every enabled instance)."),
+    ] = None,
     as_config_dir: Annotated[
         Path | None,
         typer.Option(help="Config dir written into the file when it differs on the target machine."),
@@ -105,6 +125,7 @@ def render(
     from nexus_gw.ops.supervisor import render as render_conf
 
     loaded = load_profile(profile, config_dir)  # driver settings (secrets) may be set on the target only
+    adapters = _adapters(loaded, adapter or [])
     data = (data_dir or Path(loaded.profile.gateway.data_dir)).resolve()
     logs = (logs_dir or data / "logs").resolve()
     written_profile = str(Path(profile).resolve()) if profile.endswith((".yaml", ".yml")) or "/" in profile else profile
@@ -116,8 +137,8 @@ def render(
         control=Control.parse(control or f"unix:{data / 'supervisor.sock'}"),
         nexusgw=tuple(shlex.split(command)) if command else _nexusgw_command(),
         python=python or sys.executable,
-        adapters=tuple(loaded.profile.enabled_platforms()),
-        companions=tuple(_companions(loaded, _ports(companion_port or []))),
+        adapters=adapters,
+        companions=tuple(_companions(loaded, adapters, _ports(companion_port or []))),
         engine_command=tuple(shlex.split(engine_command)) if engine_command else ENGINE_PLACEHOLDER,
     )
     text = render_conf(plan)

@@ -113,3 +113,19 @@ def test_a_companion_port_for_an_instance_without_a_companion_is_refused(
     assert f"no development companion runs for it in profile dev; instances with one: {with_one}" in (
         capsys.readouterr().err
     )
+
+
+def test_a_host_can_run_only_some_adapters_with_only_their_companions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = render(tmp_path, "--profile", "dev", "--adapter", "nt8", "--adapter", "sierra")
+    assert "programs=nt8,sierra\n" in text
+    assert "[program:gateway]" in text and "[program:mt5_global]" not in text
+    assert "programs=sierra-dtc\n" in text  # the companion of sierra, and no other
+    without = render(tmp_path, "--profile", "dev", "--adapter", "nt8")
+    assert "[group:companions]" not in without and "[program:sierra]" not in without
+    code = main(["supervisor", "render", "--config-dir", str(CONFIG_DIR), "--profile", "dev", "--adapter", "nt9"])
+    assert code == 2
+    assert "--adapter nt9: not an enabled platform instance of profile dev; enabled: nt8, sierra" in (
+        capsys.readouterr().err
+    )
