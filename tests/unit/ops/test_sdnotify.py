@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+import pytest
 
 from nexus_gw.ops.sdnotify import Notifier, notify_address, watchdog_interval
 
@@ -42,7 +45,7 @@ def test_a_watchdog_without_notify_socket_is_ignored() -> None:
     assert Notifier({"WATCHDOG_USEC": "2000000", "WATCHDOG_PID": str(os.getpid())}).interval is None
 
 
-def test_a_missing_socket_is_logged_once_and_never_raises(tmp_path, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_socket_is_logged_once_and_never_raises(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     notifier = Notifier({"NOTIFY_SOCKET": str(tmp_path / "gone.sock")}, platform="linux")
     assert notifier.enabled
     assert not notifier.ready()
