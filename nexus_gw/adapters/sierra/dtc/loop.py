@@ -340,8 +340,12 @@ class SessionLoop:
         item = msg.TradeAccount or None
         self._requests.add(msg.RequestID, item, msg.MessageNumber, msg.TotalNumberMessages)
 
+    def _on_security_definition(self, msg: m.SecurityDefinitionResponse) -> None:
+        self._requests.add(msg.RequestID, msg, 1, 1)  # one definition per symbol request
+
     def _on_request_reject(
-        self, msg: m.OpenOrdersReject | m.CurrentPositionsReject | m.HistoricalOrderFillsReject
+        self,
+        msg: m.OpenOrdersReject | m.CurrentPositionsReject | m.HistoricalOrderFillsReject | m.SecurityDefinitionReject,
     ) -> None:
         self._requests.reject(msg.RequestID, msg.RejectText or "(no reason given)")
 
