@@ -53,7 +53,7 @@ def test_a_wrong_template_is_caught_reported_and_its_legs_refused_naming_the_pre
     wait_reconciled(driver, 1)
     leg = "20260101-00000000bb.sierra"
     driver.submit(order(leg, symbol="NQZ26"))
-    _leg, status, refused, _sid = recorder.status(leg, OrderStatus.REJECTED)
+    _leg, _status, refused, _sid = recorder.status(leg, OrderStatus.REJECTED)
     assert refused == reason  # refused by the adapter: never sent, so Sierra never acknowledged it
     assert not recorder.of("order_update", lambda a: a[0] == leg and a[1] is OrderStatus.ACCEPTED)
 
