@@ -72,3 +72,30 @@ def test_backup_while_the_gateway_runs_then_check_sees_it(stack: LocalStack, tmp
     check = nexusgw(stack, "check", "--when", "close", "--json")
     backup = {i["item"]: i for i in json.loads(check.stdout)["items"]}["backup"]
     assert backup["status"] == "pass" and result["path"] in backup["reason"]
+
+
+def test_in_production_format_every_log_line_of_an_order_carries_its_ids(stack: LocalStack) -> None:
+    from nexus_gw.client import NexusGatewayInterface
+
+    stack.extra_env["NEXUSGW_LOG_FORMAT"] = "json"
+    stack.start_companion("sierra")
+    stack.start_gateway()
+    stack.start_adapter("sierra")
+    stack.wait_online(["sierra"])
+    fills: list[dict[str, Any]] = []
+    with NexusGatewayInterface("127.0.0.1", stack.endpoints.nexus_port, name="logs") as gw:
+        gw.set_fill_callback(fills.append)
+        gw.start_listening()
+        order_id = gw.send_signal("NQ", signal=1.0, confidence=0.85, qty=1)
+        stack.wait_status(lambda d: not d["active_orders"] and d["counts"].get("fills"), 20, "the order filled")
+    lines = []
+    for name in ("gateway", "sierra"):
+        for text in stack.log_path(name).read_text().splitlines():
+            if text.startswith("{"):
+                lines.append(json.loads(text))  # every structured line is one JSON object
+    about = [line for line in lines if order_id in line["msg"]]
+    assert len(about) >= 2, f"no log lines about {order_id}"
+    assert all(line["order_id"] == order_id for line in about)
+    legs = [line for line in about if f"{order_id}.sierra" in line["msg"]]
+    assert legs and all(line["leg_id"] == f"{order_id}.sierra" for line in legs)
+    assert {line["role"] for line in lines} >= {"gateway", "adapter[sierra]"}
