@@ -313,7 +313,7 @@ class SierraDriver(SierraReconciler, PlatformDriver, SessionListener):
     # ------------------------------------------------------------------------------------------ session events
 
     def on_logged_on(self, info: LogonInfo) -> None:
-        self.symbols.verify(self.session, self.symbols.reset())  # maybe another feed now: every symbol again
+        self.symbols.on_logon(self.session, info.security_definitions_supported)  # every symbol again
         where = f"{self.settings.host}:{self.settings.port}"
         if not info.trading_supported:
             self._state(

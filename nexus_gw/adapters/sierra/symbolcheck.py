@@ -45,6 +45,8 @@ class SymbolVerifier:
         self._wanted: dict[str, Subscription] = {}
         self._unknown: dict[str, str] = {}
         self._known: set[str] = set()
+        self._supported = False
+        """Whether the server's latest logon answer offered security definitions."""
 
     def want(self, subscriptions: list[Subscription]) -> list[Subscription]:
         """Remember the subscribed symbols; return those not verified yet."""
@@ -55,12 +57,23 @@ class SymbolVerifier:
             self._known &= set(self._wanted)
             return [s for s in subscriptions if s.symbol not in self._known and s.symbol not in self._unknown]
 
-    def reset(self) -> list[Subscription]:
-        """A new logon (maybe another feed): every symbol is verified again; return them all."""
+    def on_logon(self, session: DtcSession, supported: bool) -> None:
+        """A new logon (maybe another feed): verify every symbol again, if the server offers security definitions
+        (its logon answer says so; one that does not might reject every request, which must not refuse trading)."""
         with self._lock:
+            self._supported = supported
             self._known.clear()
             self._unknown.clear()
-            return list(self._wanted.values())
+            wanted = list(self._wanted.values())
+        if not supported:
+            log.warning(
+                "%s: Sierra's DTC server does not offer security definitions; the symbols are not verified (a "
+                "wrong settings.%s shows only as missing market data and rejected orders)",
+                self.platform,
+                SETTING,
+            )
+            return
+        self.verify(session, wanted)
 
     def refusal(self, symbol: str) -> str | None:
         """Why a leg in ``symbol`` must not be sent (Sierra does not know it), or None."""
@@ -69,6 +82,8 @@ class SymbolVerifier:
 
     def verify(self, session: DtcSession, subscriptions: list[Subscription]) -> None:
         """Send one security-definition request per symbol (answers arrive on the I/O thread)."""
+        if not self._supported:
+            return
         for sub in subscriptions:
             try:
                 future = session.request_security_definition_async(sub.symbol)

@@ -210,6 +210,7 @@ class SessionLoop:
             oco_supported=bool(answer.OCOOrdersSupported),
             cancel_replace_supported=bool(answer.OrderCancelReplaceSupported),
             symbol_exchange_delimiter=answer.SymbolExchangeDelimiter,
+            security_definitions_supported=bool(answer.SecurityDefinitionsSupported),
         )
         return stream
 

@@ -82,3 +82,30 @@ def test_a_server_without_security_definitions_leaves_symbols_unverified_and_tra
     driver.submit(order(leg, symbol="NQZ26"))
     recorder.status(leg, OrderStatus.ACCEPTED)
     assert not recorder.of("symbol_state")
+
+
+def test_a_server_that_offers_no_security_definitions_is_not_asked_and_nothing_is_refused(
+    make_simulator: Callable[..., DtcSimulator], make_driver: Callable[..., tuple[SierraDriver, Recorder]]
+) -> None:
+    sim = make_simulator(symbols={"NQZ26": 21000.0}, security_definitions=False)
+    driver, recorder = make_driver(sim.port)
+    _subscribe(driver, "NQZ26")
+    wait_reconciled(driver, 1)
+    assert driver.session.logon_info is not None
+    assert driver.session.logon_info.security_definitions_supported is False
+    leg = "20260101-00000000dd.sierra"
+    driver.submit(order(leg, symbol="NQZ26"))
+    recorder.status(leg, OrderStatus.ACCEPTED)
+    assert not recorder.of("symbol_state")
+
+
+def test_after_a_reconnect_every_symbol_is_verified_again(
+    make_simulator: Callable[..., DtcSimulator], make_driver: Callable[..., tuple[SierraDriver, Recorder]]
+) -> None:
+    sim = make_simulator(symbols=FEED)
+    driver, recorder = make_driver(sim.port, symbol_template="sierra")
+    _subscribe(driver, "NQZ26_FUT_CME")
+    recorder.wait_for("symbol_state", lambda a: a[0] == "NQZ26_FUT_CME")
+    sim.drop_clients()
+    recorder.wait_for("platform_state", lambda a: a[0] is True, count=2)
+    recorder.wait_for("symbol_state", lambda a: a[0] == "NQZ26_FUT_CME" and a[1] is True, count=2)
