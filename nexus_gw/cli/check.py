@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import shutil
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +18,10 @@ from typing import Annotated, Any
 import typer
 
 from nexus_gw.cli.options import ConfigDirOpt, JsonOpt, ProfileOpt
+from nexus_gw.errors import NexusGwError
 from nexus_gw.monitor.checklist import WHEN, Facts, Item, evaluate, failed
+
+log = logging.getLogger(__name__)
 
 LAST_CHECK = "last-check.json"
 _MARK = {"pass": "PASS", "warn": "WARN", "fail": "FAIL"}
@@ -65,7 +70,6 @@ def gather(profile: str, config_dir: Path | None) -> tuple[Facts, Path]:
     from nexus_gw.client.admin import admin_request
     from nexus_gw.config.loader import load_profile
     from nexus_gw.domain.contracts import front_contract
-    from nexus_gw.errors import NexusGwError
     from nexus_gw.journal.backup import last_backup
 
     loaded = load_profile(profile, config_dir)
@@ -124,11 +128,11 @@ def _alerts(data_dir: Path, status: dict[str, Any] | None, since: datetime | Non
 
     path = journal_path(data_dir)
     if path.is_file():
-        journal = Journal.open(path, readonly=True)
         try:
-            return [dict(e.data) for e in journal.events(ALERT_EVENT, since=since)]
-        finally:
-            journal.close()
+            with Journal.open(path, readonly=True) as journal:
+                return [dict(e.data) for e in journal.events(ALERT_EVENT, since=since)]
+        except (sqlite3.Error, OSError, NexusGwError) as exc:  # the journal item of a person; the gateway's view here
+            log.warning("cannot read alerts from %s (%s); using the gateway's newest", path, exc)
     recent = (status or {}).get("alerts") or []
     return [a for a in recent if since is None or datetime.fromisoformat(str(a.get("at"))) >= since]
 
