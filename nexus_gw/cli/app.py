@@ -15,6 +15,8 @@ except ImportError:  # pragma: no cover - older typer with click installed
 
 from nexus_gw import __version__
 from nexus_gw.cli import adapter, approvals, demo, fx, journal, killswitch, profile, rollover, serve, status, symbols
+from nexus_gw.cli import backup as backup_cli
+from nexus_gw.cli import check as check_cli
 from nexus_gw.cli import supervisor as supervisor_cli
 from nexus_gw.errors import NexusGwError
 
@@ -32,6 +34,8 @@ app.command("status")(status.status)
 app.command("orders")(journal.orders)
 app.command("fills")(journal.fills)
 app.command("positions")(journal.positions)
+app.command("check")(check_cli.check)
+app.command("backup")(backup_cli.backup)
 app.add_typer(profile.app, name="profile")
 app.add_typer(symbols.app, name="symbols")
 app.add_typer(rollover.app, name="rollover")

@@ -28,6 +28,9 @@ def render_status(data: dict[str, Any]) -> str:
             f"  {name:<12} {mark}  driver {p['driver']:<7} last message {_age(p['last_message_age_s'])}"
             f"{'  (paper)' if p['paper'] else ''}"
         )
+        for check in p.get("symbols") or []:  # symbols its platform does not have (the adapter refuses them)
+            if check.get("known") is False:
+                lines.append(f"    ✗ {check['symbol']}: {check['reason']}")
     counts = data["counts"]
     lines.append(
         "Counts: "

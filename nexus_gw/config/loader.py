@@ -18,6 +18,7 @@ from nexus_gw.config.models import Profile, SettingsCheck, checking_driver_setti
 from nexus_gw.config.yamlsource import KeyPath, Origin, deep_merge, origin_of, read_yaml
 from nexus_gw.domain.instruments import InstrumentRegistry, InstrumentsFile
 from nexus_gw.domain.symbols import SymbolMapper, SymbolsFile
+from nexus_gw.domain.symbols import templates as symbol_templates
 from nexus_gw.errors import ConfigError
 
 ENV_PREFIX = "NEXUSGW_"
@@ -135,8 +136,9 @@ def format_validation_error(
     return "\n".join(lines)
 
 
-def load_reference(config_dir: Path, files: Any = None) -> ReferenceData:
-    """Load and validate the instrument and symbol files."""
+def load_reference(config_dir: Path, files: Any = None, templates: Mapping[str, str] | None = None) -> ReferenceData:
+    """Load and validate the instrument and symbol files; ``templates`` (instance → contract template, from the
+    instances' ``symbol_template`` setting) replace those instances' template and suffix in the symbol file."""
     from nexus_gw.config.models import ReferenceFiles
 
     files = files or ReferenceFiles()
@@ -144,6 +146,10 @@ def load_reference(config_dir: Path, files: Any = None) -> ReferenceData:
     sym_path = config_dir / files.symbols
     inst_data, inst_origins = read_yaml(inst_path)
     sym_data, sym_origins = read_yaml(sym_path)
+    for name, template in (templates or {}).items():
+        spec = (sym_data.get("platforms") or {}).get(name)
+        if isinstance(spec, dict):
+            spec.update(template=template, suffix="")
     try:
         InstrumentsFile.model_validate(inst_data)
         instruments = InstrumentRegistry.from_mapping(inst_data)
@@ -182,7 +188,11 @@ def load_profile(
         raise ConfigError(format_validation_error(exc, origins, f"profile {path.stem}")) from None
     except ConfigError as exc:
         raise ConfigError(f"profile {path.stem}: {exc}") from None
-    reference = load_reference(config_dir, profile.reference)
+    try:
+        templates = symbol_templates.overrides({n: p.settings for n, p in profile.platforms.items()})
+    except ValueError as exc:
+        raise ConfigError(f"profile {path.stem}: {exc}") from None
+    reference = load_reference(config_dir, profile.reference, templates)
     _check_profile_against_reference(profile, reference, origins)
     return LoadedProfile(
         profile=profile,
