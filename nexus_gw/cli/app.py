@@ -14,7 +14,21 @@ except ImportError:  # pragma: no cover - older typer with click installed
     from click.exceptions import ClickException
 
 from nexus_gw import __version__
-from nexus_gw.cli import adapter, approvals, demo, fx, journal, killswitch, profile, rollover, serve, status, symbols
+from nexus_gw.cli import (
+    adapter,
+    approvals,
+    demo,
+    fx,
+    journal,
+    killswitch,
+    profile,
+    rollover,
+    serve,
+    state,
+    status,
+    symbols,
+)
+from nexus_gw.cli import init as init_cmd
 from nexus_gw.errors import NexusGwError
 
 app = typer.Typer(
@@ -24,6 +38,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command("init")(init_cmd.init)
 app.command("serve")(serve.serve)
 app.command("adapter")(adapter.adapter)
 app.command("demo")(demo.demo)
@@ -37,6 +52,7 @@ app.add_typer(rollover.app, name="rollover")
 app.add_typer(fx.app, name="fx")
 app.add_typer(killswitch.app, name="killswitch")
 app.add_typer(approvals.app, name="approvals")
+app.command("trading-state")(state.trading_state)
 
 
 def _version(value: bool) -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nexus_gw.cli.killswitch import DEFAULT_ENDPOINT, resolve_endpoint
+from nexus_gw.cli.killswitch import resolve_endpoint
+from nexus_gw.cli.target import DEFAULT_ENDPOINT
 from tests.conftest import CONFIG_DIR
 
 
