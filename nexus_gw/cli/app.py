@@ -70,7 +70,7 @@ def _root(
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, standalone_mode=False, prog_name="nexusgw")
     except NexusGwError as exc:
         typer.echo(f"nexusgw: {exc}", err=True)
         return exc.exit_code
