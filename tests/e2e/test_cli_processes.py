@@ -166,6 +166,7 @@ def test_killswitch_gets_through_with_a_broken_profile_to_a_real_gateway(tmp_pat
         profile.write_text(
             profile.read_text() + f"\ngateway:\n  sockets: {{admin: '{eps.admin}'}}\ntrading: {{defualt_qty: 1}}\n"
         )
+        (config / "instruments.yaml").write_text("NQ: {tick_size: [")  # and a reference file that is not YAML
         env["NEXUSGW_CONFIG_DIR"] = str(config)
         env["NEXUSGW_PROFILE"] = "dev"
         assert "defualt_qty" in nexusgw("profile", "validate", "dev", env=env).stderr  # the profile is broken
