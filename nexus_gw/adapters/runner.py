@@ -27,6 +27,7 @@ from nexus_gw.adapters.events import (
 from nexus_gw.adapters.inflight import InFlightStore, default_path
 from nexus_gw.adapters.link import GatewayLink
 from nexus_gw.errors import ConfigError
+from nexus_gw.ops.sdnotify import Notifier
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import TERMINAL_STATUSES, MsgType
 
@@ -56,6 +57,7 @@ class AdapterRunner:
         )
         self.link.report_provider = driver.report
         self.stop_event = threading.Event()
+        self.notifier = Notifier()  # systemd's readiness and watchdog (a no-op elsewhere)
         self.counts = {"orders": 0, "cancels": 0, "updates": 0, "fills": 0, "ticks": 0}
         if state_dir is None:
             log.warning("%s: no state directory: the write-ahead of sent legs is kept in memory only", name)
@@ -83,10 +85,14 @@ class AdapterRunner:
     def run(self) -> None:
         self.link.connect()
         self.driver.start(self.sink)
+        notifier = self.notifier  # systemd Type=notify: ready once started (it reconnects on its own), watchdog
+        notifier.ready(f"adapter {self.name}: waiting for the gateway")
         try:
             while not self.stop_event.is_set():
                 self._pass()
+                notifier.watchdog(time.monotonic(), self._service_status)
         finally:
+            notifier.stopping(f"adapter {self.name}: stopping")
             self._shutdown()
 
     def _pass(self) -> None:
@@ -105,6 +111,12 @@ class AdapterRunner:
             for msg_type, msg in self.link.receive():
                 self._on_gateway(msg_type, msg)
         self._on_driver_events()
+
+    def _service_status(self) -> str:
+        gateway = "connected to" if self.link.welcome is not None else "waiting for"
+        return (
+            f"adapter {self.name}: {gateway} the gateway, platform {'up' if self.link.platform_connected else 'down'}"
+        )
 
     def _on_gateway(self, msg_type: MsgType, msg: m.Message) -> None:
         if isinstance(msg, m.Welcome):

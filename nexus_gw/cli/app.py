@@ -29,6 +29,7 @@ from nexus_gw.cli import (
     symbols,
 )
 from nexus_gw.cli import init as init_cmd
+from nexus_gw.cli import supervisor as supervisor_cli
 from nexus_gw.errors import NexusGwError
 
 app = typer.Typer(
@@ -53,6 +54,7 @@ app.add_typer(fx.app, name="fx")
 app.add_typer(killswitch.app, name="killswitch")
 app.add_typer(approvals.app, name="approvals")
 app.command("trading-state")(state.trading_state)
+app.add_typer(supervisor_cli.app, name="supervisor")
 
 
 def _version(value: bool) -> None:

@@ -37,5 +37,5 @@ def admin_request(
             sock.close(linger=0)
     raise GatewayUnavailable(
         f"gateway not answering on {endpoint} after {tries} tries; is `nexusgw serve` running? "
-        "(supervisorctl status nexusgw, or systemctl status nexusgw)"
+        "(under supervisord: `supervisorctl -c FILE status gateway`; under systemd: `systemctl status nexusgw-gateway`)"
     )

@@ -27,6 +27,7 @@ from nexus_gw.errors import GatewayUnavailable
 from nexus_gw.journal import Delivery, Journal, journal_path
 from nexus_gw.journal.connection import ensure_writable_dir
 from nexus_gw.monitor.alerts import AlertLog
+from nexus_gw.ops.sdnotify import Notifier
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import MsgType
@@ -277,10 +278,16 @@ class App:
         if self.fx_feed is not None:
             self.fx_feed.start()
         poller = self.loop.poller()
+        notifier = Notifier()  # systemd Type=notify: ready once bound and recovered, watchdog from this loop
+        if notifier.interval is not None:
+            self.loop.max_wait = min(self.loop.max_wait, notifier.interval)
+        notifier.ready(self._service_status())
         try:
             while not self.stop_requested:
                 self.loop.run_once(poller)
+                notifier.watchdog(time.monotonic(), self._service_status)
         finally:
+            notifier.stopping(f"profile {self.profile.name}: stopping")
             log.info("gateway stopping: %d working orders", len(self.desk.book.working()))
             if self.fx_feed is not None:
                 self.fx_feed.stop()
@@ -288,6 +295,11 @@ class App:
 
     def run_once(self, poller: zmq.Poller) -> None:
         self.loop.run_once(poller)
+
+    def _service_status(self) -> str:
+        enabled = self.profile.enabled_platforms()
+        online = sum(1 for name in enabled if (peer := self.peers.platforms.get(name)) is not None and peer.online)
+        return f"profile {self.profile.name}: {online}/{len(enabled)} platforms online"
 
     def close(self) -> None:
         self.wire.close()

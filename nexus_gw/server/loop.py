@@ -96,6 +96,7 @@ class Loop:
         self.housekeeping = housekeeping
         self.peers = peers
         self.interval = interval_s
+        self.max_wait = interval_s  # the longest poll; a systemd watchdog may ask for a shorter one
         self.next_heartbeat = 0.0
         self.engines_waiting = False
 
@@ -111,7 +112,7 @@ class Loop:
         timeout_ms = max(0, int((self.next_heartbeat - now) * 1000))
         if self.engines_waiting:
             timeout_ms = min(timeout_ms, 5)  # an engine's pipe was full: try again soon
-        ready = dict(poller.poll(min(timeout_ms, int(self.interval * 1000))))
+        ready = dict(poller.poll(min(timeout_ms, int(self.max_wait * 1000))))
         if wire.platform in ready:
             wire.drain(wire.platform, self.platforms.on_frames)  # type: ignore[arg-type]
         if wire.nexus in ready:

@@ -92,8 +92,8 @@ def test_sierra_adapter_killed_before_reading_the_acceptance_binds_the_leg_from_
         stack.start_companion("sierra", args=["--fill-latency", "0.05", "--partial-fills", "1"])
 
         def sierra_filled() -> bool:
-            state = json.loads(stack.companion_state_files["sierra"].read_text())
-            return bool(state["fills"])
+            path = stack.companion_state_files["sierra"]  # written at the simulator's first change
+            return path.exists() and bool(json.loads(path.read_text())["fills"])
 
         run_kill_after_submit(stack, "sierra", "sierra.after_submit", sierra_filled)
         state = json.loads(stack.companion_state_files["sierra"].read_text())

@@ -1,4 +1,5 @@
-"""Kill switch end to end: open orders on four simulated platforms, activate, restart, release."""
+"""Kill switch end to end: open orders on the four dev platforms (nt8 simulated, Sierra over the DTC simulator,
+both MT5 instances through the MetaTrader5 double), activate, restart, release."""
 
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ from nexus_gw.adapters.sierra.dtc.settings import SessionConfig
 from nexus_gw.client import NexusGatewayInterface
 from nexus_gw.stack import LocalStack
 from tests.conftest import CONFIG_DIR
+from tests.e2e.mt5_double import working_orders
 
 pytestmark = pytest.mark.e2e
 PLATFORMS = ["nt8", "sierra", "mt5_global", "mt5_brazil"]
-SIM = ["nt8", "mt5_global", "mt5_brazil"]
+SIM = ["nt8"]
+MT5 = ["mt5_global", "mt5_brazil"]
 
 
 @pytest.fixture
@@ -35,6 +38,11 @@ def ks_stack(tmp_path: Path) -> Iterator[LocalStack]:
 
 def sim_working(tmp_path: Path, name: str) -> list[str]:
     return list(json.loads((tmp_path / f"{name}-state.json").read_text())["working"])
+
+
+def working(stack: LocalStack, tmp_path: Path, name: str) -> list[Any]:
+    """The orders still working at platform ``name`` (the simulator's state, or the MT5 terminal's orders_get)."""
+    return working_orders(stack, name) if name in MT5 else sim_working(tmp_path, name)
 
 
 def sierra_open_orders(stack: LocalStack) -> list[Any]:
@@ -80,13 +88,13 @@ def test_killswitch_cancels_everywhere_refuses_signals_survives_restart_and_rele
         time.sleep(1.0)  # fresh market data everywhere
         for root, price in (("NQ", 1000.0), ("WIN", 1000.0)):  # far below the market: they rest
             assert gw.send_signal(root, 1.0, 0.9, qty=1, order_type="LIMIT", limit_price=price), gw.last_refusal
-        wait_for(lambda: all(sim_working(tmp_path, n) for n in SIM), 10, "limit orders resting at every sim")
+        wait_for(lambda: all(working(stack, tmp_path, n) for n in SIM + MT5), 10, "limit orders resting everywhere")
         wait_for(lambda: len(sierra_open_orders(stack)) == 1, 10, "the limit order resting at Sierra")
 
         result = nexusgw(stack, "killswitch", "activate", "--reason", "e2e drill")
         assert result.returncode == 0, result.stderr
         assert "KILL SWITCH ACTIVE" in result.stdout and "cancel requested for 4 legs on 4 platforms" in result.stdout
-        wait_for(lambda: not any(sim_working(tmp_path, n) for n in SIM), 10, "no working order at any sim")
+        wait_for(lambda: not any(working(stack, tmp_path, n) for n in SIM + MT5), 10, "no working order anywhere")
         assert sierra_open_orders(stack) == []
         assert gw.send_signal("ES", 1.0, 0.9, qty=1) is None
         assert gw.last_refusal.startswith("RISK_KILL_SWITCH")
@@ -112,7 +120,7 @@ def open_resting_orders(stack: LocalStack, tmp_path: Path) -> None:
         time.sleep(1.0)  # fresh market data everywhere
         for root in ("NQ", "WIN"):  # far below the market: they rest
             assert gw.send_signal(root, 1.0, 0.9, qty=1, order_type="LIMIT", limit_price=1000.0), gw.last_refusal
-        wait_for(lambda: all(sim_working(tmp_path, n) for n in SIM), 20, "limit orders resting at every sim")
+        wait_for(lambda: all(working(stack, tmp_path, n) for n in SIM + MT5), 20, "limit orders resting everywhere")
         wait_for(lambda: len(sierra_open_orders(stack)) == 1, 20, "the limit order resting at Sierra")
 
 
@@ -139,15 +147,17 @@ def test_platforms_offline_at_activation_get_their_orders_cancelled_when_their_a
     assert "cancel requested for 4 legs on 4 platforms" in result.stdout
     assert "pending cancel: sierra leg" in result.stdout and "pending cancel: mt5_global leg" in result.stdout
     assert "NOT complete" in result.stdout and "cancelled legs" not in result.stdout
-    wait_for(lambda: not sim_working(tmp_path, "nt8") and not sim_working(tmp_path, "mt5_brazil"), 20, "online sims")
-    assert sim_working(tmp_path, "mt5_global") and len(sierra_open_orders(stack)) == 1  # not reached yet
+    wait_for(
+        lambda: not working(stack, tmp_path, "nt8") and not working(stack, tmp_path, "mt5_brazil"), 20, "online ones"
+    )
+    assert working(stack, tmp_path, "mt5_global") and len(sierra_open_orders(stack)) == 1  # not reached yet
 
     for name in ("sierra", "mt5_global"):
         stack.start_adapter(name)
     done = nexusgw(stack, "killswitch", "status", "--wait", "60")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "kill switch complete" in done.stdout
-    assert not sim_working(tmp_path, "mt5_global")
+    assert not working(stack, tmp_path, "mt5_global")
     assert sierra_open_orders(stack) == []
     status = stack.status()
     assert status["kill_switch_progress"]["complete"] and status["active_orders"] == []
@@ -168,7 +178,8 @@ def test_a_gateway_killed_after_journaling_the_activation_cancels_everything_aft
     result = nexusgw(stack, "killswitch", "activate", "--reason", "crash drill")
     assert result.returncode == 1 and "not answering" in result.stderr  # the gateway died before answering
     assert stack.procs["gateway"].wait(timeout=10) == 137
-    assert all(sim_working(tmp_path, n) for n in SIM) and len(sierra_open_orders(stack)) == 1  # nothing went out
+    assert all(working(stack, tmp_path, n) for n in SIM + MT5)  # nothing went out
+    assert len(sierra_open_orders(stack)) == 1
 
     del stack.extra_env["NEXUSGW_FAILPOINT"]
     stack.start_gateway()
@@ -177,5 +188,5 @@ def test_a_gateway_killed_after_journaling_the_activation_cancels_everything_aft
     done = nexusgw(stack, "killswitch", "status", "--wait", "60")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "kill switch complete" in done.stdout
-    wait_for(lambda: not any(sim_working(tmp_path, n) for n in SIM), 20, "no working order at any sim")
+    wait_for(lambda: not any(working(stack, tmp_path, n) for n in SIM + MT5), 20, "no working order anywhere")
     assert sierra_open_orders(stack) == []

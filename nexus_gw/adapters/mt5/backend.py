@@ -129,7 +129,7 @@ def open_module(settings: MT5Settings, injected: Any = None) -> Any:
     try:
         rpyc = importlib.import_module("rpyc")
     except ImportError:
-        raise BackendError("backend: remote needs rpyc: `pip install nexusgw[mt5-remote]` (docs/mt5.md)") from None
+        raise BackendError("backend: remote needs rpyc (a dependency of nexusgw): reinstall nexusgw") from None
     try:
         conn = rpyc.classic.connect(settings.host, settings.port)
         conn._config["sync_request_timeout"] = 300

@@ -19,12 +19,12 @@ from typing import Any
 from nexus_gw.adapters.base import DriverEvents, PlatformDriver
 from nexus_gw.adapters.inflight import InFlightLeg
 from nexus_gw.domain.backoff import Backoff
-from nexus_gw.protocol.constants import OrderStatus
+from nexus_gw.protocol.constants import OrderStatus, OrderType
 from nexus_gw.protocol.messages import Capabilities, Order, PlatformReport, Subscription
 
 from .backend import BackendError, open_module
 from .book import Leg, LegBook
-from .requests import TRADE_ACTION_DEAL, TRADE_ACTION_REMOVE, build_request, position_to_close
+from .requests import TRADE_ACTION_DEAL, TRADE_ACTION_REMOVE, build_request, position_to_close, reprice
 from .retcodes import Outcome, describe, outcome
 from .settings import MT5Settings
 from .ticks import TickReader
@@ -232,19 +232,21 @@ class MT5Driver(PlatformDriver):
                 request["position"] = closing
         return request
 
-    def _market_price(self, request: dict[str, Any]) -> None:
+    def _market_price(self, order: Order, request: dict[str, Any]) -> dict[str, Any]:
         if request["action"] != TRADE_ACTION_DEAL:
-            return
+            return request
         tick = self._mt5.symbol_info_tick(request["symbol"])
-        if tick is not None:
-            request["price"] = float(tick.ask if request["type"] == 0 else tick.bid)
+        if tick is None:
+            return request
+        info = self._mt5.symbol_info(request["symbol"]) if order.order_type is OrderType.LIMIT else None
+        return reprice(order, request, info, self.settings, self.name, (float(tick.bid), float(tick.ask)))
 
     def _send(self, order: Order, request: dict[str, Any]) -> None:
         assert self._events is not None
         leg = order.leg_id
         for attempt in range(self.settings.max_retries + 1):
             try:
-                self._market_price(request)
+                request = self._market_price(order, request)
                 result = self._mt5.order_send(request)
                 error = self._mt5.last_error() if result is None else (RES_S_OK, "")
             except Exception as exc:  # the answer is lost: the request may have left

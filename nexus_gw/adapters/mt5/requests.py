@@ -86,11 +86,39 @@ def build_request(
     return request
 
 
+def limit_deviation(order: Order, bid: float, ask: float, point: float, largest: int) -> int:
+    """The deviation (points) that keeps a limit sent as a deal within its limit price: the room between the
+    current price and the limit, at most ``largest`` (the profile's ``deviation_points``)."""
+    assert order.limit_price is not None
+    room = order.limit_price - ask if order.side is Side.BUY else bid - order.limit_price
+    if point <= 0:
+        return int(largest)
+    return max(0, min(int(largest), math.floor(room / point + 1e-9)))
+
+
+def reprice(
+    order: Order, request: dict[str, Any], info: Any, settings: MT5Settings, instance: str, quote: tuple[float, float]
+) -> dict[str, Any]:
+    """The deal ``request`` at the current ``quote`` (bid, ask), just before each send (first or resend).
+
+    A limit that went as a deal because it was through the market stays bounded by its limit: its deviation is the
+    room left to the limit, and when the market has moved back beyond the limit it goes as the pending limit
+    order it now can be. On Market and Exchange execution the broker ignores the deviation (docs/mt5.md)."""
+    bid, ask = quote
+    if order.order_type is OrderType.LIMIT and order.limit_price is not None:
+        if not marketable(order, bid, ask):
+            return build_request(order, str(request["symbol"]), info, settings, instance, quote)
+        deviation = limit_deviation(order, bid, ask, float(info.point), settings.deviation_points)
+        request = {**request, "deviation": deviation}
+    return {**request, "price": float(ask if request["type"] == ORDER_TYPE[(OrderType.MARKET, Side.BUY)] else bid)}
+
+
 def position_to_close(positions: Iterable[Any], magic: int, side: Side, lots: float) -> int:
-    """Hedging: the ticket of this magic's opposite position of exactly ``lots`` (0: none; the leg opens one)."""
+    """Hedging: the ticket of the position of this magic that a ``side`` leg of ``lots`` closes (0: none, the leg
+    opens one). An opposite position of exactly ``lots`` first; else the smallest larger one, closed in part."""
     opposite = POSITION_TYPE_SELL if side is Side.BUY else POSITION_TYPE_BUY
-    for pos in positions:
-        mine = int(pos.magic) == magic and int(pos.type) == opposite
-        if mine and abs(float(pos.volume) - lots) < 1e-9:
-            return int(pos.ticket)
-    return 0
+    mine = [p for p in positions if int(p.magic) == magic and int(p.type) == opposite]
+    exact = [p for p in mine if abs(float(p.volume) - lots) < 1e-9]
+    larger = sorted((p for p in mine if float(p.volume) > lots + 1e-9), key=lambda p: float(p.volume))
+    chosen = (exact or larger)[:1]
+    return int(chosen[0].ticket) if chosen else 0

@@ -41,7 +41,7 @@ def build_server(args: argparse.Namespace) -> Any:
         from rpyc.utils.server import ThreadedServer
     except ImportError as error:  # pragma: no cover - depends on the installed extras
         raise SystemExit(
-            f"rpyc is not installed ({error}); install the extra: pip install 'nexusgw[mt5-remote]'"
+            f"rpyc is not installed ({error}); it is a dependency of nexusgw: reinstall nexusgw"
         ) from error
     module = create(
         args.broker,
@@ -51,7 +51,11 @@ def build_server(args: argparse.Namespace) -> Any:
         state_path=args.state,
     )
     sys.modules["MetaTrader5"] = module
-    return ThreadedServer(ClassicService, hostname=args.host, port=args.port, reuse_addr=True)
+    server = ThreadedServer(ClassicService, hostname=args.host, port=args.port, reuse_addr=True)
+    # listen now, so a client that reads the ready line can connect at once (start() then skips this step);
+    # without it the port is bound but refuses connections until start() runs
+    server._listen()
+    return server
 
 
 def main(argv: Sequence[str] | None = None) -> None:

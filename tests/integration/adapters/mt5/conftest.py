@@ -7,16 +7,10 @@ from typing import Any
 
 import pytest
 
+from nexus_gw.adapters.mt5 import double
 from nexus_gw.adapters.mt5.driver import MT5Driver
 from nexus_gw.adapters.mt5.settings import MT5Settings
 from nexus_gw.protocol.messages import Subscription
-
-try:
-    from nexus_gw.adapters.mt5 import double
-except ImportError:  # pragma: no cover - only before the double is merged
-    double = None
-
-needs_double = pytest.mark.skipif(double is None, reason="the MetaTrader5 double is not merged")
 
 FAST = {"poll_interval_s": 0.01, "reconnect_initial_s": 0.02, "reconnect_max_s": 0.2}
 

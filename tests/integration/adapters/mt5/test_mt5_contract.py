@@ -11,9 +11,7 @@ from nexus_gw.adapters.base import PlatformDriver
 from nexus_gw.protocol.messages import Order
 
 from ..contract import WAIT, DriverContract, Harness, Running, make_order
-from .conftest import brazil_module, make_driver, needs_double, win_subscription
-
-pytestmark = needs_double
+from .conftest import brazil_module, make_driver, win_subscription
 
 
 class MT5Harness(Harness):

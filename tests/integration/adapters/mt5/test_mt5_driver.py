@@ -16,9 +16,7 @@ from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
 from nexus_gw.protocol.messages import Order, Subscription
 
 from ..contract import Running
-from .conftest import double, make_driver, needs_double, win_subscription
-
-pytestmark = needs_double
+from .conftest import double, make_driver, win_subscription
 
 _n = iter(range(1, 10_000))
 
@@ -162,6 +160,17 @@ def test_hedging_closes_the_position_by_its_ticket(run: Running, cfd: Any) -> No
     assert cfd.positions_get(symbol="NAS100") == ()  # closed, not a second opposite position
     report = run.wait(run.driver.report, "a report")
     assert report.positions == {}
+
+
+def test_hedging_closes_part_of_a_larger_position_by_its_ticket(run: Running, cfd: Any) -> None:
+    buy = order("NAS100", 3.0)
+    run.driver.submit(buy)
+    run.wait(lambda: run.events.filled(buy.leg_id) >= 3.0, "the buy")
+    sell = order("NAS100", 1.0, Side.SELL)
+    run.driver.submit(sell)
+    run.wait(lambda: run.events.filled(sell.leg_id) >= 1.0, "the sell")
+    (left,) = cfd.positions_get(symbol="NAS100")  # one position, reduced; no opposite one beside it
+    assert (left.type, left.volume) == (0, 2.0)
 
 
 def test_netting_reduces_and_reports_the_net_position() -> None:
