@@ -12,7 +12,7 @@ from nexus_gw.cli.options import ConfigDirOpt, JsonOpt, ProfileOpt
 
 
 def backup(
-    profile: ProfileOpt = "dev",
+    profile: ProfileOpt = None,
     config_dir: ConfigDirOpt = None,
     to: Annotated[
         Path | None, typer.Option("--to", help="Directory for the backups (default: <data_dir>/backups).")
@@ -23,15 +23,17 @@ def backup(
     """Back up the journal with SQLite's online backup (safe while the gateway writes), check the copy's
     integrity, name it journal-<UTC time>.sqlite3, delete all but the newest --keep, and record it in the data dir
     (last-backup.json) for `nexusgw check`. Exits 1 if the backup fails."""
+    from nexus_gw.cli.options import announce_journal, require_profile
     from nexus_gw.config.loader import load_profile
     from nexus_gw.errors import CheckFailed
     from nexus_gw.journal import journal_path
     from nexus_gw.journal.backup import BackupError, record
     from nexus_gw.journal.backup import backup as make_backup
 
-    data_dir = load_profile(profile, config_dir).profile.gateway.data_dir.resolve()
+    loaded = load_profile(require_profile(profile, config_dir), config_dir)
+    data_dir = loaded.profile.gateway.data_dir.resolve()
     journal = journal_path(data_dir)
-    typer.echo(f"journal: {journal}", err=True)
+    announce_journal(journal, loaded.name)
     try:
         result = make_backup(journal, (to or data_dir / "backups").resolve(), keep=keep)
     except BackupError as exc:

@@ -31,7 +31,7 @@ def check(
     when: Annotated[
         str, typer.Option("--when", help="morning (every item), session (live items) or close (incl. the backup).")
     ] = "morning",
-    profile: ProfileOpt = "dev",
+    profile: ProfileOpt = None,
     config_dir: ConfigDirOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -43,7 +43,9 @@ def check(
 
     if when not in WHEN:
         raise UsageError(f"--when {when!r}: use one of {', '.join(WHEN)}")
-    facts, data_dir = gather(profile, config_dir)
+    from nexus_gw.cli.options import require_profile
+
+    facts, data_dir = gather(require_profile(profile, config_dir), config_dir)
     items = evaluate(facts, when)
     _remember(data_dir, facts.now)
     if as_json:

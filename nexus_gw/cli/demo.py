@@ -10,7 +10,12 @@ from typing import Annotated, Any
 
 import typer
 
-from nexus_gw.cli.options import ConfigDirOpt, ProfileOpt
+from nexus_gw.cli.options import ConfigDirOpt
+
+DemoProfileOpt = Annotated[
+    str,
+    typer.Option("--profile", "-p", help="Profile to run (simulated platforms; $NEXUSGW_PROFILE is not used here)."),
+]
 
 
 def _fill_line(fill: dict[str, Any], elapsed: float) -> str:
@@ -66,7 +71,7 @@ def summarize(fills: list[dict[str, Any]], engine_stats: Any, status: dict[str, 
 
 def demo(
     seconds: Annotated[float, typer.Option(help="How long the engine trades before the summary.")] = 20.0,
-    profile: ProfileOpt = "dev",
+    profile: DemoProfileOpt = "dev",
     config_dir: ConfigDirOpt = None,
     interval: Annotated[float, typer.Option(help="Seconds between signals per symbol.")] = 2.0,
 ) -> None:
