@@ -97,6 +97,18 @@ def test_a_non_editable_install_runs_from_any_directory(installed: Path, tmp_pat
     down = nexusgw("killswitch", NEXUSGW_ADMIN_ENDPOINT=Endpoints.free().admin)
     assert down.returncode == 1 and "gateway not answering" in down.stderr
 
+    checked = nexusgw(  # the daily check with no gateway running: each item answered, the gateway one failing
+        "check",
+        "--profile",
+        "mine",
+        NEXUSGW_GATEWAY__SOCKETS__ADMIN=Endpoints.free().admin,
+        NEXUSGW_GATEWAY__DATA_DIR=str(tmp_path / "data"),
+    )
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert checked.stdout.startswith("Daily check (morning), profile mine:")
+    lines = {line.split()[1]: line for line in checked.stdout.splitlines()[1:] if line.startswith("  ")}
+    assert lines["gateway"].split()[0] == "FAIL" and lines["contracts"].split()[0] == "PASS", checked.stdout
+
     module = subprocess.run(
         [str(installed / "python"), "-m", "nexus_gw", "--version"], capture_output=True, text=True, cwd=elsewhere
     )
