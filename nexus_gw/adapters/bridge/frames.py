@@ -64,24 +64,6 @@ FROM_PLUGIN: Final = frozenset({HELLO, HEARTBEAT, TICK, ORDER, EXECUTION, POSITI
 REPORT_ORDER_FIELDS: Final = {"leg": TEXT, "order_id": TEXT, "state": TEXT, "filled": NUMBER}
 REPORT_POSITION_FIELDS: Final = {"instrument": TEXT, "qty": NUMBER}
 
-# Order states a plug-in reports (NinjaTrader's OrderState, upper-cased; other platforms map theirs onto these).
-WORKING_STATES: Final = frozenset(
-    {
-        "INITIALIZED",
-        "SUBMITTED",
-        "ACCEPTED",
-        "WORKING",
-        "TRIGGERPENDING",
-        "CHANGEPENDING",
-        "CHANGESUBMITTED",
-        "CANCELPENDING",
-        "CANCELSUBMITTED",
-        "PARTFILLED",
-    }
-)
-FINAL_STATES: Final = frozenset({"FILLED", "CANCELLED", "REJECTED", "EXPIRED"})
-
-
 class UnknownFrame(Exception):
     """A frame whose ``type`` this side does not know."""
 

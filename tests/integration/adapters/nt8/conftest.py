@@ -1,0 +1,34 @@
+"""The compiled C# harness (NinjaTrader with the AddOn's bridge, simulated), built once per test session.
+
+Without Mono the bridge tests skip with the reason, except in CI (``CI=true``), where ``.ci/run`` installs
+``mono-mcs``: there they fail, so the C# is never silently left untested.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nexus_gw.adapters.nt8.harness import HarnessProcess, HarnessUnavailable, build
+
+
+@pytest.fixture(scope="session")
+def harness_exe(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    try:
+        return build(tmp_path_factory.getbasetemp() / "nt8-harness")
+    except HarnessUnavailable as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI must run the C# bridge tests: {exc}")
+        pytest.skip(str(exc))
+
+
+@pytest.fixture
+def plugin(harness_exe: Path) -> Iterator[HarnessProcess]:
+    process = HarnessProcess(harness_exe, ["--port", "0"])
+    try:
+        yield process
+    finally:
+        process.stop()
