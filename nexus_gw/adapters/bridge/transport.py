@@ -175,8 +175,8 @@ class BridgeClient:
         while not self._stopping.is_set():
             now = self._clock()
             if now - last_rx > config.heartbeat_timeout_s:
-                waited = "its hello" if not self._up else "any frame"
-                raise Dropped(f"the plug-in sent no {waited} for {now - last_rx:.1f}s: it stopped answering")
+                waited = "hello" if not self._up else "frame"
+                raise Dropped(f"no {waited} from the plug-in for {now - last_rx:.1f}s: it stopped answering")
             if self._up and now - last_tx >= config.heartbeat_interval_s:
                 self._write(frames.frame(frames.HEARTBEAT, ts=int(time.time() * 1000)))
                 last_tx = now
@@ -217,6 +217,8 @@ class BridgeClient:
             self.listener.bridge_up(frame)
             return
         if not self._up:
+            if kind == frames.ERROR:
+                raise Dropped(f"the plug-in refused the connection: {frame['reason']}")
             raise Dropped(f"the plug-in sent a {kind} frame before its hello")
         if kind == frames.HEARTBEAT:
             return
