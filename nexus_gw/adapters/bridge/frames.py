@@ -64,6 +64,7 @@ FROM_PLUGIN: Final = frozenset({HELLO, HEARTBEAT, TICK, ORDER, EXECUTION, POSITI
 REPORT_ORDER_FIELDS: Final = {"leg": TEXT, "order_id": TEXT, "state": TEXT, "filled": NUMBER}
 REPORT_POSITION_FIELDS: Final = {"instrument": TEXT, "qty": NUMBER}
 
+
 class UnknownFrame(Exception):
     """A frame whose ``type`` this side does not know."""
 

@@ -186,7 +186,9 @@ class BridgeClient:
                 continue
             if not data:
                 if reader.pending:
-                    raise Dropped(f"the plug-in closed the connection in the middle of a frame ({reader.pending} bytes)")
+                    raise Dropped(
+                        f"the plug-in closed the connection in the middle of a frame ({reader.pending} bytes)"
+                    )
                 raise Dropped("the plug-in closed the connection")
             last_rx = self._clock()
             for payload in reader.feed(data):

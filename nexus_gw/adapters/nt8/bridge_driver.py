@@ -166,7 +166,9 @@ class NT8BridgeDriver(PlatformDriver):
                 leg, OrderStatus.REJECTED, f"{self.name}: the NinjaTrader bridge failed while sending; not sent"
             )
         else:
-            log.info("%s: order %s: %s %g %s %s sent", self.name, leg, order.side, order.qty, order.symbol, order.order_type)
+            log.info(
+                "%s: order %s: %s %g %s %s sent", self.name, leg, order.side, order.qty, order.symbol, order.order_type
+            )
 
     def cancel(self, leg_id: str) -> None:
         if not self.client.send(frames.frame(frames.CANCEL, leg=leg_id)):
@@ -261,7 +263,9 @@ class NT8BridgeDriver(PlatformDriver):
                     rejected.append(leg)
         assert self._events is not None
         for leg in rejected:
-            log.warning("%s: leg %s is still not among NinjaTrader's orders: rejected, never sent again", self.name, leg)
+            log.warning(
+                "%s: leg %s is still not among NinjaTrader's orders: rejected, never sent again", self.name, leg
+            )
             self._events.order_update(
                 leg, OrderStatus.REJECTED, "NinjaTrader never received the order (missing from the AddOn's orders)"
             )

@@ -49,4 +49,4 @@ def test_optional_prices_may_be_null_and_extra_fields_are_ignored() -> None:
 
 
 def test_every_frame_type_belongs_to_a_direction() -> None:
-    assert frames.FROM_ADAPTER | frames.FROM_PLUGIN == set(frames.FIELDS)
+    assert set(frames.FIELDS) == frames.FROM_ADAPTER | frames.FROM_PLUGIN
