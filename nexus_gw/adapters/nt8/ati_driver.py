@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections import OrderedDict
@@ -65,7 +66,8 @@ class NT8AtiDriver(PlatformDriver):
         self.paper = paper
         self.folder = AtiFolder(settings.ati_root())
         self._events: DriverEvents | None = None
-        self._connected = False
+        self._connected: bool | None = None
+        """None until the folders were first looked at."""
         self._legs: dict[str, _Leg] = {}
         self._executions: OrderedDict[tuple[str, str], ReportedFill] = OrderedDict()
         self._positions: dict[str, float] = {}
@@ -89,7 +91,7 @@ class NT8AtiDriver(PlatformDriver):
             self._read_outgoing(time.monotonic())
 
     def stop(self) -> None:
-        self._connected = False
+        self._connected = None
 
     def _check_folders(self) -> bool:
         assert self._events is not None
@@ -206,17 +208,20 @@ class NT8AtiDriver(PlatformDriver):
                         self._events.order_update(tracked.leg_id, OrderStatus.REJECTED, reason)
                     else:
                         tracked.consumed_at = now
-            elif not tracked.state and not tracked.doubt:
-                if now - tracked.consumed_at > self.settings.ati_answer_timeout_s:
-                    tracked.doubt = True
-                    log.error(
-                        "%s: leg %s: NinjaTrader took its order file but wrote no order state in %gs; the leg is in "
-                        "doubt (check NinjaTrader's Orders tab for ORDER ID %s)",
-                        self.name,
-                        tracked.leg_id,
-                        self.settings.ati_answer_timeout_s,
-                        tracked.leg_id,
-                    )
+            elif (
+                not tracked.state
+                and not tracked.doubt
+                and now - tracked.consumed_at > self.settings.ati_answer_timeout_s
+            ):
+                tracked.doubt = True
+                log.error(
+                    "%s: leg %s: NinjaTrader took its order file but wrote no order state in %gs; the leg is in "
+                    "doubt (check NinjaTrader's Orders tab for ORDER ID %s)",
+                    self.name,
+                    tracked.leg_id,
+                    self.settings.ati_answer_timeout_s,
+                    tracked.leg_id,
+                )
 
     def _mine(self, order_id: str) -> bool:
         return order_id in self._legs or order_id.endswith(f".{self.name}") or f".{self.name}." in order_id
@@ -226,10 +231,8 @@ class NT8AtiDriver(PlatformDriver):
         for file_name, text in self.folder.read_outgoing().items():
             instrument = ati_files.position_of(file_name, account)
             if instrument is not None:
-                try:
+                with contextlib.suppress(ati_files.AtiFormatError):  # being rewritten: read it next time
                     self._positions[instrument] = ati_files.parse_position(text)
-                except ati_files.AtiFormatError:
-                    pass  # being rewritten: read it next time
                 continue
             order_id = ati_files.order_id_of(file_name, account)
             if order_id is None or not self._mine(order_id):
@@ -250,7 +253,9 @@ class NT8AtiDriver(PlatformDriver):
             qty = state.filled - tracked.filled
             price = (state.filled * state.avg_price - tracked.filled * tracked.avg) / qty if tracked.avg else 0.0
             price = round(price if price > 0 else state.avg_price, 8)
-            fill = ReportedFill(leg_id=leg, fill_id=f"{leg}/{state.filled:g}", qty=qty, price=price, ts_ns=time.time_ns())
+            fill = ReportedFill(
+                leg_id=leg, fill_id=f"{leg}/{state.filled:g}", qty=qty, price=price, ts_ns=time.time_ns()
+            )
             tracked.filled, tracked.avg = state.filled, state.avg_price
             self._executions[(leg, fill.fill_id)] = fill
             self._events.fill(leg, fill.fill_id, fill.qty, fill.price, fill.ts_ns)

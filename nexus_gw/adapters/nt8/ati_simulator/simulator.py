@@ -75,7 +75,7 @@ class AtiSimulator:
         self.config = config
         self.incoming = config.root / "incoming"
         self.outgoing = config.root / "outgoing"
-        self.paused = False
+        self._paused = False
         self.processed: list[str] = []
         """Every line applied, in order (a PLACE appears once per order NinjaTrader placed)."""
         self.errors: list[str] = []
@@ -111,6 +111,16 @@ class AtiSimulator:
             self._orders.clear()
             (self.outgoing / f"{self.config.connection}.txt").write_text("CONNECTED")
 
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @paused.setter
+    def paused(self, value: bool) -> None:
+        """Stop (or resume) consuming files; once set, no file is consumed until it is cleared."""
+        with self._lock:  # waits for a step in progress, which may have read the old value
+            self._paused = value
+
     def _run(self) -> None:
         while not self._stop.is_set():
             self.step(time.monotonic())
@@ -140,7 +150,7 @@ class AtiSimulator:
                 self._next_move = now + 0.1
                 for instrument, last in self._last.items():
                     self._last[instrument] = last + self.config.tick_size * self._random.choice((-1, 0, 1))
-            if not self.paused:
+            if not self._paused:
                 self._consume()
             for order in list(self._orders.values()):
                 self._work(order, now)
@@ -195,13 +205,15 @@ class AtiSimulator:
             count = int(qty)
         except ValueError:
             count = 0
-        order = _Order(
-            order_id, instrument, action == "BUY", count, kind, float(limit or "nan"), float(stop or "nan")
-        )
+        order = _Order(order_id, instrument, action == "BUY", count, kind, float(limit or "nan"), float(stop or "nan"))
         self._orders[order_id] = order
-        if account != self.config.account or self._price(instrument) is None or action not in ("BUY", "SELL"):
-            self._set(order, "REJECTED")
-        elif count <= 0 or kind not in ("MARKET", "LIMIT", "STOPMARKET"):
+        if (
+            account != self.config.account
+            or self._price(instrument) is None
+            or action not in ("BUY", "SELL")
+            or count <= 0
+            or kind not in ("MARKET", "LIMIT", "STOPMARKET")
+        ):
             self._set(order, "REJECTED")
         else:
             order.next_fill = time.monotonic() + self.config.fill_interval_s
@@ -220,9 +232,9 @@ class AtiSimulator:
         last = self._price(order.instrument)
         assert last is not None
         price = last if order.buy else last - self.config.tick_size
-        if order.kind == "LIMIT":
-            if (order.buy and price > order.limit) or (not order.buy and price < order.limit):
-                return
+        beyond_limit = (order.buy and price > order.limit) or (not order.buy and price < order.limit)
+        if order.kind == "LIMIT" and beyond_limit:
+            return
         if order.kind == "STOPMARKET" and not order.triggered:
             if (order.buy and last < order.stop) or (not order.buy and last > order.stop):
                 return
