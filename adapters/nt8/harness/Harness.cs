@@ -4,7 +4,8 @@
 //
 //   mono harness.exe --port 0 --account Sim101 --instruments "NQ 12-26=21000,ES 12-26=6000" [--version 1]
 //
-// Prints "listening on 127.0.0.1:<port>" when ready and "placed <leg> <order id>" for every order it places.
+// With --serve it ignores stdin and runs until killed (a local stack's companion); otherwise it quits at the end
+// of stdin. Prints "listening on 127.0.0.1:<port>" when ready and "placed <leg> <order id>" for every order it places.
 // Reads commands on stdin, one a line: drop (close the adapter's connection), mute / unmute (stop / resume
 // answering, heartbeats included), hold / release (keep fills back / let them happen), raw-oversized,
 // raw-truncated, raw-unknown, raw-badjson (write a malformed frame), quit.
@@ -51,9 +52,12 @@ namespace NexusGw.Harness
         {
             int port = 9001;
             int version = BridgeCodec.Version;
+            bool serve = false;
             string instruments = "NQ 12-26=21000,ES 12-26=6000";
-            for (int i = 0; i + 1 < args.Length; i += 2)
+            for (int i = 0; i < args.Length; i += 2)
             {
+                if (args[i] == "--serve") { serve = true; i--; continue; }
+                if (i + 1 >= args.Length) { Console.Error.WriteLine("option " + args[i] + " needs a value"); return 2; }
                 switch (args[i])
                 {
                     case "--port": port = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
@@ -82,6 +86,10 @@ namespace NexusGw.Harness
             server.Start();
             Say("listening on 127.0.0.1:" + server.Port);
             new Thread(MarketLoop) { IsBackground = true }.Start();
+            if (serve)
+            {
+                Thread.Sleep(Timeout.Infinite);  // a local stack's companion: runs until it is stopped
+            }
             string command;
             while ((command = Console.ReadLine()) != null)
             {
