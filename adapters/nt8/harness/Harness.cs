@@ -8,7 +8,7 @@
 // of stdin. Prints "listening on 127.0.0.1:<port>" when ready and "placed <leg> <order id>" for every order it places.
 // Reads commands on stdin, one a line: drop (close the adapter's connection), mute / unmute (stop / resume
 // answering, heartbeats included), hold / release (keep fills back / let them happen), raw-oversized,
-// raw-truncated, raw-unknown, raw-badjson (write a malformed frame), quit.
+// raw-truncated, raw-unknown, raw-badjson (write a malformed frame), json <object> (decode and re-encode), quit.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -107,6 +107,12 @@ namespace NexusGw.Harness
 
         static void Control(string command)
         {
+            if (command.StartsWith("json "))  // the C# codec reads a JSON object and writes it back (tests)
+            {
+                try { Say("json " + Json.Write(BridgeCodec.Decode(Encoding.UTF8.GetBytes(command.Substring(5))))); }
+                catch (BridgeFormatException e) { Say("json-error " + e.Message); }
+                return;
+            }
             switch (command)
             {
                 case "drop": server.Drop("dropped by the test"); break;
