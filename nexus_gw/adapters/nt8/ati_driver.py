@@ -82,13 +82,24 @@ class NT8AtiDriver(PlatformDriver):
         """Open legs of earlier runs: their fills so far are known (the next increase is what is new)."""
         for record in in_flight:
             if not record.finished:
-                self._legs[record.leg_id] = _Leg(record.leg_id, consumed_at=0.0, filled=record.filled_qty)
+                self._legs[record.leg_id] = _Leg(record.leg_id, consumed_at=0.0, filled=record.filled_qty, doubt=True)
+
+    def _find_unread(self) -> None:
+        """Resumed legs whose order file is still in ``incoming``: the consume timeout applies to them again."""
+        now = time.monotonic()
+        for path, text in self.folder.unread().items():
+            for line in text.splitlines():
+                fields = line.split(";")
+                tracked = self._legs.get(fields[10]) if len(fields) == ati_files.FIELDS else None
+                if tracked is not None and fields[0] == "PLACE" and tracked.file is None and not tracked.state:
+                    tracked.file, tracked.written_at, tracked.consumed_at, tracked.doubt = path, now, None, False
 
     def start(self, events: DriverEvents) -> None:
         self._events = events
         self._check_folders()
         if self._connected:
             self._read_outgoing(time.monotonic())
+            self._find_unread()
 
     def stop(self) -> None:
         self._connected = None

@@ -49,6 +49,14 @@ class AtiFolder:
             withdrawn.unlink()
         return True
 
+    def unread(self) -> dict[Path, str]:
+        """Order files still waiting in ``incoming`` (NinjaTrader has not taken them), with their text."""
+        found: dict[Path, str] = {}
+        for path in self.incoming.glob("oif*.txt"):
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                found[path] = path.read_text(encoding="ascii")
+        return found
+
     def read_outgoing(self) -> dict[str, str]:
         """Name → content of every ``*.txt`` in ``outgoing``; a file NinjaTrader holds open is left for next time."""
         found: dict[str, str] = {}

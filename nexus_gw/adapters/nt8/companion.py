@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -49,6 +50,7 @@ def run_ati(port: int, account: str, platform: str) -> None:
             signal.signal(getattr(signal, name), lambda *_: stop.set())
     stop.wait()
     simulator.stop()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def run_bridge(port: int, account: str, cache: Path) -> None:

@@ -153,3 +153,24 @@ def test_missing_folders_mean_down_and_orders_are_rejected(tmp_path: Path) -> No
     assert run.events.states == [False] and driver.report() is None
     driver.submit(buy("z1.nt8"))
     assert "folders are missing" in run.events.reason("z1.nt8", OrderStatus.REJECTED)
+
+
+def test_a_resumed_leg_whose_file_is_still_unread_is_withdrawn_after_the_timeout(harness: AtiHarness) -> None:
+    harness.sim.paused = True
+    first = start(harness)
+    first.driver.submit(buy("u1.nt8"))
+    first.driver.stop()  # the adapter dies before NinjaTrader took the file
+    record = InFlightLeg("u1.nt8", NQ, "BUY", 2.0, "MARKET", None, None, time.time_ns())
+    run = start(harness, resume=[record])
+    assert run.driver.report().open_orders[0].in_doubt is False  # type: ignore[union-attr]  # its file is known
+    run.wait(lambda: OrderStatus.REJECTED in run.events.statuses("u1.nt8"), "the withdrawn file's leg rejected")
+    harness.sim.paused = False
+    time.sleep(0.2)
+    assert harness.sim.placed("u1.nt8") == 0
+
+
+def test_a_resumed_leg_with_neither_a_file_nor_a_state_is_in_doubt(harness: AtiHarness) -> None:
+    record = InFlightLeg("g1.nt8", NQ, "BUY", 2.0, "MARKET", None, None, time.time_ns())
+    run = start(harness, resume=[record])
+    (order,) = run.driver.report().open_orders  # type: ignore[union-attr]
+    assert (order.leg_id, order.in_doubt) == ("g1.nt8", True)
