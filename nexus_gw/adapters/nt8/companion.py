@@ -29,21 +29,31 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="A simulated NinjaTrader 8 for one profile instance.")
     parser.add_argument("--platform", required=True, help="the platform instance (nt8)")
     parser.add_argument("--port", type=int, default=9001, help="bridge: the port; ati: the key of the folder")
-    parser.add_argument("--state-file", help="unused: the simulated account starts empty (NinjaTrader's Sim101 reset)")
+    parser.add_argument("--state-file", help="ati: JSON view of the simulated orders (working, orders, placed)")
     parser.add_argument("--profile", default="dev")
     parser.add_argument("--config-dir")
     parser.add_argument("--mode", choices=("bridge", "ati"), help="default: the instance's settings.mode")
+    parser.add_argument("--fill-interval-s", type=float, default=0.05, help="ati: seconds before each fill")
+    parser.add_argument("--slices", type=int, default=2, help="ati: executions a market order is split into")
     return parser.parse_args(argv)
 
 
-def run_ati(port: int, account: str, platform: str) -> None:
+def run_ati(args: argparse.Namespace, account: str) -> None:
     from .ati_simulator import AtiSimulator, SimulatorConfig
     from .settings import simulated_root
 
-    root = simulated_root(port)
-    simulator = AtiSimulator(SimulatorConfig(root=root, account=account))
+    root = simulated_root(args.port)
+    simulator = AtiSimulator(
+        SimulatorConfig(
+            root=root,
+            account=account,
+            fill_interval_s=args.fill_interval_s,
+            slices=args.slices,
+            state_file=Path(args.state_file) if args.state_file else None,
+        )
+    )
     simulator.start()
-    print(f"NinjaTrader ATI simulator for {platform} {READY} {root}", flush=True)
+    print(f"NinjaTrader ATI simulator for {args.platform} {READY} {root}", flush=True)
     stop = threading.Event()
     for name in ("SIGTERM", "SIGINT"):
         if hasattr(signal, name):
@@ -74,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     mode = args.mode or settings.get("mode", "bridge")
     account = str(settings.get("account", "Sim101"))
     if mode == "ati":
-        run_ati(args.port, account, args.platform)
+        run_ati(args, account)
     else:
         cache = Path(args.state_file).parent if args.state_file else Path.home() / ".cache" / "nexusgw"
         run_bridge(args.port, account, cache)

@@ -16,7 +16,9 @@ What it does, after NinjaTrader's ATI (``../../../../docs/nt8.md``, reference §
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import os
 import random
 import threading
 import time
@@ -46,6 +48,9 @@ class SimulatorConfig:
     account_prefix: bool = False
     """Name order state files ``<account>_<ORDER ID>.txt`` (seen on real installs) instead of ``<ORDER ID>.txt``."""
     seed: int = 7
+    state_file: Path | None = None
+    """Where to keep a JSON view of the orders (``working``: ORDER IDs still working; ``orders``: every order's
+    state and fills; ``placed``: every PLACE line applied), rewritten on every change, for tests and operators."""
 
 
 @dataclass
@@ -85,6 +90,7 @@ class AtiSimulator:
         self._last: dict[str, float] = {}
         self._random = random.Random(config.seed)
         self._next_move = 0.0
+        self._dirty = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.incoming.mkdir(parents=True, exist_ok=True)
@@ -154,6 +160,29 @@ class AtiSimulator:
                 self._consume()
             for order in list(self._orders.values()):
                 self._work(order, now)
+            if self._dirty and self.config.state_file is not None:
+                self._dirty = False
+                self._save(self.config.state_file)
+
+    def _save(self, path: Path) -> None:
+        view = {
+            "working": [o.order_id for o in self._orders.values() if o.working],
+            "orders": {
+                o.order_id: {
+                    "instrument": o.instrument,
+                    "buy": o.buy,
+                    "qty": o.qty,
+                    "state": o.state,
+                    "filled": o.filled,
+                    "avg_price": o.avg,
+                }
+                for o in self._orders.values()
+            },
+            "placed": [raw for raw in self.processed if raw.startswith("PLACE;")],
+        }
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(view, indent=1))
+        os.replace(tmp, path)
 
     # ---------------------------------------------------------------------------------------- incoming
 
@@ -254,6 +283,7 @@ class AtiSimulator:
 
     def _set(self, order: _Order, state: str) -> None:
         order.state = state
+        self._dirty = True
         name = f"{self.config.account}_{order.order_id}" if self.config.account_prefix else order.order_id
         # NinjaTrader rewrites the file in place (no rename): readers must take a half-written file in stride
         (self.outgoing / f"{name}.txt").write_text(f"{state};{order.filled};{price_text(order.avg)}")

@@ -3,6 +3,7 @@ half-written state files; legs resumed after a restart; missing folders."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -174,3 +175,19 @@ def test_a_resumed_leg_with_neither_a_file_nor_a_state_is_in_doubt(harness: AtiH
     run = start(harness, resume=[record])
     (order,) = run.driver.report().open_orders  # type: ignore[union-attr]
     assert (order.leg_id, order.in_doubt) == ("g1.nt8", True)
+
+
+def test_the_simulator_keeps_a_json_view_of_its_orders(tmp_path: Path) -> None:
+    state = tmp_path / "nt8-state.json"
+    harness = AtiHarness(tmp_path / "NT", state_file=state, fill_interval_s=0.02)
+    try:
+        run = start(harness)
+        run.driver.submit(buy("s1.nt8", order_type=OrderType.LIMIT, limit_price=1.0))
+        run.driver.submit(buy("s2.nt8"))
+        run.wait(lambda: run.events.filled("s2.nt8") == 2.0, "s2 filled")
+        run.wait(lambda: state.is_file() and json.loads(state.read_text())["orders"]["s2.nt8"]["state"] == "FILLED",
+                 "the state file")  # fmt: skip
+        view = json.loads(state.read_text())
+        assert view["working"] == ["s1.nt8"] and len(view["placed"]) == 2
+    finally:
+        harness.close()
