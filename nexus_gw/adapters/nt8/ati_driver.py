@@ -283,6 +283,10 @@ class NT8AtiDriver(PlatformDriver):
         elif status in (OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.EXPIRED):
             tracked.ended = True
             reason = REJECT_TEXT if status is OrderStatus.REJECTED else f"{state.state} in NinjaTrader"
+            if status is OrderStatus.REJECTED:
+                log.warning(
+                    "%s: leg %s: NinjaTrader wrote REJECTED for ORDER ID %s; see its Log tab", self.name, leg, leg
+                )
             self._events.order_update(leg, status, reason, leg)
         elif status is None:
             log.warning("%s: leg %s: unknown NinjaTrader order state %r", self.name, leg, state.state)

@@ -211,6 +211,8 @@ class NT8BridgeDriver(PlatformDriver):
         elif status is OrderStatus.ACCEPTED and known is None:
             self._events.order_update(leg, OrderStatus.ACCEPTED, "", order_id)
         elif status in (OrderStatus.CANCELLED, OrderStatus.REJECTED, OrderStatus.EXPIRED) and not ended:
+            if status is OrderStatus.REJECTED:
+                log.warning("%s: leg %s: NinjaTrader rejected it: %s", self.name, leg, reason or state)
             self._events.order_update(leg, status, reason or state, order_id)
 
     def _execution(self, frame: dict[str, Any]) -> None:
