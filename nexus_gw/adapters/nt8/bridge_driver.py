@@ -68,6 +68,7 @@ class NT8BridgeDriver(PlatformDriver):
         self._positions: dict[str, float] = {}
         self._report_ids = itertools.count(1)
         self._waiting_report = ""
+        self._asked_at = 0.0
         self._reported_connection = 0
         self.client = BridgeClient(
             BridgeConfig(
@@ -277,7 +278,9 @@ class NT8BridgeDriver(PlatformDriver):
     def poll(self, now: float) -> float | None:
         with self._lock:
             due = [leg for leg, at in self._doubt.items() if at and now >= at]
-        if due and self.client.up and self._reported_connection == self.client.connections:
+        asked_long_ago = now - self._asked_at >= self.settings.settle_s
+        if due and asked_long_ago and self.client.up and self._reported_connection == self.client.connections:
+            self._asked_at = now
             self._request_report()
         return 0.5 if self._doubt else None
 

@@ -38,6 +38,8 @@ class AtiHarness(Harness):
         self.name = "nt8"
         self.root = root
         self.subscriptions = [Subscription(root="NQ", symbol=NQ, tick_size=0.25)]
+        # fills 0.15 s apart: ATI shows cumulative quantities, so two fills read in one poll would arrive as one
+        config = {"fill_interval_s": 0.15, **config}
         self.sim = AtiSimulator(SimulatorConfig(root=root, **config))  # type: ignore[arg-type]
         self.sim.start()
 
