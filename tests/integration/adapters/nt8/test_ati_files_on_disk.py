@@ -191,3 +191,17 @@ def test_the_simulator_keeps_a_json_view_of_its_orders(tmp_path: Path) -> None:
         assert view["working"] == ["s1.nt8"] and len(view["placed"]) == 2
     finally:
         harness.close()
+
+
+def test_a_ninjatrader_restart_clears_outgoing_and_working_legs_keep_their_last_known_state(
+    harness: AtiHarness,
+) -> None:
+    run = start(harness)
+    run.driver.submit(buy("k1.nt8", order_type=OrderType.LIMIT, limit_price=1.0))
+    run.wait(lambda: OrderStatus.ACCEPTED in run.events.statuses("k1.nt8"), "k1 working")
+    harness.sim.restart()
+    assert not (harness.root / "outgoing" / "k1.nt8.txt").exists()
+    for _ in range(5):
+        run.driver.poll(time.monotonic())
+    report = run.wait(run.driver.report, "a report")
+    assert [o.leg_id for o in report.open_orders] == ["k1.nt8"]  # never taken for gone
