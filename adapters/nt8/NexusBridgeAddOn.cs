@@ -159,7 +159,7 @@ namespace NinjaTrader.NinjaScript.AddOns
                     Instrument instrument = Instrument.GetInstrument(name);
                     if (instrument == null)
                     {
-                        Error("instrument '" + name + "' is not known to NinjaTrader; no market data for it");
+                        SendError("instrument '" + name + "' is not known to NinjaTrader; no market data for it");
                         continue;
                     }
                     var feed = new MarketData(instrument);
@@ -211,7 +211,7 @@ namespace NinjaTrader.NinjaScript.AddOns
             Order existing = FindOrder(leg);
             if (existing != null)
             {
-                Error("leg " + leg + " was placed already (order " + existing.OrderId + "); the repeat is ignored");
+                SendError("leg " + leg + " was placed already (order " + existing.OrderId + "); the repeat is ignored");
                 SendOrder(leg, existing.OrderId, existing.OrderState, existing.Filled, existing.AverageFillPrice, "");
                 return;
             }
@@ -344,7 +344,7 @@ namespace NinjaTrader.NinjaScript.AddOns
             if (server != null) server.Send(frame);
         }
 
-        void Error(string text)
+        void SendError(string text)
         {
             Print("NexusBridge: " + text);
             var frame = BridgeCodec.Frame("error");

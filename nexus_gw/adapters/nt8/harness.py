@@ -1,8 +1,11 @@
-"""The C# NinjaTrader stand-in (``adapters/nt8/harness/``), compiled with Mono's ``mcs`` and run with ``mono``.
+"""The C# NinjaTrader stand-ins (``adapters/nt8/harness/``), compiled with Mono's ``mcs`` and run with ``mono``.
 
-It is the AddOn's bridge transport and codec in front of a simulated account, so the tests (and a local stack
-where Mono is installed) drive the real C# against the Python driver. Needs the source tree (an editable install)
-and Debian's ``mono-mcs`` (``apt-get install mono-mcs``); ``HarnessUnavailable`` says what is missing.
+- ``harness``: the AddOn's bridge transport and codec in front of a simulated account, with stdin commands that
+  misbehave on purpose (the tests and a local stack's companion use it);
+- ``addon``: the real ``NexusBridgeAddOn.cs`` on a small simulated NinjaTrader (``harness/addon_host/``).
+
+So the tests drive the real C# against the Python driver. Needs the source tree (an editable install) and Debian's
+``mono-mcs`` (``apt-get install mono-mcs``); ``HarnessUnavailable`` says what is missing.
 """
 
 from __future__ import annotations
@@ -17,7 +20,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 SOURCE_DIR = Path(__file__).resolve().parents[3] / "adapters" / "nt8"
-SOURCES = ("BridgeCodec.cs", "BridgeTransport.cs", "harness/Harness.cs")
+BRIDGE = ("BridgeCodec.cs", "BridgeTransport.cs")
+TARGETS = {
+    "harness": (*BRIDGE, "harness/Harness.cs"),
+    "addon": (
+        *BRIDGE,
+        "NexusBridgeAddOn.cs",
+        "harness/addon_host/NinjaTraderSim.cs",
+        "harness/addon_host/AddOnHost.cs",
+    ),
+}
+SOURCES = TARGETS["harness"]
 READY = "listening on"
 
 
@@ -25,17 +38,17 @@ class HarnessUnavailable(Exception):
     """The harness cannot be built here (no mcs/mono, or no source tree)."""
 
 
-def build(cache_dir: Path) -> Path:
-    """The compiled harness (``mcs`` runs only when the sources changed); raises ``HarnessUnavailable``."""
+def build(cache_dir: Path, target: str = "harness") -> Path:
+    """The compiled ``target`` (``mcs`` runs only when its sources changed); raises ``HarnessUnavailable``."""
     mcs, mono = shutil.which("mcs"), shutil.which("mono")
     if mcs is None or mono is None:
         raise HarnessUnavailable("Mono's C# compiler is not installed: apt-get install -y mono-mcs")
-    paths = [SOURCE_DIR / name for name in SOURCES]
+    paths = [SOURCE_DIR / name for name in TARGETS[target]]
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise HarnessUnavailable(f"the C# sources are not here (an editable install is needed): {missing}")
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()[:16]
-    exe = cache_dir / f"nt8-harness-{digest}.exe"
+    exe = cache_dir / f"nt8-{target}-{digest}.exe"
     if exe.is_file():
         return exe
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -47,7 +60,7 @@ def build(cache_dir: Path) -> Path:
         timeout=300,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"mcs failed to compile the NT8 harness:\n{result.stdout}{result.stderr}")
+        raise RuntimeError(f"mcs failed to compile the NT8 {target}:\n{result.stdout}{result.stderr}")
     os.replace(partial, exe)
     return exe
 
@@ -68,7 +81,7 @@ class HarnessProcess:
         self.lines: list[str] = []
         self._cond = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
-        ready = self.wait_line(lambda line: line.startswith(READY), timeout_s)
+        ready = self.wait_line(lambda line: READY in line, timeout_s)
         self.port = int(ready.rsplit(":", 1)[1])
 
     def _read(self) -> None:

@@ -1,4 +1,5 @@
-"""The ``nt8`` driver in bridge mode passes the driver contract against the compiled C# harness over loopback."""
+"""The ``nt8`` driver in bridge mode passes the driver contract over loopback against the compiled C#: the bridge
+harness, and the real AddOn on a simulated NinjaTrader."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ class BridgeHarness(Harness):
         return build(self.name, bridge_settings(self.plugin.port))
 
     def rejected_order(self, leg_id: str) -> tuple[Order, str]:
-        return make_order(self, leg=leg_id, symbol="ZZZZ 12-26"), r"ZZZZ 12-26.*not supported"
+        return make_order(self, leg=leg_id, symbol="ZZZZ 12-26"), r"ZZZZ 12-26.*not (supported|known)"
 
     def interrupt(self, running: Running) -> Running:
         """The AddOn drops the connection: the driver reconnects by itself and asks for a report."""
@@ -52,9 +53,23 @@ class BridgeHarness(Harness):
 
 
 class TestNT8BridgeContract(DriverContract):
+    """Against the bridge transport with a simulated account (``Harness.cs``)."""
+
     @pytest.fixture
     def harness(self, harness_exe: Path) -> Iterator[Harness]:
         plugin = HarnessProcess(harness_exe, ["--port", "0"])
+        try:
+            yield BridgeHarness(plugin)
+        finally:
+            plugin.stop()
+
+
+class TestNT8AddOnContract(DriverContract):
+    """Against the real NexusBridgeAddOn.cs, run on a simulated NinjaTrader (``addon_host/``)."""
+
+    @pytest.fixture
+    def harness(self, addon_exe: Path) -> Iterator[Harness]:
+        plugin = HarnessProcess(addon_exe, ["--port", "0"])
         try:
             yield BridgeHarness(plugin)
         finally:

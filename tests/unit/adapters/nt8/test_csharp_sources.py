@@ -1,6 +1,6 @@
 """The C# side agrees with the Python side where the compiler cannot check it: the protocol version and frame
-limit, the frame types each C# file sends, and the AddOn (which compiles only inside NinjaTrader) kept out of the
-harness build and using the NinjaScript names the reference documents."""
+limit, the frame types each C# file sends, and the AddOn using the NinjaScript names the reference documents
+(it is compiled here only against the simulated NinjaTrader of ``harness/addon_host/``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from nexus_gw.adapters.bridge import codec, frames
-from nexus_gw.adapters.nt8.harness import SOURCE_DIR, SOURCES
+from nexus_gw.adapters.nt8.harness import SOURCE_DIR, TARGETS
 
 ADDON = SOURCE_DIR / "NexusBridgeAddOn.cs"
 
@@ -37,8 +37,8 @@ def test_the_transport_accepts_exactly_the_adapters_frame_types() -> None:
     assert set(re.findall(r'"(\w+)"', declared.group(1))) == frames.FROM_ADAPTER
 
 
-def test_the_addon_is_not_part_of_the_harness_build_and_uses_the_documented_ninjascript_names() -> None:
-    assert ADDON.name not in SOURCES
+def test_the_addon_builds_only_with_the_simulated_ninjatrader_and_uses_the_documented_ninjascript_names() -> None:
+    assert ADDON.name not in TARGETS["harness"] and ADDON.name in TARGETS["addon"]
     text = ADDON.read_text()
     assert "namespace NinjaTrader.NinjaScript.AddOns" in text and ": AddOnBase" in text
     for name in ("State.SetDefaults", "State.Active", "State.Terminated", "Account.All", "Instrument.GetInstrument",
