@@ -61,9 +61,11 @@ DRIVERS: dict[str, DriverSpec] = {
         ),
     ),
     "nt8": DriverSpec(
-        "nexus_gw.adapters.pending:NT8Settings",
-        None,
-        "the NinjaTrader 8 bridge driver is not part of this release yet; run the instance with driver: sim",
+        "nexus_gw.adapters.nt8.settings:NT8Settings",
+        "nexus_gw.adapters.nt8.driver:build",
+        companion=Companion(
+            "nexus_gw.adapters.nt8.companion", wanted_if="simulator", suffix="ninjatrader", ready_line=b"listening on"
+        ),
     ),
     "sierra": DriverSpec(
         "nexus_gw.adapters.sierra.settings:SierraSettings",
