@@ -9,7 +9,7 @@ Bookmap starts an addon script and talks to it over a socket (``docs/bookmap.md`
 - ``book.py`` the best bid/ask from depth; ``legs.py`` legs ↔ Bookmap orders, executions once, the report;
 - ``session.py`` the one place that touches the ``bookmap`` package (imported when the driver starts);
 - ``driver.py`` the driver; ``fake/`` a fake Bookmap speaking the package's protocol (tests and the dev profile's
-  development companion, ``companion.py``); ``addon.py`` what the addon script runs.
+  development companion, ``companion.py``).
 
 Importing this package never imports ``bookmap``.
 """
