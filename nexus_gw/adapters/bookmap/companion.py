@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     mapper, registry = loaded.reference.symbols, loaded.reference.instruments
     platform = mapper.canonical_platform(args.platform)
     instruments = [
-        FakeInstrument(alias, registry.get(root).tick_size, PRICES.get(root, 2000.0))
+        FakeInstrument(alias, float(registry.get(root).tick_size), PRICES.get(root, 2000.0))
         for root, alias in mapper.symbols_for(platform, datetime.now(UTC)).items()
     ]
     fake = FakeBookmap(instruments, args.port, parts=args.parts, seed=args.seed).start()
