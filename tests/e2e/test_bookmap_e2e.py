@@ -17,7 +17,6 @@ from nexus_gw.stack import LocalStack
 from tests.conftest import CONFIG_DIR
 
 pytestmark = pytest.mark.e2e
-pytest.importorskip("bookmap", reason="the bookmap package is a test dependency: pip install -e '.[test]'")
 
 BOOKMAP = """  bookmap:                  # Bookmap via Rithmic ("NQZ6.CME@RITHMIC"); here the fake Bookmap
     driver: bookmap

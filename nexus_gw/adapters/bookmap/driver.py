@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import queue
 import time
@@ -23,6 +24,7 @@ from typing import Any
 from nexus_gw.adapters.base import DriverEvents, PlatformDriver
 from nexus_gw.adapters.inflight import InFlightLeg
 from nexus_gw.domain.backoff import Backoff
+from nexus_gw.errors import PlatformUnavailable
 from nexus_gw.protocol.constants import OrderStatus
 from nexus_gw.protocol.messages import Capabilities, Order, PlatformReport, Subscription
 
@@ -84,6 +86,12 @@ class BookmapDriver(PlatformDriver):
             )
 
     def start(self, events: DriverEvents) -> None:
+        try:
+            importlib.import_module("bookmap")  # the lazy import: only now
+        except ImportError as exc:
+            raise PlatformUnavailable(
+                f"{self.name}: the bookmap package is not installed ({exc}): python -m pip install 'nexusgw[bookmap]'"
+            ) from None
         self._events = events
         self._ensure_connected(time.monotonic())
 

@@ -11,8 +11,6 @@ from nexus_gw.adapters.bookmap.fake import FakeBookmap, FakeInstrument
 from nexus_gw.adapters.bookmap.settings import BookmapSettings
 from nexus_gw.protocol.messages import Subscription
 
-pytest.importorskip("bookmap", reason="the bookmap package is a test dependency: pip install -e '.[test]'")
-
 NQ = "NQZ6.CME@RITHMIC"
 ES = "ESZ6.CME@RITHMIC"
 
