@@ -98,7 +98,7 @@ class BookmapDriver(PlatformDriver):
     def stop(self) -> None:
         session, self._session = self._session, None
         if session is not None:
-            session.close()
+            session.close(wait=True)
 
     @property
     def connected(self) -> bool:
@@ -161,6 +161,7 @@ class BookmapDriver(PlatformDriver):
                 leg,
                 why,
             )
+        self._down_told = True  # said here: the reconnect attempts log nothing more until it is back
         log.warning("%s: lost Bookmap (%s); reconnecting", self.name, why)
         self._events.platform_state(False, f"{self.name}: lost Bookmap: {why}")
 

@@ -24,6 +24,7 @@ import queue
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -86,6 +87,24 @@ class GuardedSocket(socket.socket):
         return len(data)
 
 
+_stopping: tuple[str, set[threading.Thread], socket.socket] | None = None
+"""The package's threads and socket of the last session, until those threads ended (one addon per process)."""
+
+
+def _wait_for_previous() -> None:
+    """Close the last session's socket once its threads ended; ConnectionError while they still run."""
+    global _stopping
+    if _stopping is None:
+        return
+    name, threads, sock = _stopping
+    alive = [t.name for t in threads if t.is_alive()]
+    if alive:
+        raise ConnectionError(f"the bookmap package's threads of the last connection are still stopping ({alive})")
+    sock.close()
+    _stopping = None
+    log.debug("%s: the last connection's threads ended", name)
+
+
 class Session:
     """The package's addon connected to Bookmap at ``127.0.0.1:port``; events go to ``inbox`` as tuples."""
 
@@ -105,6 +124,7 @@ class Session:
         """Connect and start the package's threads (ConnectionError, OSError when Bookmap is not there)."""
         self.bm = importlib.import_module("bookmap")  # the lazy import: only now
         self._core = importlib.import_module("bookmap.bookmap")
+        _wait_for_previous()
         if self._core.RUN:
             raise ConnectionError("the bookmap package still runs an addon in this process")
         self._core.MSGS_BUFFER.clear()  # a partial line of an earlier connection must not start this one
@@ -125,29 +145,34 @@ class Session:
         self.addon = addon
 
     def _closed(self, why: str) -> None:
+        if self.addon is None:
+            return  # a session already closed: the package's state may belong to the next one
         self.closed_reason = why
-        if self._core is not None:
-            self._core.RUN = False  # the package's threads end within their 2 s wait
+        self._core.RUN = False  # the package's threads end within their 2 s wait
         self.inbox.put(("closed", why))
 
     @property
     def running(self) -> bool:
         return self.addon is not None and bool(self._core.RUN)
 
-    def close(self) -> None:
-        """Stop the package's threads and close the socket (from the driver's thread)."""
+    def close(self, wait: bool = False) -> None:
+        """Stop the package's threads; ``wait``: until they ended (else the next ``open`` waits for them).
+
+        The socket is closed only once those threads ended: a descriptor closed under a running reader could be
+        reused by the next connection and read by the old thread."""
+        global _stopping
         addon, self.addon = self.addon, None
         if addon is None:
             return
         self._core.RUN = False
         with contextlib.suppress(OSError):
             addon["socket"].shutdown(socket.SHUT_RDWR)
-        for thread in self._threads:
-            thread.join(JOIN_TIMEOUT_S)
-        addon["socket"].close()
-        alive = [t.name for t in self._threads if t.is_alive()]
-        if alive:
-            log.warning("%s: the bookmap package's threads %s did not stop", self.name, alive)
+        _stopping = (self.name, self._threads, addon["socket"])
+        if wait:
+            deadline = time.monotonic() + JOIN_TIMEOUT_S
+            for thread in self._threads:
+                thread.join(max(0.0, deadline - time.monotonic()))
+            _wait_for_previous()
 
     # -- handlers: never raise, only queue ---------------------------------------------------------------
     def _safe(self, kind: str) -> Callable[..., None]:
