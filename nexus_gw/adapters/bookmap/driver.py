@@ -327,7 +327,8 @@ class BookmapDriver(PlatformDriver):
         if overdue:
             self._lost(
                 f"no answer to leg(s) {', '.join(overdue)} within {self.settings.ack_timeout_s:g}s "
-                "(Bookmap stops reading an addon after a message it cannot parse)"
+                "(Bookmap stops reading an addon after a message it cannot parse; an addon not built as a trading "
+                "strategy gets no answer to its orders either)"
             )
             return max(0.0, self._retry_at - now)
         self._check_ready()
@@ -335,6 +336,6 @@ class BookmapDriver(PlatformDriver):
         return self.settings.poll_interval_s
 
     def report(self) -> PlatformReport | None:
-        if self._session is None or not self._ready:
+        if self._session is None or not self._ready or self._unacked:
             return None  # Bookmap's order list is not (yet) replayed: unknown, never "no orders"
         return self._legs.report(self._symbols.gateway)

@@ -56,6 +56,8 @@ class FakeBookmap:
         self._drop_next_order = False
         self.deaf = False
         """True once a malformed client message stopped the reading (as Bookmap's server does)."""
+        self.mute = False
+        """True once a request for an unknown data type stopped all output (as Bookmap's server does)."""
         self.received: list[str] = []
         self.connections = 0
         self._threads: list[threading.Thread] = []
@@ -91,6 +93,13 @@ class FakeBookmap:
         """The next order is executed, but the connection ends before any answer leaves."""
         self._drop_next_order = True
 
+    def detach(self, alias: str) -> None:
+        """The user disables the addon on ``alias``: ``7␟alias``; its requests get no answer from now on."""
+        with self._lock:
+            self.market.instruments.pop(alias, None)
+            self._subscribed = {(a, k) for a, k in self._subscribed if a != alias}
+            self.send([f.join(f.INSTRUMENT_DETACHED, alias)])
+
     def inject(self, raw: bytes) -> None:
         """Send raw bytes to the addon (garbage, a truncated frame…)."""
         self._write_raw(raw)
@@ -111,7 +120,7 @@ class FakeBookmap:
                 log.info("fake Bookmap: the addon is gone (%s)", exc)
 
     def send(self, lines: list[str]) -> None:
-        if lines:
+        if lines and not self.mute:
             self._write_raw("".join(line + "\n" for line in lines).encode("utf-8"))
 
     def _accept(self) -> None:
@@ -123,7 +132,7 @@ class FakeBookmap:
             self.drop()
             with self._lock:
                 self._client = client
-                self.deaf = False
+                self.deaf = self.mute = False
                 self.connections += 1
             log.info("fake Bookmap: an addon connected (connection %d)", self.connections)
             threading.Thread(target=self._read, args=(client,), name="fake-bookmap-read", daemon=True).start()
@@ -188,7 +197,9 @@ class FakeBookmap:
 
     def _subscribe(self, alias: str, req_id: int, kind: str) -> None:
         if kind not in DATA_TYPES:
-            raise ValueError(f"unknown data type {kind!r}")
+            self.mute = True
+            log.error("fake Bookmap: request for unknown data type %r: no further output, as Bookmap's server", kind)
+            return
         if alias not in self.market.instruments:
             log.warning("fake Bookmap: subscription for %s, which is not attached: no answer", alias)
             return

@@ -17,7 +17,7 @@ from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
 from nexus_gw.protocol.messages import Order
 
 from ..contract import Recorder, Running
-from .conftest import NQ, make_driver, subscriptions
+from .conftest import ES, NQ, make_driver, subscriptions
 
 
 def start(driver: BookmapDriver) -> Running:
@@ -145,3 +145,16 @@ def test_a_restarted_adapter_binds_an_in_doubt_leg_by_its_client_id_and_counts_i
         assert len(orders_of(fake, "r1.bookmap")) == 1
     finally:
         again.stop()
+
+
+def test_an_instrument_bookmap_detaches_is_refused_from_then_on(
+    fake: FakeBookmap, running: Running, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        fake.detach(NQ)
+        running.wait(lambda: f"Bookmap detached {NQ}" in caplog.text, "the detach noticed")
+    running.driver.submit(order("dt1.bookmap"))
+    running.wait(lambda: OrderStatus.REJECTED in running.events.statuses("dt1.bookmap"), "the reject")
+    assert f"has not attached {NQ}" in running.events.reason("dt1.bookmap", OrderStatus.REJECTED)
+    running.driver.submit(order("dt2.bookmap", symbol=ES))  # the other instrument trades on
+    running.wait(lambda: running.events.filled("dt2.bookmap") >= 2, "ES filled")
