@@ -60,6 +60,16 @@ DRIVERS: dict[str, DriverSpec] = {
             "nexus_gw.adapters.mt5.companion", wanted_if="double", suffix="mt5", ready_line=b"listening on"
         ),
     ),
+    "bookmap": DriverSpec(
+        "nexus_gw.adapters.bookmap.settings:BookmapSettings",
+        "nexus_gw.adapters.bookmap.driver:BookmapDriver",
+        companion=Companion(
+            "nexus_gw.adapters.bookmap.companion",
+            wanted_if="fake",
+            suffix="fake",
+            ready_line=b"fake Bookmap listening on",
+        ),
+    ),
     "nt8": DriverSpec(
         "nexus_gw.adapters.nt8.settings:NT8Settings",
         "nexus_gw.adapters.nt8.driver:build",
