@@ -49,6 +49,8 @@ class DriverSpec:
     driver_class: str | None
     missing_reason: str = ""
     companion: Companion | None = None
+    started_by_platform: bool = False
+    """The platform starts the adapter itself (Bookmap runs its addon script): process managers leave it out."""
 
 
 DRIVERS: dict[str, DriverSpec] = {
@@ -69,6 +71,7 @@ DRIVERS: dict[str, DriverSpec] = {
             suffix="fake",
             ready_line=b"fake Bookmap listening on",
         ),
+        started_by_platform=True,
     ),
     "nt8": DriverSpec(
         "nexus_gw.adapters.nt8.settings:NT8Settings",
@@ -131,3 +134,12 @@ def build_driver(driver: str, instance_name: str, settings: dict[str, Any], pape
         raise PlatformUnavailable(f"platform {instance_name}: {spec.missing_reason}")
     cls = _load(spec.driver_class)
     return cls(instance_name, validate_driver_settings(driver, settings), paper=paper)
+
+
+def started_by_platform(driver: str, settings: dict[str, Any]) -> bool:
+    """True when the platform itself starts this instance's adapter, so supervisor and systemd must not (a
+    development companion standing in for the platform does not start it: then the stack runs it)."""
+    spec = DRIVERS.get(driver)
+    if spec is None or not spec.started_by_platform:
+        return False
+    return not (spec.companion is not None and spec.companion.wanted(settings))
