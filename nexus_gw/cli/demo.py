@@ -46,6 +46,11 @@ def summarize(fills: list[dict[str, Any]], engine_stats: Any, status: dict[str, 
         "Summary",
         f"  signals sent {engine_stats.signals}, refused {engine_stats.refused}, orders {counts.get('orders', 0)}, "
         f"aggregated fills {len(fills)}, market data ticks {counts.get('market_data_ticks', 0)}",
+        *(
+            [f"  refused: {', '.join(f'{why} x{n}' for why, n in engine_stats.refusals.most_common())}"]
+            if engine_stats.refusals
+            else []
+        ),
         "  Fills per platform (each in its own symbol format):",
     ]
     for name, row in sorted(per_platform.items()):

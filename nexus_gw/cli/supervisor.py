@@ -42,9 +42,8 @@ def _ports(values: list[str]) -> dict[str, int]:
 
 def _adapters(loaded: Any, chosen: list[str]) -> tuple[str, ...]:
     """The instances to run here: every enabled one, or those chosen (in the profile's order)."""
-    from nexus_gw.errors import UsageError
-
     from nexus_gw.adapters.registry import started_by_platform
+    from nexus_gw.errors import UsageError
 
     platforms = loaded.profile.platforms
     enabled = list(loaded.profile.enabled_platforms())

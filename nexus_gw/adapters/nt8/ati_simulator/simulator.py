@@ -275,8 +275,7 @@ class AtiSimulator:
         held, avg = self._positions.get(order.instrument, (0, 0.0))
         signed = qty if order.buy else -qty
         total = held + signed
-        new_avg = price if held == 0 or (held > 0) != (total > 0) else (avg * held + price * signed) / total
-        self._write_position(order.instrument, total, new_avg if total else 0.0)
+        self._write_position(order.instrument, total, position_average(held, avg, signed, price))
         self._set(order, "FILLED" if order.filled >= order.qty else "PARTFILLED")
 
     # ---------------------------------------------------------------------------------------- outgoing
@@ -305,3 +304,17 @@ class AtiSimulator:
         """How many PLACE lines for ``order_id`` NinjaTrader applied (at most 1 when nothing is sent twice)."""
         with self._lock:
             return sum(1 for raw in self.processed if raw.startswith("PLACE;") and raw.split(";")[10] == order_id)
+
+
+def position_average(held: int, avg: float, signed: int, price: float) -> float:
+    """The average entry price after a fill of ``signed`` contracts at ``price`` on a position of ``held`` at
+    ``avg``: 0 when flat, the fill's price when opened or reversed, a weighted mean when added to, unchanged when
+    reduced (as NinjaTrader's position average does)."""
+    total = held + signed
+    if total == 0:
+        return 0.0
+    if held == 0 or (held > 0) != (total > 0):
+        return price
+    if (signed > 0) == (held > 0):
+        return (avg * held + price * signed) / total
+    return avg
