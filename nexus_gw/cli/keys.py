@@ -1,0 +1,49 @@
+"""``nexusgw keys generate``: a CURVE key pair for the gateway, an adapter host, a signal engine or an admin client."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="CURVE keys: encryption and authentication on the gateway's sockets (docs/deployment.md).",
+    no_args_is_help=True,
+)
+
+
+@app.command("generate")
+def generate(
+    directory: Annotated[
+        Path, typer.Option("--dir", "-d", help="Directory to write the two files to (created if missing).")
+    ] = Path("keys"),
+    name: Annotated[
+        str, typer.Option("--name", "-n", help="Key name: gateway, the adapter host, the engine, admin…")
+    ] = "gateway",
+) -> None:
+    """Write NAME.key (the public key: hand it out) and NAME.key_secret (the key pair: private, mode 0600).
+
+    Never overwrites: an existing file is an error (move the old pair away to rotate, see docs/deployment.md).
+    """
+    from nexus_gw.security.keys import generate as write_pair
+
+    public_path, secret_path, public = write_pair(directory, name)
+    typer.echo(f"public key  {public_path.resolve()}  ({public.decode()})")
+    typer.echo(f"secret key  {secret_path.resolve()}  (keep it private; never copy it to another host)")
+    if sys.platform == "win32":
+        typer.echo(
+            "Windows: file modes do not protect the secret; allow only your user: "
+            f'icacls "{secret_path}" /inheritance:r /grant:r "%USERNAME%:F"'
+        )
+    if name == "gateway":
+        typer.echo(
+            "profile:   gateway.security.server_secret_key: <path of the .key_secret> (on the gateway's host); "
+            "server_public_key: <path of the .key> (on every client's host)"
+        )
+    else:
+        typer.echo(
+            f"profile:   add {public_path.name} to the gateway's gateway.security.allow.<platform|nexus|admin>; "
+            f"this client uses {secret_path.name} and the gateway's public key"
+        )
