@@ -46,6 +46,7 @@ class ServerCurve:
         sock.setsockopt(zmq.CURVE_SERVER, 1)
         sock.setsockopt(zmq.CURVE_SECRETKEY, self.keys.secret)
         sock.setsockopt(zmq.ZAP_DOMAIN, socket_name.encode())
+        sock.setsockopt(zmq.ZAP_ENFORCE_DOMAIN, 1)  # fail closed: no ZAP handler, no client
 
 
 @dataclass(frozen=True)

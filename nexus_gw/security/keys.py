@@ -168,13 +168,13 @@ def load_secret(ref: str, base: Path | None = None, env: Mapping[str, str] | Non
                 "environment variable and write its path or env:VAR"
             )
         raise ConfigError(f"{what}: key file {path} not found; create one with `nexusgw keys generate`")
-    check_private(path)
     fields = _fields(path)
     secret = fields.get("secret") or fields.get("key")
     if not secret:
         raise ConfigError(
             f"{what}: {path} holds no secret key (a public {PUBLIC_SUFFIX} file?); use the {SECRET_SUFFIX} file"
         )
+    check_private(path)
     return KeyPair.from_secret(secret.encode(), str(path))
 
 

@@ -12,12 +12,14 @@ started before the first socket binds (without a handler libzmq would admit ever
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections import Counter
 from collections.abc import Mapping
 
 import zmq
+from zmq.utils import z85
 from zmq.utils.monitor import recv_monitor_message
 
 log = logging.getLogger(__name__)
@@ -90,7 +92,7 @@ class ZapHandler:
                     poller.register(monitor, zmq.POLLIN)
                 ready = dict(poller.poll(100))
                 if rep in ready:
-                    self._answer(rep)
+                    self._answer_safely(rep)
                 for domain, monitor in watched:
                     if monitor in ready:
                         self._handshake_event(domain, monitor)
@@ -98,6 +100,16 @@ class ZapHandler:
             rep.close(linger=0)
             for _, monitor in watched + self._monitors:
                 monitor.close(linger=0)
+
+    def _answer_safely(self, rep: Socket) -> None:
+        """A request the handler cannot judge is refused; the handler itself keeps running."""
+        try:
+            self._answer(rep)
+        except Exception:
+            log.exception("ZAP request not judged: the client is refused")
+            self.counts["zap_errors"] += 1
+            with contextlib.suppress(zmq.ZMQError):
+                rep.send_multipart([b"1.0", b"", b"500", b"internal error", b"", b""])
 
     def _answer(self, rep: Socket) -> None:
         frames = rep.recv_multipart()
@@ -116,7 +128,7 @@ class ZapHandler:
             )
             rep.send_multipart([version, request_id, b"400", b"CURVE required", b"", b""])
             return
-        key = zmq.z85.encode(frames[6])
+        key = z85.encode(frames[6])
         name = self.allow.get(domain, {}).get(key)
         if name is None:
             self.counts[f"refused_{domain}"] += 1
