@@ -59,6 +59,8 @@ def adapter(
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
+    if hasattr(signal, "SIGBREAK"):  # Windows: Ctrl+Break, and how service wrappers may ask a console process to stop
+        signal.signal(signal.SIGBREAK, _stop)
     log.info(
         "adapter %s (driver %s) -> gateway %s%s",
         canonical,
