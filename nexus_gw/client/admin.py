@@ -56,6 +56,7 @@ def admin_request(
             "; with CURVE, also check that this admin key is in the gateway's gateway.security.allow.admin and "
             "the server key is the gateway's (the gateway logs every refused key)"
             if curve is not None
-            else ""
+            else "; a gateway with CURVE keys answers only an admin key: set "
+            "$NEXUSGW_GATEWAY__SECURITY__ADMIN_SECRET_KEY and $NEXUSGW_GATEWAY__SECURITY__SERVER_PUBLIC_KEY"
         )
     )
