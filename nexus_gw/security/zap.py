@@ -4,7 +4,8 @@ Each CURVE server socket names its socket in its ZAP domain (``platform``, ``nex
 handler bound at ``inproc://zeromq.zap.01`` of the same context about every client that completed the CURVE
 handshake. The handler answers from the allow-lists, and logs every refusal with the socket, the peer's address
 and its public key (Z85; a public key is no secret). A client that does not even know the server's key (or speaks
-no CURVE) never reaches ZAP: the sockets' monitors report its failed handshake, logged with the socket and address.
+no CURVE) never reaches ZAP: the sockets' monitors report its failed handshake, logged with the socket (the
+monitor knows no peer address or key).
 
 The handler runs in a thread of its own, so handshakes are answered while the gateway's loop is busy; it must be
 started before the first socket binds (without a handler libzmq would admit every CURVE client).
@@ -25,9 +26,9 @@ from zmq.utils.monitor import recv_monitor_message
 log = logging.getLogger(__name__)
 
 ZAP_ENDPOINT = "inproc://zeromq.zap.01"
-_FAILED = {
-    zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL: "no detail",
-    zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL: "a protocol error: a client without CURVE, or with the wrong server key",
+_WHY = {
+    zmq.PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH: "a client without CURVE keys",
+    zmq.PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC: "a client with the wrong server key (not this gateway's public key)",
 }
 
 Socket = zmq.Socket[bytes]
@@ -151,14 +152,13 @@ class ZapHandler:
             event = recv_monitor_message(monitor, zmq.NOBLOCK)
         except zmq.Again:
             return
-        reason = _FAILED.get(event["event"])
-        if reason is None:
-            return
-        self.counts[f"handshake_failed_{domain}"] += 1
         endpoint = event.get("endpoint", b"")
-        log.warning(
-            "a client failed the CURVE handshake on the %s socket (%s): %s",
-            domain,
-            endpoint.decode("utf-8", "replace") if isinstance(endpoint, bytes) else endpoint,
-            reason,
-        )
+        where = endpoint.decode("utf-8", "replace") if isinstance(endpoint, bytes) else str(endpoint)
+        self.counts[f"handshake_failed_{domain}"] += 1
+        value = int(event.get("value", 0))
+        if event["event"] == zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+            # the connection broke mid-handshake: a plain client that saw the mismatch first, or a port probe
+            why = "a client without CURVE keys, or a port probe (the connection ended)"
+        else:
+            why = _WHY.get(value, f"protocol error {value:#x}")
+        log.warning("refused a client on the %s socket (%s): it failed the CURVE handshake: %s", domain, where, why)

@@ -35,6 +35,7 @@ pytestmark = pytest.mark.integration
 
 NAMES = ("gateway", "adapters", "engine", "ops", "intruder")
 PLATFORMS = ("nt8", "sierra", "mt5_global", "mt5_brazil")
+WITHOUT_KEYS = "a client without CURVE keys"
 
 
 @pytest.fixture
@@ -70,6 +71,15 @@ def logged(caplog: pytest.LogCaptureFixture, keys: Path) -> Iterator[pytest.LogC
     secrets = [load_secret(str(keys / f"{name}.key_secret")).secret.decode() for name in NAMES]
     leaked = [name for name, secret in zip(NAMES, secrets, strict=True) if secret in caplog.text]
     assert not leaked, f"secret keys of {leaked} appear in the log"
+
+
+def handshake_refused(logged: pytest.LogCaptureFixture, socket_name: str, why: str) -> bool:
+    """Whether the gateway logged a failed CURVE handshake on ``socket_name`` for the reason ``why``."""
+    return any(
+        r.getMessage().startswith(f"refused a client on the {socket_name} socket")
+        and f"it failed the CURVE handshake: {why}" in r.getMessage()
+        for r in logged.records
+    )
 
 
 def public(keys: Path, name: str) -> str:
@@ -121,9 +131,13 @@ def test_an_adapter_without_an_allowed_key_cannot_connect_and_its_key_is_logged(
     intruder, intruder_thread = start_runner("nt8", endpoints.platform, client("intruder"))
     # the engine's key is allowed on the NEXUS socket only
     wrong_socket = curve_peer(zctx, endpoints.platform, "sierra", client("engine"), admitted=False)
+    # the right client key, but another server's public key: it cannot even encrypt to this gateway
+    other_server = ClientCurve(client("adapters").keys, client("intruder").keys.public)
+    misdirected = curve_peer(zctx, endpoints.platform, "mt5_brazil", other_server, admitted=False)
     allowed = curve_peer(zctx, endpoints.platform, "mt5_global", client("adapters"))
     try:
         assert allowed.recv()[0] is MsgType.WELCOME
+        wait_for(lambda: handshake_refused(logged, "platform", "a client with the wrong server key"), "wrong server")
         for name in ("intruder", "engine"):
             key = public(keys, name)
             wait_for(lambda key=key: f"public key {key} is not in gateway.security.allow.platform" in logged.text, name)
@@ -139,6 +153,7 @@ def test_an_adapter_without_an_allowed_key_cannot_connect_and_its_key_is_logged(
         intruder_thread.join(timeout=5)
         allowed.close()
         wrong_socket.close()
+        misdirected.close()
 
 
 def test_only_the_admin_key_activates_or_releases_the_kill_switch(
@@ -162,7 +177,7 @@ def test_only_the_admin_key_activates_or_releases_the_kill_switch(
     assert not active()
     for name in ("engine", "intruder"):
         assert f"public key {public(keys, name)} is not in gateway.security.allow.admin" in logged.text
-    wait_for(lambda: "failed the CURVE handshake on the admin socket" in logged.text, "the plain client's refusal")
+    wait_for(lambda: handshake_refused(logged, "admin", WITHOUT_KEYS), "the plain client logged")
 
     ops = client("ops")
     admin_request(endpoints.admin, "killswitch.activate", args, curve=ops)
@@ -227,7 +242,7 @@ def test_traffic_is_encrypted_and_a_plain_client_gets_nothing(
         plain.recv(timeout_s=0.5)
     plain.close()
     assert "nt8" not in running_gateway.peers.platforms
-    wait_for(lambda: "failed the CURVE handshake on the platform socket" in logged.text, "the plain client logged")
+    wait_for(lambda: handshake_refused(logged, "platform", WITHOUT_KEYS), "the plain client logged")
 
 
 def test_the_recorder_sees_plaintext_without_curve(zctx: zmq.Context[zmq.Socket[bytes]]) -> None:
