@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -47,3 +48,17 @@ def generate(
             f"profile:   add {public_path.name} to the gateway's gateway.security.allow.<platform|nexus|admin>; "
             f"this client uses {secret_path.name} and the gateway's public key"
         )
+
+
+def admin_curve_options(security: Mapping[str, Any] | None = None, config_dir: Path | None = None) -> dict[str, Any]:
+    """Keyword arguments for ``admin_request``: ``{"curve": ...}`` for the admin client's keys, or ``{}``.
+
+    ``security`` is a profile's ``gateway.security`` mapping as read from the YAML (only ``admin_secret_key`` and
+    ``server_public_key`` are read, relative to ``config_dir``); ``$NEXUSGW_GATEWAY__SECURITY__ADMIN_SECRET_KEY``
+    and ``$NEXUSGW_GATEWAY__SECURITY__SERVER_PUBLIC_KEY`` win over it. A command that must work with a broken
+    profile (killswitch) can pass what it read tolerantly; ``admin_request`` without ``curve`` reads the
+    environment alone."""
+    from nexus_gw.security.curve import admin_client_curve
+
+    curve = admin_client_curve(security, config_dir)
+    return {"curve": curve} if curve is not None else {}
