@@ -40,7 +40,11 @@ def adapter(
     gw = loaded.profile.gateway
     security = gw.security
     curve = client_curve(
-        security.client_secret_key, security.server_public_key, loaded.config_dir, role=f"adapter {canonical}"
+        security.client_secret_key,
+        security.server_public_key,
+        loaded.config_dir,
+        role=f"adapter {canonical}",
+        required=security.curve,
     )
     state_dir = gw.data_dir / "adapters" / canonical  # the write-ahead of sent legs (adapters/inflight.py)
     runner = AdapterRunner(

@@ -71,10 +71,22 @@ class ClientCurve:
 
 
 def client_curve(
-    secret_ref: str | None, server_ref: str | None, base: Path | None = None, role: str = "client"
+    secret_ref: str | None,
+    server_ref: str | None,
+    base: Path | None = None,
+    role: str = "client",
+    required: bool = False,
 ) -> ClientCurve | None:
-    """The keys of a client whose profile names them; None when it names neither (a plain loopback gateway)."""
+    """The keys of a client whose profile names them; None when it names neither (a plain loopback gateway).
+
+    ``required``: the profile says its gateway serves CURVE, so a client without keys could never connect."""
     if not secret_ref and not server_ref:
+        if required:
+            raise ConfigError(
+                f"the {role} has no CURVE keys, but this profile's gateway serves CURVE (server_secret_key is set) "
+                "and would refuse it; set gateway.security.client_secret_key and server_public_key (or the "
+                "NEXUSGW_GATEWAY__SECURITY__... environment variables)"
+            )
         return None
     if not secret_ref or not server_ref:
         missing = "the client's secret key" if not secret_ref else "gateway.security.server_public_key"

@@ -16,6 +16,11 @@ def test_no_keys_means_a_plain_client() -> None:
     assert admin_client_curve({}, env={}) is None
 
 
+def test_a_client_of_a_curve_gateway_without_keys_is_told_what_to_set() -> None:
+    with pytest.raises(ConfigError, match="adapter nt8 has no CURVE keys, but this profile's gateway serves CURVE"):
+        client_curve(None, None, role="adapter nt8", required=True)
+
+
 def test_half_a_configuration_is_refused(tmp_path: Path) -> None:
     _, secret, _ = generate(tmp_path, "adapter")
     with pytest.raises(ConfigError, match="server_public_key is not set"):
