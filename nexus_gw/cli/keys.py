@@ -5,9 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from nexus_gw.config.loader import LoadedProfile
 
 app = typer.Typer(
     help="CURVE keys: encryption and authentication on the gateway's sockets (docs/deployment.md).",
@@ -62,3 +65,12 @@ def admin_curve_options(security: Mapping[str, Any] | None = None, config_dir: P
 
     curve = admin_client_curve(security, config_dir)
     return {"curve": curve} if curve is not None else {}
+
+
+def profile_admin_options(loaded: LoadedProfile) -> dict[str, Any]:
+    """``admin_curve_options`` for a validated profile (its ``gateway.security`` admin and server keys)."""
+    security = loaded.profile.gateway.security
+    return admin_curve_options(
+        {"admin_secret_key": security.admin_secret_key, "server_public_key": security.server_public_key},
+        loaded.config_dir,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +18,7 @@ import zmq
 from nexus_gw.adapters.runner import AdapterRunner
 from nexus_gw.adapters.sim.config import SimSettings
 from nexus_gw.adapters.sim.driver import SimDriver
+from nexus_gw.cli.app import main
 from nexus_gw.client import NexusGatewayInterface
 from nexus_gw.client.admin import admin_request
 from nexus_gw.config.loader import load_profile
@@ -294,3 +296,18 @@ def test_the_gateway_refuses_a_secret_key_file_others_can_read(endpoints: Endpoi
     with pytest.raises(ConfigError, match=f"run `chmod 600 {secret_file}`") as refused:
         Gateway(load_profile("dev", CONFIG_DIR))
     assert secret not in str(refused.value)
+
+
+def test_status_and_check_take_the_admin_key_from_the_profile(
+    running_gateway: Gateway, keys: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, config)
+    (config / "profiles" / "ops.yaml").write_text(
+        "extends: dev\ngateway:\n  security:\n"
+        f"    admin_secret_key: {keys / 'ops.key_secret'}\n    server_public_key: {keys / 'gateway.key'}\n"
+    )
+    assert main(["status", "--profile", "ops", "--config-dir", str(config)]) == 0
+    assert "nt8" in capsys.readouterr().out
+    assert main(["status", "--profile", "dev", "--config-dir", str(config)]) == 1  # no admin key: refused
+    assert "a gateway with CURVE keys answers only an admin key" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import stat
 import sys
 from pathlib import Path
@@ -9,9 +10,12 @@ from pathlib import Path
 import pytest
 
 from nexus_gw.cli.app import main
-from nexus_gw.cli.keys import admin_curve_options
+from nexus_gw.cli.keys import admin_curve_options, profile_admin_options
+from nexus_gw.config.loader import load_profile
 from nexus_gw.security.curve import ENV_ADMIN_SECRET, ENV_SERVER_PUBLIC
 from nexus_gw.security.keys import load_public, load_secret
+
+CONFIG = Path(__file__).resolve().parents[3] / "config"
 
 
 def test_generate_prints_the_public_key_and_never_the_secret(
@@ -46,3 +50,19 @@ def test_admin_curve_options_from_a_profile_mapping_or_nothing(tmp_path: Path, m
     curve = options["curve"]
     assert curve.keys.public == load_public(str(tmp_path / "keys" / "ops.key"))
     assert curve.server == load_public(str(tmp_path / "keys" / "gateway.key"))
+
+
+def test_profile_admin_options_read_the_profiles_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_ADMIN_SECRET, raising=False)
+    monkeypatch.delenv(ENV_SERVER_PUBLIC, raising=False)
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG, config)
+    for name in ("gateway", "ops"):
+        assert main(["keys", "generate", "--dir", str(config / "keys"), "--name", name]) == 0
+    (config / "profiles" / "ops.yaml").write_text(
+        "extends: dev\ngateway:\n  security:\n    admin_secret_key: keys/ops.key_secret\n"
+        "    server_public_key: keys/gateway.key\n"
+    )
+    curve = profile_admin_options(load_profile("ops", config))["curve"]
+    assert curve.keys.public == load_public(str(config / "keys" / "ops.key"))
+    assert profile_admin_options(load_profile("dev", config)) == {}
