@@ -7,8 +7,9 @@ and its public key (Z85; a public key is no secret). A client that does not even
 no CURVE) never reaches ZAP: the sockets' monitors report its failed handshake, logged with the socket (the
 monitor knows no peer address or key).
 
-The handler runs in a thread of its own, so handshakes are answered while the gateway's loop is busy; it must be
-started before the first socket binds (without a handler libzmq would admit every CURVE client).
+The handler runs in a thread of its own, so handshakes are answered while the gateway's loop is busy. It starts
+before the first socket binds; the sockets set ``ZAP_ENFORCE_DOMAIN``, so without a running handler nobody gets in
+(fail closed, tested).
 """
 
 from __future__ import annotations
@@ -54,7 +55,10 @@ class ZapHandler:
         self._thread.start()
         self._ready.wait(5.0)
         if self._error is not None or not self._ready.is_set():
-            raise RuntimeError(f"the ZAP handler could not start: {self._error or 'timeout'}")
+            raise RuntimeError(
+                f"the ZAP handler could not bind {ZAP_ENDPOINT}: {self._error or 'no answer within 5 s'}; one ZeroMQ "
+                "context holds one handler (is a second gateway running in this process?)"
+            )
 
     def watch(self, domain: str, sock: Socket) -> None:
         """Log failed handshakes on ``sock`` (clients that never reach ZAP). Call before the handler's thread polls
