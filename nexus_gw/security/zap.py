@@ -158,11 +158,18 @@ class ZapHandler:
             return
         endpoint = event.get("endpoint", b"")
         where = endpoint.decode("utf-8", "replace") if isinstance(endpoint, bytes) else str(endpoint)
+        if event["event"] == zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+            # The connection ended mid-handshake: a client without CURVE keys that saw the mismatch first, or a
+            # bare TCP connection such as the CLI's reachability probe (nothing to warn about; they look alike).
+            self.counts[f"handshake_ended_{domain}"] += 1
+            log.info(
+                "a connection to the %s socket (%s) ended during the CURVE handshake: a client without CURVE keys "
+                "that hung up first, or a port probe",
+                domain,
+                where,
+            )
+            return
         self.counts[f"handshake_failed_{domain}"] += 1
         value = int(event.get("value", 0))
-        if event["event"] == zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL:
-            # the connection broke mid-handshake: a plain client that saw the mismatch first, or a port probe
-            why = "a client without CURVE keys, or a port probe (the connection ended)"
-        else:
-            why = _WHY.get(value, f"protocol error {value:#x}")
+        why = _WHY.get(value, f"protocol error {value:#x}")
         log.warning("refused a client on the %s socket (%s): it failed the CURVE handshake: %s", domain, where, why)

@@ -81,9 +81,7 @@ def test_adapters_connect_with_keys_and_only_the_admin_key_works_the_kill_switch
     gateway_log = curve_stack.log_path("gateway").read_text(errors="replace")
     engine_key = load_secret(str(keys / "engine.key_secret")).public.decode()
     assert f"public key {engine_key} is not in gateway.security.allow.admin" in gateway_log
-    assert re.search(
-        r"refused a client on the admin socket \(.*\): it failed the CURVE handshake: a client without", gateway_log
-    )
+    assert re.search(r"the admin socket \(.*\).*CURVE handshake.*a client without CURVE keys", gateway_log)
     logs = "".join(p.read_text(errors="replace") for p in curve_stack.run_dir.glob("*.log"))
     assert "(CURVE, client key" in logs  # the adapter says it connects with its key
     for name in KEYS:

@@ -11,6 +11,7 @@ import pytest
 
 from nexus_gw.cli.app import main
 from nexus_gw.cli.keys import admin_curve_options, profile_admin_options
+from nexus_gw.cli.target import resolve_target
 from nexus_gw.config.loader import load_profile
 from nexus_gw.security.curve import ENV_ADMIN_SECRET, ENV_SERVER_PUBLIC
 from nexus_gw.security.keys import load_public, load_secret
@@ -66,3 +67,27 @@ def test_profile_admin_options_read_the_profiles_keys(tmp_path: Path, monkeypatc
     curve = profile_admin_options(load_profile("ops", config))["curve"]
     assert curve.keys.public == load_public(str(config / "keys" / "ops.key"))
     assert profile_admin_options(load_profile("dev", config)) == {}
+
+
+def test_admin_targets_carry_the_profiles_keys_and_the_environments_win(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(ENV_ADMIN_SECRET, raising=False)
+    monkeypatch.delenv(ENV_SERVER_PUBLIC, raising=False)
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG, config)
+    for name in ("gateway", "ops", "other"):
+        assert main(["keys", "generate", "--dir", str(config / "keys"), "--name", name]) == 0
+    (config / "profiles" / "ops.yaml").write_text(  # an unknown key: the whole profile would not validate
+        "extends: dev\ngateway:\n  security:\n    admin_secret_key: keys/ops.key_secret\n"
+        "    server_public_key: keys/gateway.key\nnot_a_key: 1\n"
+    )
+    target = resolve_target(None, "ops", config, env={})
+    assert target.options["curve"].keys.public == load_public(str(config / "keys" / "ops.key"))
+    monkeypatch.setenv(ENV_ADMIN_SECRET, "keys/other.key_secret")
+    monkeypatch.setenv(ENV_SERVER_PUBLIC, "keys/gateway.key")
+    curve = resolve_target("tcp://127.0.0.1:1", "ops", config, env={}).options["curve"]
+    assert curve.keys.public == load_public(str(config / "keys" / "other.key"))
+    monkeypatch.delenv(ENV_ADMIN_SECRET)
+    monkeypatch.delenv(ENV_SERVER_PUBLIC)
+    assert resolve_target(None, None, config, env={}).options == {}
