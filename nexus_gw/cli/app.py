@@ -20,6 +20,7 @@ from nexus_gw.cli import (
     demo,
     fx,
     journal,
+    keys,
     killswitch,
     profile,
     rollover,
@@ -59,6 +60,7 @@ app.add_typer(killswitch.app, name="killswitch")
 app.add_typer(approvals.app, name="approvals")
 app.command("trading-state")(state.trading_state)
 app.add_typer(supervisor_cli.app, name="supervisor")
+app.add_typer(keys.app, name="keys")
 
 
 def _version(value: bool) -> None:
