@@ -76,6 +76,11 @@ class Ledger:
             )
         return len(recovery.open_orders)
 
+    def realized_usd_before(self, when: datetime) -> Decimal:
+        """Realized P&L in USD of the journal's executions before ``when`` (what a new trading day starts from)."""
+        book = PositionBook.rebuild(self.journal.query_fills(None, when), self._valuation, self._to_usd)
+        return sum((p.realized_usd or Decimal(0) for p in book.positions()), Decimal(0))
+
     def existing(self, client_id: str) -> Order | None:
         """An order of this client id from before a restart (open or finished)."""
         return self.journal.order_for_client(client_id)
