@@ -161,7 +161,7 @@ def collect(
 
 
 def report(
-    profile: ProfileOpt = "dev",
+    profile: ProfileOpt = None,
     config_dir: ConfigDirOpt = None,
     day: Annotated[str | None, typer.Option("--date", help="One trading day, YYYY-MM-DD (default: today's).")] = None,
     first: Annotated[str | None, typer.Option("--from", help="First trading day of a period, YYYY-MM-DD.")] = None,

@@ -42,15 +42,17 @@ def gateway_calendar(loaded: LoadedProfile) -> TradingCalendar:
     return TradingCalendar(config.start, config.tz)
 
 
-def load(profile: str, config_dir: Path | None) -> LoadedProfile:
+def load(profile: str | None, config_dir: Path | None) -> LoadedProfile:
+    """The profile (``--profile`` or ``$NEXUSGW_PROFILE``, required), with its drivers' settings checked."""
     from nexus_gw.adapters.registry import validate_driver_settings
+    from nexus_gw.cli.options import require_profile
     from nexus_gw.config.loader import load_profile
 
-    return load_profile(profile, config_dir, check_settings=validate_driver_settings)
+    return load_profile(require_profile(profile, config_dir), config_dir, check_settings=validate_driver_settings)
 
 
 def day_window(
-    day: str | None, since: datetime | None, until: datetime | None, profile: str, config_dir: Path | None
+    day: str | None, since: datetime | None, until: datetime | None, profile: str | None, config_dir: Path | None
 ) -> tuple[datetime | None, datetime | None]:
     """``[since, until)`` unchanged, or the instants of trading day ``day`` (not combinable with them)."""
     if day is None:

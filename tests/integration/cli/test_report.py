@@ -36,7 +36,7 @@ def run(*args: str, code: int = 0) -> str:
     """Run through ``main`` (which maps errors to exit codes); stdout and stderr together."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        exit_code = main([*args, "--config-dir", str(CONFIG_DIR)])
+        exit_code = main([*args, "--profile", "dev", "--config-dir", str(CONFIG_DIR)])
     assert exit_code == code, out.getvalue() + err.getvalue()
     return out.getvalue() if code == 0 else out.getvalue() + err.getvalue()
 
@@ -179,6 +179,8 @@ def test_the_module_runs_as_a_subprocess(data_dir: Path) -> None:
             "2026-03-03",
             "--format",
             "json",
+            "--profile",
+            "dev",
             "--config-dir",
             str(CONFIG_DIR),
         ],

@@ -48,7 +48,7 @@ def test_html_report_is_self_contained_and_renders_in_headless_chromium(
     write_history(tmp_path / "data" / "journal.sqlite3")
     page = tmp_path / "report.html"
     args = ["report", "--from", "2026-03-03", "--to", "2026-03-04", "--rate", "BRL=5", "--format", "html"]
-    assert main([*args, "--output", str(page), "--config-dir", str(CONFIG_DIR)]) == 0
+    assert main([*args, "--output", str(page), "--profile", "dev", "--config-dir", str(CONFIG_DIR)]) == 0
     html = page.read_text(encoding="utf-8")
     # one file: no external resource, and every chart is an embedded PNG (equity, platforms, one per platform)
     assert not re.search(r"""(src|href)=["']?(https?:|//|file:)""", html)
