@@ -32,6 +32,7 @@ from nexus_gw.cli import (
 from nexus_gw.cli import backup as backup_cli
 from nexus_gw.cli import check as check_cli
 from nexus_gw.cli import init as init_cmd
+from nexus_gw.cli import report as report_cmd
 from nexus_gw.cli import supervisor as supervisor_cli
 from nexus_gw.errors import NexusGwError
 
@@ -52,6 +53,7 @@ app.command("fills")(journal.fills)
 app.command("positions")(journal.positions)
 app.command("check")(check_cli.check)
 app.command("backup")(backup_cli.backup)
+app.command("report")(report_cmd.report)
 app.add_typer(profile.app, name="profile")
 app.add_typer(symbols.app, name="symbols")
 app.add_typer(rollover.app, name="rollover")
