@@ -99,7 +99,8 @@ class Dashboard(App[None]):
         self.previous: dict[str, Any] | None = None
         self.last_answer: float | None = None
         self.down_since: float | None = None
-        self.polls = 0  # answered or failed status requests, for tests and the banner
+        self.polls = 0  # answered or failed status requests
+        self.results: list[str] = []  # what each command sent from here came to, oldest first
         self._polling = False
 
     def compose(self) -> ComposeResult:
@@ -149,9 +150,15 @@ class Dashboard(App[None]):
             return f"gateway not answering on {self.endpoint}"
         return str(exc)
 
+    def _widgets_gone(self) -> bool:
+        """True while the app shuts down: its widgets are gone, a late answer is dropped."""
+        return not self.is_running or not self.query("#banner")
+
     def on_status_arrived(self, message: StatusArrived) -> None:
         self._polling = False
         self.polls += 1
+        if self._widgets_gone():
+            return
         self.previous, self.data = self.data, message.data
         self.last_answer, self.down_since = time.monotonic(), None
         self.query_one("#banner", Static).remove_class("down")
@@ -161,6 +168,8 @@ class Dashboard(App[None]):
     def on_status_failed(self, message: StatusFailed) -> None:
         self._polling = False
         self.polls += 1
+        if self._widgets_gone():
+            return
         now = time.monotonic()
         self.down_since = self.down_since or now
         self.previous = None  # no throughput across a gap
@@ -228,5 +237,8 @@ class Dashboard(App[None]):
         self.post_message(message)
 
     def on_command_done(self, message: CommandDone) -> None:
+        self.results = [*self.results[-49:], message.text]
+        if self._widgets_gone():
+            return
         self.notify(message.text, severity="information" if message.ok else "error", timeout=8)
         self.action_refresh()
