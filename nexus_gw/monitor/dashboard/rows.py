@@ -10,29 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-NONE = "–"
+from nexus_gw.monitor.dashboard import figures as fig
 
-#: Where each figure of the optional ``metrics`` section of ``status`` is read: dotted paths tried in order.
-METRIC_PATHS: dict[str, tuple[str, ...]] = {
-    "latency_avg_ms": ("latency.gateway_ms.avg", "latency.gateway_ms.mean", "latency_gateway_ms"),
-    "latency_p99_ms": ("latency.gateway_ms.p99", "latency_gateway_ms_p99"),
-    "fill_latency_avg_ms": ("latency.signal_to_fill_ms.avg", "latency.signal_to_fill_ms.mean", "latency_end_to_end_ms"),
-    "fill_latency_p99_ms": ("latency.signal_to_fill_ms.p99", "latency_end_to_end_ms_p99"),
-    "throughput_per_s": ("throughput.messages_per_s", "throughput_msgs_per_sec"),
-    "fill_rate_percent": ("fill_rate_percent", "fill_rate.percent"),
-    "win_rate_percent": ("trading.win_rate_percent", "win_rate_percent"),
-    "winners": ("trading.winning_trades", "winning_trades"),
-    "losers": ("trading.losing_trades", "losing_trades"),
-    "avg_win_usd": ("trading.avg_win_usd", "avg_win_usd"),
-    "avg_loss_usd": ("trading.avg_loss_usd", "avg_loss_usd"),
-    "profit_factor": ("trading.profit_factor", "profit_factor"),
-}
-#: Per platform, under ``metrics.platforms.<name>``.
-PLATFORM_METRIC_PATHS: dict[str, tuple[str, ...]] = {
-    "latency_p99_ms": ("latency.gateway_ms.p99", "latency_p99_ms", "latency_gateway_ms_p99"),
-    "fill_rate_percent": ("fill_rate_percent", "fill_rate.percent"),
-    "pnl_usd": ("pnl_usd.total", "pnl_usd"),
-}
+NONE = "–"
 
 
 @dataclass(frozen=True)
@@ -56,7 +36,7 @@ class View:
 
 
 POSITION_COLUMNS = ("Platform", "Symbol", "Qty", "Avg entry", "Ccy", "Unrealized $", "Realized $")
-PLATFORM_COLUMNS = ("Platform", "State", "Driver", "Last update", "Msgs", "Latency p99", "Fill rate", "P&L $")
+PLATFORM_COLUMNS = ("Platform", "State", "Driver", "Last update", "Msgs", "Latency p99", "Position P&L $")
 ORDER_COLUMNS = ("Order", "Client id", "Symbol", "Side", "Filled", "Status")
 ALERT_COLUMNS = ("Time", "Severity", "Code", "Message")
 
@@ -70,10 +50,6 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
 def at(data: Any, path: str) -> Any:
     """The value at a dotted ``path`` of nested dicts, or None."""
     for key in path.split("."):
@@ -81,23 +57,6 @@ def at(data: Any, path: str) -> Any:
             return None
         data = data[key]
     return data
-
-
-def first_number(data: Any, paths: tuple[str, ...]) -> float | None:
-    for path in paths:
-        found = _number(at(data, path))
-        if found is not None:
-            return found
-    return None
-
-
-def metric(data: dict[str, Any], name: str) -> float | None:
-    return first_number(_dict(data.get("metrics")), METRIC_PATHS[name])
-
-
-def platform_metric(data: dict[str, Any], platform: str, name: str) -> float | None:
-    section = _dict(_dict(_dict(data.get("metrics")).get("platforms")).get(platform))
-    return first_number(section, PLATFORM_METRIC_PATHS[name])
 
 
 # -- formatting ----------------------------------------------------------------------------------------------------
@@ -125,7 +84,7 @@ def age(seconds: float | None) -> str:
 
 
 def usd(value: Any, signed: bool = True) -> str:
-    number = _number(value)
+    number = fig.number(value)
     if number is None:
         return NONE
     sign = "-" if number < 0 else ("+" if signed and number > 0 else "")
@@ -133,19 +92,19 @@ def usd(value: Any, signed: bool = True) -> str:
 
 
 def num(value: Any, unit: str = "", digits: int = 1) -> str:
-    number = _number(value)
+    number = fig.number(value)
     return NONE if number is None else f"{number:,.{digits}f}{unit}"
 
 
 def qty(value: Any) -> str:
-    number = _number(value)
+    number = fig.number(value)
     if number is None:
         return NONE
     return f"{number:+g}" if number else "0"
 
 
 def pnl_level(value: Any) -> str:
-    number = _number(value)
+    number = fig.number(value)
     return "" if number is None or number == 0 else ("ok" if number > 0 else "bad")
 
 
@@ -184,7 +143,7 @@ def header(data: dict[str, Any], endpoint: str = "") -> list[Row]:
     enabled = sum(1 for p in platforms.values() if _dict(p).get("enabled", True))
     engines = ", ".join(str(e) for e in _list(data.get("nexus_clients"))) or "none"
     return [
-        Row((f"Status: {status}", f"Uptime: {duration(_number(data.get('uptime_s')))}"), level),
+        Row((f"Status: {status}", f"Uptime: {duration(fig.number(data.get('uptime_s')))}"), level),
         Row(
             (
                 f"Gateway: ● CONNECTED {data.get('gateway', NONE)} {data.get('version', '')} "
@@ -197,13 +156,12 @@ def header(data: dict[str, Any], endpoint: str = "") -> list[Row]:
 
 
 def throughput(data: dict[str, Any], previous: dict[str, Any] | None) -> float | None:
-    """Messages in per second: the metrics figure, else the change of ``counts.messages_in`` since ``previous``."""
-    found = metric(data, "throughput_per_s")
-    if found is not None or previous is None:
-        return found
-    now_in = _number(_dict(data.get("counts")).get("messages_in", 0))
-    then_in = _number(_dict(previous.get("counts")).get("messages_in", 0))
-    now_up, then_up = _number(data.get("uptime_s")), _number(previous.get("uptime_s"))
+    """Messages in per second: the change of ``counts.messages_in`` since ``previous`` (the same process)."""
+    if previous is None:
+        return None
+    now_in = fig.number(_dict(data.get("counts")).get("messages_in", 0))
+    then_in = fig.number(_dict(previous.get("counts")).get("messages_in", 0))
+    now_up, then_up = fig.number(data.get("uptime_s")), fig.number(previous.get("uptime_s"))
     if None in (now_in, then_in, now_up, then_up) or previous.get("pid") != data.get("pid"):
         return None
     elapsed = now_up - then_up  # type: ignore[operator]
@@ -212,17 +170,20 @@ def throughput(data: dict[str, Any], previous: dict[str, Any] | None) -> float |
 
 def performance(data: dict[str, Any], previous: dict[str, Any] | None = None) -> list[Row]:
     counts = _dict(data.get("counts"))
-    fill_rate = metric(data, "fill_rate_percent")
+    fill_rate = fig.fill_rate_percent(data)
+    memory = fig.memory_mb(data)
     return [
-        Row(("Latency (avg)", num(metric(data, "latency_avg_ms"), " ms", 3))),
-        Row(("Latency (p99)", num(metric(data, "latency_p99_ms"), " ms", 3))),
-        Row(("Signal→fill (avg)", num(metric(data, "fill_latency_avg_ms"), " ms"))),
-        Row(("Signal→fill (p99)", num(metric(data, "fill_latency_p99_ms"), " ms"))),
+        Row(("Latency (avg)", num(fig.latency_avg_ms(data), " ms", 3))),
+        Row(("Latency (p99)", num(fig.latency_p99_ms(data), " ms", 3))),
+        Row(("Signal→fill (avg)", num(fig.fill_latency_avg_ms(data), " ms"))),
+        Row(("Signal→fill (p95)", num(fig.fill_latency_p95_ms(data), " ms"))),
         Row(("Throughput", num(throughput(data, previous), " msg/s"))),
         Row(("Fill rate", num(fill_rate, " %")), "" if fill_rate is None else ("ok" if fill_rate >= 90 else "warn")),
         Row(("Active orders", str(len(_list(data.get("active_orders")))))),
         Row(("Signals / orders / fills", " / ".join(str(counts.get(k, 0)) for k in ("signals", "orders", "fills")))),
+        Row(("Rejects", fig.rejects(data) or NONE)),
         Row(("Errors", str(counts.get("errors", 0))), "warn" if counts.get("errors") else ""),
+        Row(("Memory / engine queue", f"{num(memory, ' MiB', 0)} / {num(fig.queue_depth(data), '', 0)}")),
     ]
 
 
@@ -230,23 +191,27 @@ def trading(data: dict[str, Any]) -> list[Row]:
     usage = _dict(at(data, "risk.usage"))
     trades = _dict(usage.get("daily_trades"))
     pnl = _dict(usage.get("daily_pnl_usd"))
-    limit = _number(pnl.get("limit"))
-    total = _number(pnl.get("total"))
+    limit = fig.number(pnl.get("limit"))
+    total = fig.number(pnl.get("total"))
     near = total is not None and limit is not None and limit < 0 and total <= 0.8 * limit
     trades_text = NONE if trades.get("used") is None else f"{trades.get('used')}/{trades.get('limit') or '∞'}"
-    win_rate = metric(data, "win_rate_percent")
-    return [
+    found = [
         Row((f"Trading day {at(data, 'risk.trading_day') or NONE}", "")),
         Row(("Trades", trades_text)),
         Row(("Net P&L", usd(total)), "bad" if near else pnl_level(total)),
         Row(("  realized", usd(pnl.get("realized"))), pnl_level(pnl.get("realized"))),
         Row(("  unrealized", usd(pnl.get("unrealized"))), pnl_level(pnl.get("unrealized"))),
         Row(("Loss limit", usd(limit, signed=False))),
-        Row(("Win rate", num(win_rate, " %"))),
-        Row(("Winners / losers", f"{num(metric(data, 'winners'), '', 0)} / {num(metric(data, 'losers'), '', 0)}")),
-        Row(("Avg win / loss", f"{usd(metric(data, 'avg_win_usd'))} / {usd(metric(data, 'avg_loss_usd'))}")),
-        Row(("Profit factor", num(metric(data, "profit_factor"), "", 2))),
     ]
+    stats = {name: fig.trading_stat(data, name) for name in fig.TRADING_STATS}
+    if any(value is not None for value in stats.values()):  # only a gateway that computes them sends them
+        found += [
+            Row(("Win rate", num(stats["win_rate_percent"], " %"))),
+            Row(("Winners / losers", f"{num(stats['winning_trades'], '', 0)} / {num(stats['losing_trades'], '', 0)}")),
+            Row(("Avg win / loss", f"{usd(stats['avg_win_usd'])} / {usd(stats['avg_loss_usd'])}")),
+            Row(("Profit factor", num(stats["profit_factor"], "", 2))),
+        ]
+    return found
 
 
 def positions(data: dict[str, Any]) -> list[Row]:
@@ -254,7 +219,7 @@ def positions(data: dict[str, Any]) -> list[Row]:
     rows = []
     for raw in _list(data.get("positions")):
         p = _dict(raw)
-        if not _number(p.get("qty")):
+        if not fig.number(p.get("qty")):
             continue
         unrealized = p.get("unrealized_usd")
         missing = _list(p.get("missing"))
@@ -287,8 +252,7 @@ def platforms(data: dict[str, Any]) -> list[Row]:
             state, level = "○ PLATFORM DOWN", "bad"  # the adapter answers, its platform does not
         else:
             state, level = "○ OFFLINE", "bad"
-        seen = _number(p.get("last_message_age_s"))
-        fill_rate = platform_metric(data, str(name), "fill_rate_percent")
+        seen = fig.number(p.get("last_message_age_s"))
         rows.append(
             Row(
                 (
@@ -297,9 +261,8 @@ def platforms(data: dict[str, Any]) -> list[Row]:
                     f"{p.get('driver', NONE)}{' (paper)' if p.get('paper') else ''}",
                     age(seen) if p.get("online") or seen is None else f"last seen {age(seen)}",
                     str(p.get("messages", 0)),
-                    num(platform_metric(data, str(name), "latency_p99_ms"), " ms", 3),
-                    num(fill_rate, " %"),
-                    usd(platform_metric(data, str(name), "pnl_usd")),
+                    num(fig.platform_latency_p99_ms(data, str(name)), " ms", 3),
+                    usd(fig.platform_pnl_usd(data, str(name))),
                 ),
                 level,
             )
@@ -355,7 +318,7 @@ def notes(data: dict[str, Any]) -> list[Row]:
         rows.append(Row((f"{len(held)} legs held for their platform to return",), "warn"))
     fx = _dict(data.get("fx"))
     if fx:
-        rate = _number(fx.get("rate"))
+        rate = fig.number(fx.get("rate"))
         text = (
             f"FX {fx.get('pair', NONE)} {rate:.4f} as of {clock(fx.get('as_of'))} ({fx.get('source', NONE)})"
             if rate is not None

@@ -179,7 +179,7 @@ def test_platform_rows_online_offline_platform_down_and_disabled() -> None:
     assert found["sierra"].cells[1:4] == ("○ PLATFORM DOWN", "sierra (paper)", "last seen 1.0s ago")
     assert found["mt5_global"].cells[1:4] == ("○ OFFLINE", "mt5", "last seen 5m ago")
     assert found["bookmap"].cells[1] == "– DISABLED" and found["bookmap"].cells[3] == "never"
-    assert found["nt8"].cells[5:] == (NONE, NONE, NONE)  # no metrics section: shown as absent
+    assert found["nt8"].cells[5:] == (NONE, NONE)  # no metrics section: shown as absent
 
 
 def test_trading_today_from_the_risk_usage() -> None:
@@ -188,7 +188,6 @@ def test_trading_today_from_the_risk_usage() -> None:
     assert cells(found, "Net P&L").cells[1] == "+$1,245.00" and cells(found, "Net P&L").level == "ok"
     assert cells(found, "  realized").cells[1] == "+$1,170.00"
     assert cells(found, "Loss limit").cells[1] == "-$1,000.00"
-    assert cells(found, "Win rate").cells[1] == NONE
 
 
 def test_net_loss_near_the_limit_is_red() -> None:
@@ -238,35 +237,42 @@ def test_throughput_from_the_change_of_messages_in_between_two_answers() -> None
 
 
 def test_metrics_are_picked_up_when_the_status_has_them() -> None:
+    """The metrics section as docs/monitoring.md gives it (histograms in seconds, fill rate a fraction)."""
     metrics = {
-        "latency": {"gateway_ms": {"avg": 0.015, "p99": 0.089}, "signal_to_fill_ms": {"avg": 45.2, "p99": 89.5}},
-        "throughput": {"messages_per_s": 1200.0},
-        "fill_rate_percent": 86.0,
-        "trading": {
-            "win_rate_percent": 62.2,
-            "winning_trades": 28,
-            "losing_trades": 17,
-            "avg_win_usd": 125.5,
-            "avg_loss_usd": -75.3,
-            "profit_factor": 1.85,
+        "process": {"cpu_seconds": 0.87, "resident_memory_bytes": 78643200},
+        "engine_queue_depth": 0,
+        "fill_rate": 0.86,
+        "rejects": {"RISK_LOW_CONFIDENCE": 1},
+        "latency": {
+            "gateway_added_seconds": {"nt8": {"buckets": [[0.001, 2], ["+Inf", 3]], "count": 3, "sum": 0.004}},
+            "signal_to_fill_seconds": {"buckets": [[0.01, 3], ["+Inf", 3]], "count": 3, "sum": 0.016},
+            "signal_to_fill_p95_1m_seconds": 0.0061,
         },
-        "platforms": {"nt8": {"latency_p99_ms": 0.05, "fill_rate_percent": 96.0, "pnl_usd": {"total": -25.0}}},
+        "platforms": {"nt8": {"online": True, "realized_pnl_usd": 0.0, "unrealized_pnl_usd": -25.0}},
     }
     data = status(metrics=metrics)
-    perf = rows.performance(data, status(uptime_s=1.0))
-    assert cells(perf, "Latency (avg)").cells[1] == "0.015 ms"
-    assert cells(perf, "Latency (p99)").cells[1] == "0.089 ms"
-    assert cells(perf, "Signal→fill (p99)").cells[1] == "89.5 ms"
-    assert cells(perf, "Throughput").cells[1] == "1,200.0 msg/s"  # the gateway's figure wins over the estimate
+    perf = rows.performance(data)
+    assert cells(perf, "Latency (avg)").cells[1] == "1.333 ms"  # 0.004 s / 3
+    assert cells(perf, "Latency (p99)").cells[1] == "1.000 ms"  # 2.97 of 3 falls in +Inf: the 1 ms bound
+    assert cells(perf, "Signal→fill (avg)").cells[1] == "5.3 ms"
+    assert cells(perf, "Signal→fill (p95)").cells[1] == "6.1 ms"
     assert cells(perf, "Fill rate") == rows.Row(("Fill rate", "86.0 %"), "warn")  # under the plan's 90 %
+    assert cells(perf, "Rejects").cells[1] == "RISK_LOW_CONFIDENCE 1"
+    assert cells(perf, "Memory / engine queue").cells[1] == "75 MiB / 0"
     assert cells(perf, "Active orders").cells[1] == "1"
-    today = rows.trading(data)
+    nt8 = rows.platforms(data)[0]
+    assert nt8.cells[5:] == ("1.000 ms", "-$25.00")
+    assert [row.cells[0] for row in rows.trading(data)][-1] == "Loss limit"  # no day statistics: no rows for them
+
+
+def test_day_statistics_are_shown_when_a_gateway_sends_them() -> None:
+    trading = {"win_rate_percent": 62.2, "winning_trades": 28, "losing_trades": 17, "avg_win_usd": 125.5,
+               "avg_loss_usd": -75.3, "profit_factor": 1.85}  # fmt: skip
+    today = rows.trading(status(metrics={"trading": trading}))
     assert cells(today, "Win rate").cells[1] == "62.2 %"
     assert cells(today, "Winners / losers").cells[1] == "28 / 17"
     assert cells(today, "Avg win / loss").cells[1] == "+$125.50 / -$75.30"
     assert cells(today, "Profit factor").cells[1] == "1.85"
-    nt8 = rows.platforms(data)[0]
-    assert nt8.cells[5:] == ("0.050 ms", "96.0 %", "-$25.00")
 
 
 @pytest.mark.parametrize(
