@@ -48,6 +48,10 @@ def table(app: Dashboard, name: str) -> list[list[str]]:
     return [[str(cell) for cell in grid.get_row_at(i)] for i in range(grid.row_count)]
 
 
+def online(app: Dashboard) -> set[str]:
+    return {row[0] for row in table(app, "platforms") if row[1] == "● ONLINE"}
+
+
 def text(app: Dashboard, selector: str) -> str:
     return str(app.query_one(selector, Static).content)
 
@@ -94,8 +98,7 @@ def test_platforms_online_an_order_after_a_signal_and_the_kill_switch_after_conf
 
     async def drive() -> None:
         async with app.run_test(size=SIZE) as pilot:
-            online = lambda: {r[0] for r in table(app, "platforms") if "ONLINE" in r[1] and "OFF" not in r[1]}  # noqa: E731
-            await until(pilot, lambda: online() == {"nt8", "sierra"}, "nt8 and sierra online", peers)
+            await until(pilot, lambda: online(app) == {"nt8", "sierra"}, "nt8 and sierra online", peers)
             assert "Platforms: 2/4 ONLINE" in text(app, "#head") and "Status: ● ACTIVE" in text(app, "#head")
             offline = {r[0]: r[1] for r in table(app, "platforms") if r[0].startswith("mt5")}
             assert offline == {"mt5_global": "○ OFFLINE", "mt5_brazil": "○ OFFLINE"}
@@ -128,7 +131,8 @@ def test_platforms_online_an_order_after_a_signal_and_the_kill_switch_after_conf
             assert kill_switch(endpoints)["released_by"] == "desk"
             await until(pilot, lambda: "Status: ● ACTIVE" in text(app, "#head"), "shown as active again", peers)
             assert [c for c, _ in request.commands] == ["killswitch.activate", "killswitch.release"]
-            assert app.results == ["killswitch.activate: done", "killswitch.release: done"]
+            done = ["killswitch.activate: done", "killswitch.release: done"]
+            await until(pilot, lambda: app.results == done, "both commands reported done", peers)
 
     asyncio.run(drive())
 
@@ -206,9 +210,8 @@ def test_a_gateway_that_is_down_is_shown_and_retried_until_it_answers(
 
     async def drive() -> None:
         async with app.run_test(size=SIZE) as pilot:
-            banner = lambda: text(app, "#banner")  # noqa: E731
             await until(pilot, lambda: app.polls >= 3, "three failed refreshes")
-            assert banner().startswith(f"gateway not answering on {endpoints.admin} for ")
+            assert text(app, "#banner").startswith(f"gateway not answering on {endpoints.admin} for ")
             assert app.query_one("#banner").has_class("down") and app.data is None
             await pilot.press("k")  # a command while it is down: refused on screen, the app keeps going
             await until(pilot, lambda: app.screen.query("#confirm"), "the dialog")
