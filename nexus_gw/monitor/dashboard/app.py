@@ -163,21 +163,24 @@ class Dashboard(App[None]):
         self.last_answer, self.down_since = time.monotonic(), None
         self.query_one("#banner", Static).remove_class("down")
         self.query_one("#body").remove_class("stale")
-        self.show(rows.view(message.data, self.previous, self.endpoint))
+        try:
+            self.show(rows.view(message.data, self.previous, self.endpoint))
+        except Exception as exc:  # a bug of ours in drawing one answer must not close the operator's screen
+            self._show_down(f"cannot show the gateway's answer: {type(exc).__name__}: {exc}")
 
     def on_status_failed(self, message: StatusFailed) -> None:
         self._polling = False
         self.polls += 1
-        if self._widgets_gone():
-            return
+        if not self._widgets_gone():
+            self._show_down(message.error)
+
+    def _show_down(self, error: str) -> None:
         now = time.monotonic()
         self.down_since = self.down_since or now
         self.previous = None  # no throughput across a gap
         shown = "" if self.last_answer is None else f"; figures below are from {rows.age(now - self.last_answer)}"
         banner = self.query_one("#banner", Static)
-        banner.update(
-            f"{message.error} for {rows.duration(now - self.down_since)} — retrying every {self.refresh_s:g}s{shown}"
-        )
+        banner.update(f"{error} for {rows.duration(now - self.down_since)} — retrying every {self.refresh_s:g}s{shown}")
         banner.add_class("down")
         self.query_one("#body").add_class("stale")
 

@@ -7,10 +7,12 @@ import asyncio
 import time
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from nexus_gw.errors import Refused
+from nexus_gw.monitor.dashboard import rows
 from nexus_gw.monitor.dashboard.app import Dashboard, StatusArrived, StatusFailed
 
 
@@ -67,3 +69,23 @@ def test_an_answer_arriving_while_the_app_closes_is_dropped() -> None:
     app.on_status_arrived(StatusArrived({"uptime_s": 1}))  # after the widgets are gone: no NoMatches
     app.on_status_failed(StatusFailed("late"))
     assert app.polls == 3
+
+
+def test_an_answer_the_panels_cannot_draw_is_reported_and_the_app_keeps_polling(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise KeyError("uptime_s")
+
+    monkeypatch.setattr(rows, "view", broken)
+    app = Dashboard(lambda command, args: {"uptime_s": 1}, "tcp://127.0.0.1:1", refresh_s=0.2)
+    seen: list[str] = []
+
+    async def drive() -> None:
+        async with app.run_test() as pilot:
+            await until(pilot, lambda: app.polls >= 3, "three answers")
+            seen.append(str(app.query_one("#banner", Static).content))
+            assert app.query_one("#banner").has_class("down")
+
+    asyncio.run(drive())
+    assert seen[0].startswith("cannot show the gateway's answer: KeyError: 'uptime_s' for ")
