@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 
-from nexus_gw.cli.killswitch import EndpointOpt, ProfileOpt, resolve_endpoint
-from nexus_gw.cli.options import ConfigDirOpt
+from nexus_gw.cli.options import AdminProfileOpt, ConfigDirOpt, EndpointOpt
+from nexus_gw.cli.target import AdminTarget, request, resolve_target
 from nexus_gw.errors import UsageError
 
 RefreshOpt = Annotated[float, typer.Option("--refresh", "-s", min=0.2, max=60, help="Seconds between status requests.")]
@@ -19,19 +18,19 @@ MISSING = (
 )
 
 
-def admin_call(endpoint: str, timeout_s: float) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
-    """``request(command, args) -> data`` on the gateway's admin socket: one try per call, the dashboard retries."""
-    from nexus_gw.client.admin import admin_request
+def admin_call(target: AdminTarget) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
+    """``request(command, args) -> data`` on the gateway's admin socket, as every admin command sends it (client
+    keys, who); one try per call: the dashboard asks again at its own pace and never repeats a command."""
 
-    def request(command: str, args: dict[str, Any]) -> dict[str, Any]:
-        return admin_request(endpoint, command, args, timeout_s=timeout_s, tries=1)
+    def call(command: str, args: dict[str, Any]) -> dict[str, Any]:
+        return request(target, command, args, tries=1)
 
-    return request
+    return call
 
 
 def dashboard(
-    profile: ProfileOpt = None,
     endpoint: EndpointOpt = None,
+    profile: AdminProfileOpt = None,
     config_dir: ConfigDirOpt = None,
     refresh: RefreshOpt = 1.0,
 ) -> None:
@@ -47,7 +46,7 @@ def dashboard(
 
     A gateway that does not answer is shown as such and asked again every --refresh seconds.
     Endpoint: --endpoint, else $NEXUSGW_ADMIN_ENDPOINT, else the profile's gateway.sockets.admin
-    with --profile, else tcp://127.0.0.1:5557."""
+    (--profile or $NEXUSGW_PROFILE), else tcp://127.0.0.1:5557."""
     try:
         from nexus_gw.monitor.dashboard.app import Dashboard
     except ImportError as exc:
@@ -55,6 +54,5 @@ def dashboard(
             raise
         raise UsageError(MISSING.format(error=exc)) from exc
 
-    where = resolve_endpoint(endpoint, profile, config_dir)
-    app = Dashboard(admin_call(where, timeout_s=min(2.0, max(0.5, refresh))), where, refresh, getpass.getuser())
-    app.run()
+    target = resolve_target(endpoint, profile, config_dir)
+    Dashboard(admin_call(target), target.endpoint, refresh).run()

@@ -89,7 +89,7 @@ class Dashboard(App[None]):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, request: Request, endpoint: str, refresh_s: float = 1.0, who: str = "operator") -> None:
+    def __init__(self, request: Request, endpoint: str, refresh_s: float = 1.0, who: str | None = None) -> None:
         super().__init__()
         self.request = request
         self.endpoint = endpoint
@@ -231,7 +231,7 @@ class Dashboard(App[None]):
     @work(thread=True, group="command")
     def _command(self, command: str, args: dict[str, Any]) -> None:
         try:
-            self.request(command, {"who": self.who, **args})
+            self.request(command, args if self.who is None else {"who": self.who, **args})
             message = CommandDone(f"{command}: done", True)
         except NexusGwError as exc:
             message = CommandDone(f"{command} NOT done: {self._why(exc)}", False)

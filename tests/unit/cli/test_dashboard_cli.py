@@ -17,6 +17,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[dashboard_app.Dashboard]:
     monkeypatch.setattr(dashboard_app.Dashboard, "run", lambda self, *a, **k: apps.append(self))
     monkeypatch.delenv("NEXUSGW_ADMIN_ENDPOINT", raising=False)
     monkeypatch.delenv("NEXUSGW_GATEWAY__SOCKETS__ADMIN", raising=False)
+    monkeypatch.delenv("NEXUSGW_PROFILE", raising=False)
     return apps
 
 

@@ -5,6 +5,7 @@ gateway only after confirmation; a gateway that does not answer is shown as such
 from __future__ import annotations
 
 import asyncio
+import getpass
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
 from nexus_gw.cli.dashboard import admin_call
+from nexus_gw.cli.target import AdminTarget
 from nexus_gw.client.admin import admin_request
 from nexus_gw.config.loader import LoadedProfile
 from nexus_gw.monitor.dashboard.app import Dashboard
@@ -34,7 +36,7 @@ class Recorder:
     """The CLI's admin call, remembering every command other than ``status``."""
 
     def __init__(self, endpoint: str) -> None:
-        self.call = admin_call(endpoint, timeout_s=0.5)
+        self.call = admin_call(AdminTarget(endpoint, "test"))
         self.commands: list[tuple[str, dict[str, Any]]] = []
 
     def __call__(self, command: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -99,9 +101,11 @@ def test_platforms_online_an_order_after_a_signal_and_the_kill_switch_after_conf
     async def drive() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: online(app) == {"nt8", "sierra"}, "nt8 and sierra online", peers)
-            assert "Platforms: 2/4 ONLINE" in text(app, "#head") and "Status: ● ACTIVE" in text(app, "#head")
-            offline = {r[0]: r[1] for r in table(app, "platforms") if r[0].startswith("mt5")}
-            assert offline == {"mt5_global": "○ OFFLINE", "mt5_brazil": "○ OFFLINE"}
+            others = [name for name in gateway_status(endpoints)["platforms"] if name not in ("nt8", "sierra")]
+            assert f"Platforms: 2/{2 + len(others)} ONLINE" in text(app, "#head")  # every dev platform is enabled
+            assert "Status: ● ACTIVE" in text(app, "#head")
+            offline = {r[0]: r[1] for r in table(app, "platforms") if r[0] in others}
+            assert offline == dict.fromkeys(others, "○ OFFLINE") and others
 
             signal = m.Signal(
                 client_id="dash-1", symbol="NQ", signal=1.0, confidence=0.9, qty=1, order_type="LIMIT", limit_price=1.0
@@ -165,11 +169,14 @@ def test_cancelling_the_confirmation_sends_nothing(nexus_peer: RawPeer, endpoint
 
 
 def test_trading_state_key_sets_the_global_state_at_the_gateway(nexus_peer: RawPeer, endpoints: Endpoints) -> None:
-    app = Dashboard(Recorder(endpoints.admin), endpoints.admin, REFRESH_S, who="desk")
+    app = Dashboard(Recorder(endpoints.admin), endpoints.admin, REFRESH_S)  # who: the login, as every admin command
+
+    def global_entry() -> dict[str, Any]:
+        states = gateway_status(endpoints)["risk"]["trading_states"]
+        return next((s for s in states if s["scope"] == "global"), {})
 
     def global_state() -> str | None:
-        states = gateway_status(endpoints)["risk"]["trading_states"]
-        return next((s["state"] for s in states if s["scope"] == "global"), None)
+        return global_entry().get("state")
 
     async def drive() -> None:
         async with app.run_test(size=SIZE) as pilot:
@@ -180,6 +187,8 @@ def test_trading_state_key_sets_the_global_state_at_the_gateway(nexus_peer: RawP
                 await pilot.click(button)
                 await until(pilot, lambda w=wanted: global_state() == w, f"{wanted} at the gateway", (nexus_peer,))
                 await until(pilot, lambda h=headline: h in text(app, "#head"), f"{headline} shown", (nexus_peer,))
+        entry = global_entry()
+        assert entry["who"] == getpass.getuser() and entry["reason"] == "set from the dashboard"
 
     asyncio.run(drive())
 
@@ -206,7 +215,7 @@ def later_gateway(dev_profile: LoadedProfile) -> Iterator[Callable[[], None]]:
 def test_a_gateway_that_is_down_is_shown_and_retried_until_it_answers(
     endpoints: Endpoints, later_gateway: Callable[[], None]
 ) -> None:
-    app = Dashboard(admin_call(endpoints.admin, timeout_s=0.3), endpoints.admin, REFRESH_S)
+    app = Dashboard(admin_call(AdminTarget(endpoints.admin, "test")), endpoints.admin, REFRESH_S)
 
     async def drive() -> None:
         async with app.run_test(size=SIZE) as pilot:
@@ -224,7 +233,7 @@ def test_a_gateway_that_is_down_is_shown_and_retried_until_it_answers(
             later_gateway()
             await until(pilot, lambda: app.data is not None, "the gateway answering")
             assert not app.query_one("#banner").has_class("down")
-            assert [r[0] for r in table(app, "platforms")] == ["nt8", "sierra", "mt5_global", "mt5_brazil"]
+            assert [r[0] for r in table(app, "platforms")] == list(gateway_status(endpoints)["platforms"])
             assert kill_switch(endpoints)["active"] is False  # the failed command was not queued for later
 
     asyncio.run(drive())
