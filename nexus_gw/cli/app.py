@@ -31,6 +31,7 @@ from nexus_gw.cli import (
 )
 from nexus_gw.cli import backup as backup_cli
 from nexus_gw.cli import check as check_cli
+from nexus_gw.cli import dashboard as dashboard_cli
 from nexus_gw.cli import init as init_cmd
 from nexus_gw.cli import report as report_cmd
 from nexus_gw.cli import supervisor as supervisor_cli
@@ -48,6 +49,7 @@ app.command("serve")(serve.serve)
 app.command("adapter")(adapter.adapter)
 app.command("demo")(demo.demo)
 app.command("status")(status.status)
+app.command("dashboard")(dashboard_cli.dashboard)
 app.command("orders")(journal.orders)
 app.command("fills")(journal.fills)
 app.command("positions")(journal.positions)
