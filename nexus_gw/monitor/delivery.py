@@ -8,6 +8,7 @@ delays or fails its own queue; trading never waits for it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -91,10 +92,8 @@ class Notifier:
             return
         deadline = time.monotonic() + timeout_s
         for worker in self.workers:
-            try:
+            with contextlib.suppress(queue.Full):
                 worker.queue.put_nowait(None)
-            except queue.Full:
-                pass
         for worker in self.workers:
             worker.thread.join(max(0.0, deadline - time.monotonic()))
 

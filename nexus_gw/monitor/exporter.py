@@ -130,7 +130,8 @@ def families(fig: dict[str, Any]) -> Iterator[Metric]:
     for outcome, n in fig["alerts"].get("deliveries", {}).items():
         deliveries.add_metric([outcome], float(n))
     yield deliveries
-    yield from _gauge(P + "figures_published_timestamp_seconds", "When these figures were taken.", fig["published_unix"])
+    doc = "When these figures were taken (Unix time)."
+    yield from _gauge(P + "figures_published_timestamp_seconds", doc, fig["published_unix"])
 
 
 def _platforms(platforms: dict[str, Any]) -> Iterator[Metric]:
@@ -156,7 +157,8 @@ def _trading(trading: dict[str, Any]) -> Iterator[Metric]:
     for name in TRADING_STATES:
         state.add_metric([name], float(trading["state"] == name))
     yield state
-    yield from _gauge(P + "daily_pnl_usd", "Trading day's P&L in USD (realized + unrealized).", trading["daily_pnl_usd"])
+    doc = "Trading day's P&L in USD (realized + unrealized)."
+    yield from _gauge(P + "daily_pnl_usd", doc, trading["daily_pnl_usd"])
     yield from _gauge(P + "daily_loss_limit_usd", "The daily loss limit in USD.", trading["daily_loss_limit_usd"])
     usage = GaugeMetricFamily(P + "limit_usage_ratio", "Used / limit of each risk limit.", labels=["limit"])
     for name, ratio in trading["limit_usage"].items():

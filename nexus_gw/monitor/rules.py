@@ -94,7 +94,9 @@ class Evaluator:
         p95 = fig["latency"].get("signal_to_fill_p95_1m_seconds")
         limit = self._threshold("high_latency_ms")
         hot = p95 is not None and p95 * 1000 > limit
-        message = f"signal→fill latency p95 {p95 * 1000:.1f} ms over the last minute (limit {limit:g} ms)" if hot else None
+        message = None
+        if hot:
+            message = f"signal→fill latency p95 {p95 * 1000:.1f} ms over the last minute (limit {limit:g} ms)"
         return [("high_latency_ms", "signal_to_fill", message)]
 
     def _platforms(self, fig: dict[str, Any]) -> list[tuple[str, str, str | None]]:

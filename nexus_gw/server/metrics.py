@@ -89,7 +89,9 @@ def _trading_state(snapshot: dict[str, Any]) -> str:
     return "ACTIVE"
 
 
-def build_figures(gw: Monitored, recorder: Recorder, alerts: dict[str, Any], now: float | None = None) -> dict[str, Any]:
+def build_figures(
+    gw: Monitored, recorder: Recorder, alerts: dict[str, Any], now: float | None = None
+) -> dict[str, Any]:
     """Every published figure, read from the running gateway (call it in the loop's thread)."""
     now = time.monotonic() if now is None else now
     counters = gw.counters

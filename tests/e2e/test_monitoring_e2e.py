@@ -40,7 +40,7 @@ class Receiver:
         self.received = received
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 received.append(json.loads(body))
                 self.send_response(204)
