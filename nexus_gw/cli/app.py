@@ -15,6 +15,7 @@ except ImportError:  # pragma: no cover - older typer with click installed
 
 from nexus_gw import __version__
 from nexus_gw.cli import adapter, approvals, demo, fx, journal, killswitch, profile, rollover, serve, status, symbols
+from nexus_gw.cli import alerts as alerts_cli
 from nexus_gw.cli import supervisor as supervisor_cli
 from nexus_gw.errors import NexusGwError
 
@@ -39,6 +40,7 @@ app.add_typer(fx.app, name="fx")
 app.add_typer(killswitch.app, name="killswitch")
 app.add_typer(approvals.app, name="approvals")
 app.add_typer(supervisor_cli.app, name="supervisor")
+app.add_typer(alerts_cli.app, name="alerts")
 
 
 def _version(value: bool) -> None:
