@@ -7,11 +7,9 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from nexus_gw.client import NexusGatewayInterface
 from nexus_gw.stack import LocalStack
 from tests.conftest import CONFIG_DIR
+from tests.integration.monitor.receivers import WebhookReceiver
 
 pytestmark = pytest.mark.e2e
 
@@ -32,42 +31,15 @@ def promtool() -> str | None:
     return path
 
 
-class Receiver:
-    """A real HTTP server on loopback that keeps every JSON body POSTed to it."""
-
-    def __init__(self) -> None:
-        received: list[dict[str, Any]] = []
-        self.received = received
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                received.append(json.loads(body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
+def receiver() -> Iterator[WebhookReceiver]:
+    r = WebhookReceiver()
     yield r
     r.close()
 
 
 @pytest.fixture
-def mon_stack(tmp_path: Path, receiver: Receiver) -> Iterator[LocalStack]:
+def mon_stack(tmp_path: Path, receiver: WebhookReceiver) -> Iterator[LocalStack]:
     env = {
         "NEXUSGW_GATEWAY__HEARTBEAT_INTERVAL_S": "0.25",
         "NEXUSGW_MONITORING__METRICS__PUBLISH_EVERY_S": "0.2",
@@ -103,7 +75,7 @@ def wait_for(predicate: Any, timeout_s: float, what: str) -> Any:
 
 
 def test_metrics_live_values_promtool_and_status_agree_then_a_killed_platform_alerts(
-    mon_stack: LocalStack, receiver: Receiver
+    mon_stack: LocalStack, receiver: WebhookReceiver
 ) -> None:
     stack = mon_stack
     stack.start_gateway()
