@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from nexus_gw.cli.options import ConfigDirOpt, ProfileOpt
+from nexus_gw.errors import CheckFailed, ConfigError
 
 app = typer.Typer(help="Alert delivery: send a test alert through every sink; watch the gateway from outside.")
 
@@ -23,6 +24,15 @@ def _load(profile: str, config_dir: Any) -> Any:
     from nexus_gw.config.loader import load_profile
 
     return load_profile(profile, config_dir).profile
+
+
+def _notifier(prof: Any) -> Any:
+    from nexus_gw.server.monitoring import notifier_for
+
+    try:
+        return notifier_for(prof)
+    except ValueError as exc:
+        raise ConfigError(f"alerts: {exc}") from exc
 
 
 def _alert(severity: str, code: str, message: str) -> dict[str, Any]:
@@ -36,14 +46,8 @@ def send_test(
     timeout_s: Annotated[float, typer.Option("--timeout", help="Seconds to wait for every sink.")] = 30.0,
 ) -> None:
     """Send a test alert through every configured sink; exit 1 naming each sink that failed."""
-    from nexus_gw.server.monitoring import notifier_for
-
     prof = _load(profile, config_dir)
-    try:
-        notifier = notifier_for(prof)
-    except ValueError as exc:
-        typer.echo(f"nexusgw alerts test: {exc}", err=True)
-        raise typer.Exit(2) from exc
+    notifier = _notifier(prof)
     notifier.repeat_every_s = 0
     notifier.min_rank = 0
     notifier.start()
@@ -60,8 +64,7 @@ def send_test(
             failed.append(worker.sink.name)
     notifier.stop(timeout_s=1.0)
     if failed:
-        typer.echo(f"nexusgw alerts test: not delivered to {', '.join(failed)}; see the errors above", err=True)
-        raise typer.Exit(1)
+        raise CheckFailed(f"alerts test: not delivered to {', '.join(failed)}; see the errors above")
 
 
 @app.command("watch")
@@ -75,12 +78,11 @@ def watch(
     from nexus_gw.client.admin import admin_request
     from nexus_gw.errors import GatewayUnavailable
     from nexus_gw.monitor.rules import gateway_offline
-    from nexus_gw.server.monitoring import notifier_for
 
     prof = _load(profile, config_dir)
     endpoint = prof.gateway.sockets.admin
     rule = prof.alerts.rules.gateway_offline_s
-    notifier = notifier_for(prof)
+    notifier = _notifier(prof)
     notifier.start()
     last_answer = time.monotonic()
     alerted = False
@@ -100,7 +102,9 @@ def watch(
                     alerted = True
             if once:
                 notifier.stop(timeout_s=30.0)
-                raise typer.Exit(1 if alerted else 0)
+                if alerted:
+                    raise CheckFailed(f"alerts watch: the gateway at {endpoint} does not answer (alert sent)")
+                return
             time.sleep(every_s)
     finally:
         notifier.stop(timeout_s=5.0)

@@ -12,6 +12,7 @@ import logging
 import os
 import smtplib
 import ssl
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from email.message import EmailMessage
@@ -42,7 +43,9 @@ class WebhookSink:
     def __init__(self, url: str, timeout_s: float) -> None:
         self.url = url
         self.timeout_s = timeout_s
-        self.name = "webhook " + url.split("?", 1)[0].rsplit("@", 1)[-1][:80]  # never log a query-string token
+        parsed = urllib.parse.urlsplit(url)
+        port = f":{parsed.port}" if parsed.port else ""
+        self.name = f"webhook {parsed.hostname}{port}"  # never the path, query or login: they may hold a token
 
     def send(self, alert: dict[str, Any]) -> None:
         body = json.dumps(alert, default=str).encode()
