@@ -169,11 +169,11 @@ class Publisher:
     def maybe_publish(self, now: float) -> bool:
         if now < self.next_at:
             return False
-        self.publish()
-        self.next_at = now + self.every_s
+        self.publish(now)
         return True
 
-    def publish(self) -> dict[str, Any]:
+    def publish(self, now: float | None = None) -> dict[str, Any]:
+        self.next_at = (time.monotonic() if now is None else now) + self.every_s
         figures = self.build()
         figures["published_unix"] = time.time()
         self.current = figures  # one reference swap: readers see the old dict or the new one
