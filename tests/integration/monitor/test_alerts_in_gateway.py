@@ -62,4 +62,8 @@ def test_a_loss_past_the_limit_alerts_the_log_and_the_webhook_and_the_kill_switc
     figures = status["metrics"]
     assert figures["trading"]["kill_switch"] and figures["trading"]["daily_pnl_usd"] == pytest.approx(-200.0)
     assert figures["trading"]["limit_usage"]["daily_loss"] == pytest.approx(200 / 150)
+    deadline = time.monotonic() + 5  # the delivery is counted in a later publication
+    while time.monotonic() < deadline and not figures["alerts"]["deliveries"]["delivered"]:
+        time.sleep(0.1)
+        figures = admin_request(endpoints.admin, "status")["metrics"]
     assert figures["alerts"]["deliveries"]["delivered"] >= 1
