@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from collections.abc import Iterator
 
@@ -12,6 +13,7 @@ import pytest
 
 from nexus_gw.client.admin import admin_request
 from nexus_gw.protocol.constants import MsgType
+from nexus_gw.server.gateway import Gateway
 from nexus_gw.stack import Endpoints
 from tests.conftest import RawPeer
 from tests.integration.monitor.receivers import WebhookReceiver
@@ -26,6 +28,7 @@ RECEIVER = WebhookReceiver()  # one per module: the gateway's environment is fix
 def _close_receiver() -> Iterator[None]:
     yield
     RECEIVER.close()
+    HANGING.close()
 
 
 LOSS_ENV = {
@@ -67,3 +70,42 @@ def test_a_loss_past_the_limit_alerts_the_log_and_the_webhook_and_the_kill_switc
         time.sleep(0.1)
         figures = admin_request(endpoints.admin, "status")["metrics"]
     assert figures["alerts"]["deliveries"]["delivered"] >= 1
+
+
+HANGING = socket.socket()  # accepts connections (the kernel's backlog) and never answers
+HANGING.bind(("127.0.0.1", 0))
+HANGING.listen(16)
+HANG_ENV = {
+    "NEXUSGW_MONITORING__METRICS__PUBLISH_EVERY_S": "0.1",
+    "NEXUSGW_ALERTS__RULES__PLATFORM_OFFLINE_S__THRESHOLD": "0",
+    "NEXUSGW_ALERTS__REPEAT_EVERY_S": "0",
+    "NEXUSGW_ALERTS__SINKS__WEBHOOKS": json.dumps(
+        [{"url": f"http://127.0.0.1:{HANGING.getsockname()[1]}/hang", "timeout_s": 60}]
+    ),
+}
+
+
+@pytest.mark.parametrize("gateway_env", [HANG_ENV], indirect=True)
+def test_a_hanging_webhook_never_stalls_trading(
+    nexus_peer: RawPeer, platform_peer_factory: PlatformFactory, endpoints: Endpoints, running_gateway: Gateway
+) -> None:
+    nt8, _ = platform_peer_factory("nt8")  # the three other platforms stay offline: alerts every publication
+    time.sleep(0.5)
+    for i in range(5):
+        started = time.monotonic()
+        nexus_peer.send(MsgType.SIGNAL, signal(f"s{i}", direction=1 if i % 2 == 0 else -1))
+        fill_next(nt8, 21000.0)
+        nexus_peer.recv_until(lambda t, _: t is MsgType.FILL, timeout_s=3)
+        assert time.monotonic() - started < 3
+    deadline = time.monotonic() + 5  # the next publication (every 0.1 s) has them
+    figures = admin_request(endpoints.admin, "status", timeout_s=1)["metrics"]
+    while figures["counts"]["fills"] < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        figures = admin_request(endpoints.admin, "status", timeout_s=1)["metrics"]
+    assert figures["counts"]["fills"] == 5
+    deliveries = figures["alerts"]["deliveries"]
+    assert deliveries["delivered"] >= 1  # the log sink kept delivering
+    notifier = running_gateway.monitoring.notifier
+    assert notifier is not None
+    webhook = [w for w in notifier.workers if w.sink.name.startswith("webhook")]
+    assert webhook and webhook[0].delivered == 0 and webhook[0].failed == 0  # still hanging on its first alert
