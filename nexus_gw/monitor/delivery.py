@@ -124,6 +124,10 @@ class Notifier:
             worker.offer(alert)
         return True
 
+    def forget(self, key: str) -> None:
+        """The condition behind ``key`` cleared: its next alert is a new one, not a repeat."""
+        self.last.pop(key, None)
+
     def stats(self) -> dict[str, Any]:
         deliveries = Counter[str]()
         for worker in self.workers:

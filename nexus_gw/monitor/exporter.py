@@ -73,10 +73,12 @@ METRICS = frozenset(
 TRADING_STATES = ("ACTIVE", "REDUCING", "HALTED")
 
 
-def _histogram(name: str, doc: str, data: dict[str, Any], labels: dict[str, str]) -> HistogramMetricFamily:
-    family = HistogramMetricFamily(name, doc, labels=list(labels))
-    buckets = [(str(le) if le != "+Inf" else "+Inf", float(n)) for le, n in data["buckets"]]
-    family.add_metric(list(labels.values()), buckets, float(data["sum"]))
+def _histogram(name: str, doc: str, series: dict[tuple[str, ...], dict[str, Any]], labels: list[str]) -> Metric:
+    """One family, one series per label values (a family appears once in a scrape)."""
+    family = HistogramMetricFamily(name, doc, labels=labels)
+    for values, data in series.items():
+        buckets = [(str(le) if le != "+Inf" else "+Inf", float(n)) for le, n in data["buckets"]]
+        family.add_metric(list(values), buckets, float(data["sum"]))
     return family
 
 
@@ -113,12 +115,12 @@ def families(fig: dict[str, Any]) -> Iterator[Metric]:
     yield from _gauge(P + "fill_rate_ratio", "Fills / orders since start.", fig["fill_rate"])
     latency = fig["latency"]
     doc = "Gateway-added latency: signal received to order leg sent."
-    for platform, data in latency["gateway_added_seconds"].items():
-        yield _histogram(P + "gateway_added_latency_seconds", doc, data, {"platform": platform})
+    per_platform = {(platform,): data for platform, data in latency["gateway_added_seconds"].items()}
+    yield _histogram(P + "gateway_added_latency_seconds", doc, per_platform, ["platform"])
     doc = "Signal received to aggregated FILL sent."
-    yield _histogram(P + "signal_to_fill_latency_seconds", doc, latency["signal_to_fill_seconds"], {})
+    yield _histogram(P + "signal_to_fill_latency_seconds", doc, {(): latency["signal_to_fill_seconds"]}, [])
     doc = "One journal transaction, BEGIN to COMMIT."
-    yield _histogram(P + "journal_write_seconds", doc, fig["journal_write_seconds"], {})
+    yield _histogram(P + "journal_write_seconds", doc, {(): fig["journal_write_seconds"]}, [])
     yield from _platforms(fig["platforms"])
     yield from _trading(fig["trading"])
     yield from _gauge(P + "fx_rate_usable", "1 when a usable USD/BRL rate exists.", float(fig["fx"]["usable"]))

@@ -1,9 +1,11 @@
 """The alert rules: pure evaluation of one published figures dict (no I/O, no clock of its own).
 
 ``Evaluator.evaluate(figures, now)`` returns the rules that fire now. A rule with ``for_s`` fires only once its
-condition has held that long; the evaluator remembers since when (and the error history for the hourly rate).
-Repeats are the caller's to suppress (AlertLog and the notifier deduplicate by ``Firing.key``). Thresholds and
-severities come from the profile's ``alerts.rules`` (any object with ``enabled, severity, threshold, for_s``).
+condition has held that long (``platform_offline_s``: its threshold, in seconds). A condition fires once when it
+starts, again every ``repeat_s`` while it lasts, and when it clears its key is listed in ``resolved`` (so the next
+episode is new, not a repeat). The evaluator remembers since when (and the error history for the hourly rate).
+Thresholds and severities come from the profile's ``alerts.rules`` (any object with ``enabled, severity,
+threshold, for_s``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 HOUR_S = 3600.0
+#: Rules whose threshold is a duration: the condition must hold that long (or for_s, whichever is longer).
+THRESHOLD_IS_DURATION = frozenset({"platform_offline_s"})
 
 
 class RuleSettings(Protocol):
@@ -52,10 +56,13 @@ def gateway_offline(rule: RuleSettings, silent_s: float, endpoint: str) -> Firin
 
 
 class Evaluator:
-    def __init__(self, rules: Mapping[str, RuleSettings], min_orders: int = 10) -> None:
+    def __init__(self, rules: Mapping[str, RuleSettings], min_orders: int = 10, repeat_s: float = 900.0) -> None:
         self.rules = rules
         self.min_orders = min_orders
+        self.repeat_s = repeat_s
         self.since: dict[tuple[str, str], float] = {}
+        self.fired: dict[tuple[str, str], float] = {}
+        self.resolved: list[str] = []  # keys of firings whose condition cleared in the last evaluation
         self.errors: deque[tuple[float, int]] = deque(maxlen=4096)
         self.reconcile_seen: int | None = None
 
@@ -73,6 +80,7 @@ class Evaluator:
         conditions += self._fx(fig)
         conditions += self._reconciliation(fig)
         firings = []
+        self.resolved = []
         for name, subject, message in conditions:
             rule = self.rules.get(name)
             if rule is None or not rule.enabled:
@@ -80,9 +88,14 @@ class Evaluator:
             key = (name, subject)
             if message is None:
                 self.since.pop(key, None)
+                if self.fired.pop(key, None) is not None:
+                    self.resolved.append(Firing(name, subject, rule.severity, "").key)
                 continue
             start = self.since.setdefault(key, now)
-            if now - start >= rule.for_s:
+            hold = max(rule.for_s, rule.threshold) if name in THRESHOLD_IS_DURATION else rule.for_s
+            last = self.fired.get(key)
+            if now - start >= hold and (last is None or now - last >= self.repeat_s):
+                self.fired[key] = now
                 firings.append(Firing(name, subject, rule.severity, message))
         return firings
 

@@ -53,7 +53,8 @@ class Monitoring:
         self.publisher = Publisher(self._build, self.metrics_cfg.publish_every_s)
         self.server: MetricsServer | None = None
         self.notifier: Notifier | None = None
-        self.evaluator = Evaluator(dict(self.alerts_cfg.rules), self.alerts_cfg.min_orders)
+        cfg = self.alerts_cfg
+        self.evaluator = Evaluator(dict(cfg.rules), cfg.min_orders, cfg.repeat_every_s)
         if self.alerts_cfg.enabled:
             try:
                 self.notifier = notifier_for(profile)
@@ -88,8 +89,11 @@ class Monitoring:
             return
         if not self.alerts_cfg.enabled:
             return
-        for firing in self.evaluator.evaluate(self.publisher.current, now):
-            self.alert_log.raise_alert(firing.severity, firing.code, firing.message, key=firing.key)
+        for firing in self.evaluator.evaluate(self.publisher.current, now):  # each episode once (and repeats)
+            self.alert_log.raise_alert(firing.severity, firing.code, firing.message, key=firing.key, limit=False)
+        if self.notifier is not None:
+            for key in self.evaluator.resolved:
+                self.notifier.forget(key)
 
     def status(self) -> dict[str, Any]:
         """``status``'s ``metrics`` section: the figures published last (the ones a scrape returns)."""

@@ -22,6 +22,8 @@ from tests.conftest import CONFIG_DIR
 from tests.integration.monitor.receivers import WebhookReceiver
 
 pytestmark = pytest.mark.e2e
+PLATFORMS = ["nt8", "sierra", "mt5_global", "mt5_brazil"]  # the dev profile: simulator, DTC, two MT5 doubles
+NQ_PLATFORMS = ["nt8", "sierra", "mt5_global"]  # where an NQ signal goes
 
 
 def promtool() -> str | None:
@@ -79,8 +81,9 @@ def test_metrics_live_values_promtool_and_status_agree_then_a_killed_platform_al
 ) -> None:
     stack = mon_stack
     stack.start_gateway()
-    stack.start_adapter("nt8")
-    stack.wait_online(["nt8"])
+    for name in PLATFORMS:
+        stack.start_adapter(name)
+    stack.wait_online(PLATFORMS)
     url = stack.status()["metrics"]["endpoint"]
     assert url and url.startswith("http://127.0.0.1:")
     fills: list[dict[str, Any]] = []
@@ -90,16 +93,20 @@ def test_metrics_live_values_promtool_and_status_agree_then_a_killed_platform_al
         time.sleep(1.0)  # fresh market data
         for i in range(3):
             assert gw.send_signal("NQ", 1.0 if i % 2 == 0 else -1.0, 0.9, qty=1), gw.last_refusal
-            wait_for(lambda n=i: len(fills) > n, 10, f"fill {i + 1}")
+            wait_for(lambda n=i: len(fills) > n, 15, f"fill {i + 1}")
     status = stack.wait_status(lambda s: s["metrics"]["counts"]["fills"] == 3, 10, "3 fills in the published figures")
     text = scrape(url)
     values = samples(text)
     assert values[("nexusgw_signals_total", ())] == 3
     assert values[("nexusgw_fills_total", ())] == 3
     assert values[("nexusgw_signal_to_fill_latency_seconds_count", ())] == 3
-    assert values[("nexusgw_gateway_added_latency_seconds_count", (("platform", "nt8"),))] >= 3
-    assert values[("nexusgw_market_data_ticks_total", (("platform", "nt8"),))] > 0
-    assert values[("nexusgw_platform_online", (("platform", "nt8"),))] == 1
+    for name in NQ_PLATFORMS:
+        assert values[("nexusgw_gateway_added_latency_seconds_count", (("platform", name),))] == 3
+        assert values[("nexusgw_position", (("platform", name), ("root", "NQ")))] > 0  # buy, sell, buy: long
+    for name in PLATFORMS:
+        assert values[("nexusgw_market_data_ticks_total", (("platform", name),))] > 0
+        assert values[("nexusgw_platform_online", (("platform", name),))] == 1
+    assert values[("nexusgw_platforms_online", ())] == 4 and values[("nexusgw_fill_rate_ratio", ())] == 1
     assert values[("nexusgw_journal_write_seconds_count", ())] > 0
     assert values[("nexusgw_process_resident_memory_bytes", ())] > 0
     assert values[("nexusgw_kill_switch_active", ())] == 0
@@ -115,14 +122,16 @@ def test_metrics_live_values_promtool_and_status_agree_then_a_killed_platform_al
         lint = subprocess.run([tool, "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
         assert lint.returncode == 0, lint.stdout + lint.stderr
 
-    stack.kill("nt8")  # the platform dies: its alert reaches the log and the webhook within the rule's time
+    stack.kill("sierra")  # the adapter dies: its alert reaches the log and the webhook within the rule's time
     killed = time.monotonic()
     alert = wait_for(
-        lambda: next((a for a in receiver.received if a["code"] == "PLATFORM_OFFLINE_S"), None),
+        lambda: next(
+            (a for a in receiver.received if a["code"] == "PLATFORM_OFFLINE_S" and "sierra" in a["message"]), None
+        ),
         15,
         "the platform-offline alert at the webhook",
     )
-    assert "nt8" in alert["message"] and alert["severity"] == "CRITICAL" and alert["profile"] == "dev"
+    assert "sierra" in alert["message"] and alert["severity"] == "CRITICAL" and alert["profile"] == "dev"
     assert time.monotonic() - killed < 15
     assert "ALERT CRITICAL PLATFORM_OFFLINE_S" in stack.tail("gateway", 200)
     delivered = samples(scrape(url))

@@ -100,3 +100,10 @@ def test_profile_fields_are_added_to_every_alert() -> None:
         assert sink.got[0]["gateway"] == "gw1" and sink.got[0]["code"] == "X"
     finally:
         notifier.stop()
+
+
+def test_a_forgotten_key_is_delivered_again_at_once() -> None:
+    notifier = Notifier([Recording()], repeat_every_s=900, monotonic=lambda: 0.0)
+    assert notifier.submit(alert("A"), key="k") and not notifier.submit(alert("A"), key="k")
+    notifier.forget("k")
+    assert notifier.submit(alert("A"), key="k")

@@ -59,7 +59,7 @@ def test_fill_rate_waits_for_enough_orders() -> None:
 
 
 def test_platform_offline_fires_only_after_its_threshold_per_platform() -> None:
-    ev = evaluator(platform_offline_s=Rule(severity="CRITICAL", threshold=5.0, for_s=5.0))
+    ev = evaluator(platform_offline_s=Rule(severity="CRITICAL", threshold=5.0))  # the threshold is the duration
     off = figures(platforms__sierra={"online": False})
     assert ev.evaluate(off, 100.0) == []
     assert ev.evaluate(off, 104.9) == []
@@ -93,3 +93,13 @@ def test_gateway_offline_is_the_watchers_rule() -> None:
     assert gateway_offline(rule, 9.9, "tcp://127.0.0.1:5557") is None
     firing = gateway_offline(rule, 10.0, "tcp://127.0.0.1:5557")
     assert firing is not None and firing.code == "GATEWAY_OFFLINE_S" and firing.severity == "CRITICAL"
+
+
+def test_an_episode_fires_once_then_every_repeat_and_a_cleared_condition_is_resolved() -> None:
+    ev = Evaluator(dict(Rules()), repeat_s=900.0)
+    hot = figures(process__resident_memory_bytes=13 * 2**30)
+    assert codes(ev.evaluate(hot, 0.0)) == ["MEMORY_MB"]
+    assert ev.evaluate(hot, 1.0) == [] and ev.evaluate(hot, 899.0) == []
+    assert codes(ev.evaluate(hot, 900.0)) == ["MEMORY_MB"]  # still there: reminded
+    assert ev.evaluate(figures(), 901.0) == [] and ev.resolved == ["rule:memory_mb:gateway"]
+    assert codes(ev.evaluate(hot, 902.0)) == ["MEMORY_MB"]  # a new episode, not a repeat
