@@ -104,6 +104,7 @@ class ExecutionDesk:
 
     # -- signals -------------------------------------------------------------------------
     def on_signal(self, identity: bytes, signal: m.Signal) -> None:
+        received_ns = time.time_ns()  # the order's created_ns: latencies are measured from the signal's arrival
         self.counters["signals"] += 1
         existing = self.book.existing(signal.client_id) or self.ledger.existing(signal.client_id)
         if existing is not None:
@@ -183,7 +184,7 @@ class ExecutionDesk:
             signal.order_type,
             signal.limit_price,
             signal.stop_price,
-            time.time_ns(),
+            received_ns,
         )
         if route.skipped:
             order.reason = f"not routed to {', '.join(route.skipped)} (offline or order type unsupported)"
