@@ -57,6 +57,16 @@ class DriverEvents(Protocol):
 
     def platform_state(self, connected: bool, reason: str = "") -> None: ...
 
+    def symbol_state(self, symbol: str, known: bool, reason: str = "") -> None:
+        """Whether the platform knows a subscribed symbol (drivers that can ask it; see ``report_symbol``)."""
+
+
+def report_symbol(events: object, symbol: str, known: bool, reason: str = "") -> None:
+    """Tell ``events`` what the platform said of ``symbol``, if that sink takes symbol states (older ones do not)."""
+    report = getattr(events, "symbol_state", None)
+    if report is not None:
+        report(symbol, known, reason)
+
 
 class PlatformDriver(ABC):
     """Base class of platform drivers; see the module docstring for the contract."""

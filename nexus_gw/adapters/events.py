@@ -43,7 +43,16 @@ class PlatformStateEvent:
     reason: str
 
 
-DriverEvent = MarketDataEvent | OrderUpdateEvent | FillEvent | PlatformStateEvent
+@dataclass(frozen=True)
+class SymbolStateEvent:
+    """What the platform said of one subscribed symbol: known, or not (``reason`` names the fix)."""
+
+    symbol: str
+    known: bool
+    reason: str
+
+
+DriverEvent = MarketDataEvent | OrderUpdateEvent | FillEvent | PlatformStateEvent | SymbolStateEvent
 
 
 class EventSink:
@@ -75,6 +84,9 @@ class EventSink:
 
     def platform_state(self, connected: bool, reason: str = "") -> None:
         self._put(PlatformStateEvent(connected, reason))
+
+    def symbol_state(self, symbol: str, known: bool, reason: str = "") -> None:
+        self._put(SymbolStateEvent(symbol, known, reason))
 
     def drain(self) -> list[DriverEvent]:
         try:

@@ -74,6 +74,7 @@ class GatewayLink:
         self._seq = 0
         self.dropped_market_data = 0
         self.platform_connected: bool | None = None
+        self.symbol_checks: dict[str, m.SymbolCheck] = {}  # platform symbol -> what the platform said of it
         self._last_heard = 0.0
         self._next_heartbeat = 0.0
         self._reconnect_at = 0.0
@@ -173,6 +174,17 @@ class GatewayLink:
                 self.orders_through = max(self.orders_through, seq)
         self._send_now(*codec.encode(MsgType.ACK, m.Ack(kind="ORDER", ref=leg_id)))
 
+    def set_symbol_state(self, symbol: str, known: bool, reason: str = "") -> None:
+        """Record what the platform said of ``symbol``; a change is sent in the next heartbeat, at once."""
+        check = m.SymbolCheck(symbol=symbol, known=known, reason=reason)
+        if self.symbol_checks.get(symbol) != check:
+            self.symbol_checks[symbol] = check
+            self._next_heartbeat = 0.0
+
+    def keep_symbol_checks(self, symbols: set[str]) -> None:
+        for symbol in set(self.symbol_checks) - symbols:
+            del self.symbol_checks[symbol]
+
     def set_platform_connected(self, connected: bool) -> None:
         if connected != self.platform_connected:
             self.platform_connected = connected
@@ -239,7 +251,8 @@ class GatewayLink:
             self._reconnect_at = now + delay
             return delay
         if now >= self._next_heartbeat:
-            beat = m.Heartbeat(ts_ns=time.time_ns(), connected=self.platform_connected)
+            checks = list(self.symbol_checks.values()) or None
+            beat = m.Heartbeat(ts_ns=time.time_ns(), connected=self.platform_connected, symbols=checks)
             self._send_now(*codec.encode(MsgType.HEARTBEAT, beat))
             self._next_heartbeat = now + self.heartbeat_interval_s
         return max(

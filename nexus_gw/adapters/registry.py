@@ -49,6 +49,8 @@ class DriverSpec:
     driver_class: str | None
     missing_reason: str = ""
     companion: Companion | None = None
+    started_by_platform: bool = False
+    """The platform starts the adapter itself (Bookmap runs its addon script): process managers leave it out."""
 
 
 DRIVERS: dict[str, DriverSpec] = {
@@ -60,10 +62,23 @@ DRIVERS: dict[str, DriverSpec] = {
             "nexus_gw.adapters.mt5.companion", wanted_if="double", suffix="mt5", ready_line=b"listening on"
         ),
     ),
+    "bookmap": DriverSpec(
+        "nexus_gw.adapters.bookmap.settings:BookmapSettings",
+        "nexus_gw.adapters.bookmap.driver:BookmapDriver",
+        companion=Companion(
+            "nexus_gw.adapters.bookmap.companion",
+            wanted_if="fake",
+            suffix="fake",
+            ready_line=b"fake Bookmap listening on",
+        ),
+        started_by_platform=True,
+    ),
     "nt8": DriverSpec(
-        "nexus_gw.adapters.pending:NT8Settings",
-        None,
-        "the NinjaTrader 8 bridge driver is not part of this release yet; run the instance with driver: sim",
+        "nexus_gw.adapters.nt8.settings:NT8Settings",
+        "nexus_gw.adapters.nt8.driver:build",
+        companion=Companion(
+            "nexus_gw.adapters.nt8.companion", wanted_if="simulator", suffix="ninjatrader", ready_line=b"listening on"
+        ),
     ),
     "sierra": DriverSpec(
         "nexus_gw.adapters.sierra.settings:SierraSettings",
@@ -119,3 +134,12 @@ def build_driver(driver: str, instance_name: str, settings: dict[str, Any], pape
         raise PlatformUnavailable(f"platform {instance_name}: {spec.missing_reason}")
     cls = _load(spec.driver_class)
     return cls(instance_name, validate_driver_settings(driver, settings), paper=paper)
+
+
+def started_by_platform(driver: str, settings: dict[str, Any]) -> bool:
+    """True when the platform itself starts this instance's adapter, so supervisor and systemd must not (a
+    development companion standing in for the platform does not start it: then the stack runs it)."""
+    spec = DRIVERS.get(driver)
+    if spec is None or not spec.started_by_platform:
+        return False
+    return not (spec.companion is not None and spec.companion.wanted(settings))

@@ -23,6 +23,7 @@ from nexus_gw.adapters.events import (
     MarketDataEvent,
     OrderUpdateEvent,
     PlatformStateEvent,
+    SymbolStateEvent,
 )
 from nexus_gw.adapters.inflight import InFlightStore, default_path
 from nexus_gw.adapters.link import GatewayLink
@@ -120,6 +121,7 @@ class AdapterRunner:
 
     def _on_gateway(self, msg_type: MsgType, msg: m.Message) -> None:
         if isinstance(msg, m.Welcome):
+            self.link.keep_symbol_checks({s.symbol for s in msg.subscriptions})  # a roll retires the old contract
             self.driver.subscribe(list(msg.subscriptions))
         elif isinstance(msg, m.Order):
             self._on_order(msg)
@@ -206,6 +208,8 @@ class AdapterRunner:
                     event.reason,
                 )
                 self.link.set_platform_connected(event.connected)
+            elif isinstance(event, SymbolStateEvent):
+                self.link.set_symbol_state(event.symbol, event.known, event.reason)
         self.counts["ticks"] += len(ticks)
         self.link.send_market_data(ticks)
 

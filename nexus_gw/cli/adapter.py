@@ -8,14 +8,14 @@ from typing import Annotated
 
 import typer
 
-from nexus_gw.cli.options import ConfigDirOpt, ProfileOpt
+from nexus_gw.cli.options import ConfigDirOpt, ProfileOpt, require_profile
 
 log = logging.getLogger("nexus_gw.adapter")
 
 
 def adapter(
     name: Annotated[str, typer.Argument(help="Platform instance from the profile: nt8, sierra, mt5_global…")],
-    profile: ProfileOpt = "dev",
+    profile: ProfileOpt = None,
     config_dir: ConfigDirOpt = None,
 ) -> None:
     """Run the adapter for platform instance NAME: it connects to the platform with the instance's driver
@@ -26,7 +26,7 @@ def adapter(
     from nexus_gw.errors import UsageError
     from nexus_gw.logs import setup_logging
 
-    loaded = load_profile(profile, config_dir, check_settings=validate_driver_settings)
+    loaded = load_profile(require_profile(profile, config_dir), config_dir, check_settings=validate_driver_settings)
     instances = loaded.profile.enabled_platforms()
     canonical = loaded.reference.symbols.canonical_platform(name) if name not in instances else name
     instance = instances.get(canonical)

@@ -14,8 +14,24 @@ except ImportError:  # pragma: no cover - older typer with click installed
     from click.exceptions import ClickException
 
 from nexus_gw import __version__
-from nexus_gw.cli import adapter, approvals, demo, fx, journal, killswitch, profile, rollover, serve, status, symbols
+from nexus_gw.cli import (
+    adapter,
+    approvals,
+    demo,
+    fx,
+    journal,
+    killswitch,
+    profile,
+    rollover,
+    serve,
+    state,
+    status,
+    symbols,
+)
 from nexus_gw.cli import alerts as alerts_cli
+from nexus_gw.cli import backup as backup_cli
+from nexus_gw.cli import check as check_cli
+from nexus_gw.cli import init as init_cmd
 from nexus_gw.cli import supervisor as supervisor_cli
 from nexus_gw.errors import NexusGwError
 
@@ -26,6 +42,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command("init")(init_cmd.init)
 app.command("serve")(serve.serve)
 app.command("adapter")(adapter.adapter)
 app.command("demo")(demo.demo)
@@ -33,12 +50,15 @@ app.command("status")(status.status)
 app.command("orders")(journal.orders)
 app.command("fills")(journal.fills)
 app.command("positions")(journal.positions)
+app.command("check")(check_cli.check)
+app.command("backup")(backup_cli.backup)
 app.add_typer(profile.app, name="profile")
 app.add_typer(symbols.app, name="symbols")
 app.add_typer(rollover.app, name="rollover")
 app.add_typer(fx.app, name="fx")
 app.add_typer(killswitch.app, name="killswitch")
 app.add_typer(approvals.app, name="approvals")
+app.command("trading-state")(state.trading_state)
 app.add_typer(supervisor_cli.app, name="supervisor")
 app.add_typer(alerts_cli.app, name="alerts")
 
@@ -58,7 +78,7 @@ def _root(
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, standalone_mode=False, prog_name="nexusgw")
     except NexusGwError as exc:
         typer.echo(f"nexusgw: {exc}", err=True)
         return exc.exit_code

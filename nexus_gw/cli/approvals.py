@@ -7,18 +7,25 @@ from typing import Annotated
 
 import typer
 
-from nexus_gw.cli.killswitch import _request
-from nexus_gw.cli.options import ConfigDirOpt, JsonOpt, ProfileOpt
+from nexus_gw.cli.options import AdminProfileOpt as ProfileOpt
+from nexus_gw.cli.options import ConfigDirOpt, EndpointOpt, JsonOpt
+from nexus_gw.cli.target import request, resolve_target
 
-app = typer.Typer(help="Approve or reject signals waiting in the approval queue (auto_execute: false).")
+app = typer.Typer(
+    help="Approve or reject signals waiting in the approval queue (auto_execute: false). Needs only the admin "
+    "endpoint, like `nexusgw killswitch`.",
+    no_args_is_help=True,
+)
 
 IdArg = Annotated[str, typer.Argument(help="Approval id, e.g. apr-1 (see `nexusgw approvals list`).")]
 
 
 @app.command("list")
-def list_pending(profile: ProfileOpt = "dev", config_dir: ConfigDirOpt = None, as_json: JsonOpt = False) -> None:
+def list_pending(
+    endpoint: EndpointOpt = None, profile: ProfileOpt = None, config_dir: ConfigDirOpt = None, as_json: JsonOpt = False
+) -> None:
     """Signals that passed the risk checks and wait for approval, with when they expire."""
-    data = _request(profile, config_dir, "approvals.list", {})
+    data = request(resolve_target(endpoint, profile, config_dir), "approvals.list")
     if as_json:
         typer.echo(json.dumps(data, indent=2, default=str))
         return
@@ -30,9 +37,11 @@ def list_pending(profile: ProfileOpt = "dev", config_dir: ConfigDirOpt = None, a
 
 
 @app.command("approve")
-def approve(approval_id: IdArg, profile: ProfileOpt = "dev", config_dir: ConfigDirOpt = None) -> None:
+def approve(
+    approval_id: IdArg, endpoint: EndpointOpt = None, profile: ProfileOpt = None, config_dir: ConfigDirOpt = None
+) -> None:
     """Send a waiting order (it is checked against the limits again first)."""
-    data = _request(profile, config_dir, "approvals.approve", {"id": approval_id})
+    data = request(resolve_target(endpoint, profile, config_dir), "approvals.approve", {"id": approval_id}, tries=1)
     typer.echo(f"{approval_id}: order {data['order_id']} {data['status']} {data['reason']}")
 
 
@@ -40,9 +49,11 @@ def approve(approval_id: IdArg, profile: ProfileOpt = "dev", config_dir: ConfigD
 def reject(
     approval_id: IdArg,
     note: Annotated[str, typer.Option("--note", help="Why; sent to NEXUS with the rejection.")] = "",
-    profile: ProfileOpt = "dev",
+    endpoint: EndpointOpt = None,
+    profile: ProfileOpt = None,
     config_dir: ConfigDirOpt = None,
 ) -> None:
     """Refuse a waiting order; NEXUS gets it as rejected with the note."""
-    data = _request(profile, config_dir, "approvals.reject", {"id": approval_id, "note": note})
+    target = resolve_target(endpoint, profile, config_dir)
+    data = request(target, "approvals.reject", {"id": approval_id, "note": note}, tries=1)
     typer.echo(f"{approval_id}: order {data['order_id']} {data['status']} {data['reason']}")

@@ -10,7 +10,12 @@ from typing import Annotated, Any
 
 import typer
 
-from nexus_gw.cli.options import ConfigDirOpt, ProfileOpt
+from nexus_gw.cli.options import ConfigDirOpt
+
+DemoProfileOpt = Annotated[
+    str,
+    typer.Option("--profile", "-p", help="Profile to run (simulated platforms; $NEXUSGW_PROFILE is not used here)."),
+]
 
 
 def _fill_line(fill: dict[str, Any], elapsed: float) -> str:
@@ -41,6 +46,11 @@ def summarize(fills: list[dict[str, Any]], engine_stats: Any, status: dict[str, 
         "Summary",
         f"  signals sent {engine_stats.signals}, refused {engine_stats.refused}, orders {counts.get('orders', 0)}, "
         f"aggregated fills {len(fills)}, market data ticks {counts.get('market_data_ticks', 0)}",
+        *(
+            [f"  refused: {', '.join(f'{why} x{n}' for why, n in engine_stats.refusals.most_common())}"]
+            if engine_stats.refusals
+            else []
+        ),
         "  Fills per platform (each in its own symbol format):",
     ]
     for name, row in sorted(per_platform.items()):
@@ -66,7 +76,7 @@ def summarize(fills: list[dict[str, Any]], engine_stats: Any, status: dict[str, 
 
 def demo(
     seconds: Annotated[float, typer.Option(help="How long the engine trades before the summary.")] = 20.0,
-    profile: ProfileOpt = "dev",
+    profile: DemoProfileOpt = "dev",
     config_dir: ConfigDirOpt = None,
     interval: Annotated[float, typer.Option(help="Seconds between signals per symbol.")] = 2.0,
 ) -> None:

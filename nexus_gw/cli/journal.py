@@ -139,16 +139,20 @@ def _emit(
         typer.echo(render_table(headers, [[r.get(h) for h in headers] for r in records]) if records else empty)
 
 
-def _open(profile: str, config_dir: Path | None, journal: Path | None) -> Journal:
+def _open(profile: str | None, config_dir: Path | None, journal: Path | None) -> Journal:
+    """The journal to read: ``--journal``, else the profile's (which must be given); says which on stderr."""
+    from nexus_gw.cli.options import announce_journal, require_profile
     from nexus_gw.journal import Journal, journal_path
 
     if journal is None:
         from nexus_gw.adapters.registry import validate_driver_settings
         from nexus_gw.config.loader import load_profile
 
-        journal = journal_path(
-            load_profile(profile, config_dir, check_settings=validate_driver_settings).profile.gateway.data_dir
-        )
+        loaded = load_profile(require_profile(profile, config_dir), config_dir, check_settings=validate_driver_settings)
+        journal = journal_path(loaded.profile.gateway.data_dir)
+        announce_journal(journal, loaded.name)
+    else:
+        announce_journal(journal.absolute())
     return Journal.open(journal, readonly=True)
 
 
@@ -174,7 +178,7 @@ def order_record(order: Order) -> dict[str, Any]:
 
 
 def orders(
-    profile: ProfileOpt = "dev",
+    profile: ProfileOpt = None,
     config_dir: ConfigDirOpt = None,
     as_json: JsonOpt = False,
     since: SinceOpt = None,
@@ -223,7 +227,7 @@ def fill_record(fill: FillRecord) -> dict[str, Any]:
 
 
 def fills(
-    profile: ProfileOpt = "dev",
+    profile: ProfileOpt = None,
     config_dir: ConfigDirOpt = None,
     as_json: JsonOpt = False,
     since: SinceOpt = None,
@@ -314,7 +318,7 @@ def trip_records(trips: Iterable[RoundTrip]) -> list[dict[str, Any]]:
 
 
 def positions(
-    profile: ProfileOpt = "dev",
+    profile: ProfileOpt = None,
     config_dir: ConfigDirOpt = None,
     as_json: JsonOpt = False,
     since: SinceOpt = None,

@@ -1,13 +1,11 @@
 """``nexusgw killswitch activate|release|status``: the emergency stop.
 
-It needs nothing but the gateway's admin endpoint: ``--endpoint``, else ``$NEXUSGW_ADMIN_ENDPOINT`` or
-``$NEXUSGW_GATEWAY__SOCKETS__ADMIN``, else (only with ``--profile``) the profile's ``gateway.sockets.admin`` read
-tolerantly, else ``tcp://127.0.0.1:5557``. A broken or missing profile never stops it: it warns and uses the default.
+It needs nothing but the gateway's admin endpoint (``cli/target.py`` says how it is found): a broken or missing
+profile never stops it, and with the gateway down it says so within about a second.
 """
 
 from __future__ import annotations
 
-import getpass
 import json
 import time
 from pathlib import Path
@@ -15,10 +13,9 @@ from typing import Annotated, Any
 
 import typer
 
-from nexus_gw.cli.options import ConfigDirOpt, JsonOpt
-
-DEFAULT_ENDPOINT = "tcp://127.0.0.1:5557"
-ENDPOINT_ENV = ("NEXUSGW_ADMIN_ENDPOINT", "NEXUSGW_GATEWAY__SOCKETS__ADMIN")
+from nexus_gw.cli.options import AdminProfileOpt as ProfileOpt
+from nexus_gw.cli.options import ConfigDirOpt, EndpointOpt, JsonOpt
+from nexus_gw.cli.target import AdminTarget, request, resolve_target
 
 app = typer.Typer(
     help="Emergency stop: refuse every new signal, cancel every open order on every platform (until each "
@@ -27,24 +24,6 @@ app = typer.Typer(
 )
 
 ReasonOpt = Annotated[str, typer.Option("--reason", "-r", help="Why; journaled and shown in status.")]
-EndpointOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--endpoint",
-        "-e",
-        envvar=list(ENDPOINT_ENV),
-        help=f"The gateway's admin endpoint (default {DEFAULT_ENDPOINT}, or the profile's with --profile).",
-    ),
-]
-ProfileOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--profile",
-        "-p",
-        help="Take the admin endpoint from this profile's gateway.sockets.admin (only that key is read; a broken "
-        "profile falls back to the default with a warning).",
-    ),
-]
 WaitOpt = Annotated[
     float,
     typer.Option(
@@ -56,64 +35,13 @@ WaitOpt = Annotated[
 ]
 
 
-def _warn(message: str) -> None:
-    typer.echo(f"nexusgw killswitch: warning: {message}", err=True)
-
-
-def admin_from_profile(profile: str, config_dir: Path | None) -> str | None:
-    """``gateway.sockets.admin`` from the profile, its ``extends:`` chain and the base file, in that order of
-    precedence; files that cannot be read are skipped with a warning. None when no file gives it."""
-    from nexus_gw.config.loader import BASE_FILE, find_config_dir
-    from nexus_gw.config.yamlsource import read_yaml
-
-    try:
-        directory = find_config_dir(config_dir)
-    except Exception as exc:
-        _warn(f"no config directory ({exc}); using the default admin endpoint")
-        return None
-    candidates: list[Path] = []
-    current: str | None = profile
-    for _ in range(10):  # the profile, then what it extends
-        if current is None:
-            break
-        path = Path(current) if current.endswith((".yaml", ".yml")) or "/" in current else None
-        path = path or directory / "profiles" / f"{current}.yaml"
-        candidates.append(path)
-        try:
-            data, _ = read_yaml(path)
-            parent = data.get("extends")
-            current = parent if isinstance(parent, str) else None
-        except Exception as exc:
-            _warn(f"cannot read profile {path}: {str(exc).splitlines()[0]}")
-            current = None
-    candidates.append(directory / BASE_FILE)
-    for path in candidates:
-        try:
-            data, _ = read_yaml(path)
-            value = data.get("gateway", {}).get("sockets", {}).get("admin")
-        except Exception:
-            continue
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
-
-
 def resolve_endpoint(endpoint: str | None, profile: str | None, config_dir: Path | None) -> str:
     """Where to send the command; never fails."""
-    if endpoint:
-        return endpoint
-    if profile:
-        found = admin_from_profile(profile, config_dir)
-        if found:
-            return found
-        _warn(f"profile {profile} gives no usable gateway.sockets.admin; using {DEFAULT_ENDPOINT}")
-    return DEFAULT_ENDPOINT
+    return resolve_target(endpoint, profile, config_dir).endpoint
 
 
-def _request(endpoint: str, command: str, args: dict[str, Any]) -> dict[str, Any]:
-    from nexus_gw.client.admin import admin_request
-
-    return admin_request(endpoint, command, {"who": getpass.getuser(), **args})
+def _request(target: AdminTarget, command: str, args: dict[str, Any]) -> dict[str, Any]:
+    return request(target, command, args)
 
 
 def _progress(data: dict[str, Any]) -> dict[str, Any]:
@@ -164,7 +92,7 @@ def _show(data: dict[str, Any], as_json: bool) -> None:
         typer.echo(f"working orders: {data['working_orders']}")
 
 
-def _finish(endpoint: str, data: dict[str, Any], as_json: bool, wait_s: float) -> None:
+def _finish(target: AdminTarget, data: dict[str, Any], as_json: bool, wait_s: float) -> None:
     """Show ``data``; with ``wait_s`` poll status until complete, then exit 0 (complete) or 1 (legs still work)."""
     active = bool((data.get("kill_switch") or {}).get("active"))
     if wait_s > 0 and active and not _progress(data).get("complete"):
@@ -174,7 +102,7 @@ def _finish(endpoint: str, data: dict[str, Any], as_json: bool, wait_s: float) -
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline and not _progress(data).get("complete"):
             time.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
-            data = _request(endpoint, "killswitch.status", {})
+            data = _request(target, "killswitch.status", {})
     _show(data, as_json)
     if wait_s > 0 and active and not _progress(data).get("complete"):
         from nexus_gw.errors import CheckFailed
@@ -196,7 +124,7 @@ def _activate(
     wait_s: float,
     j: bool,
 ) -> None:
-    where = resolve_endpoint(endpoint, profile, config_dir)
+    where = resolve_target(endpoint, profile, config_dir)
     _finish(where, _request(where, "killswitch.activate", {"reason": reason, "flatten": flatten}), j, wait_s)
 
 
@@ -240,7 +168,7 @@ def release(
     as_json: JsonOpt = False,
 ) -> None:
     """Lift the kill switch; trading resumes (pauses and trading states stay as they are)."""
-    where = resolve_endpoint(endpoint, profile, config_dir)
+    where = resolve_target(endpoint, profile, config_dir)
     _show(_request(where, "killswitch.release", {"reason": reason}), as_json)
 
 
@@ -254,5 +182,5 @@ def status(
 ) -> None:
     """Whether the kill switch is active, since when, by whom and why; which legs still work where, and whether
     it is complete (with --wait: exit 0 once complete, 1 if legs still work after SECONDS)."""
-    where = resolve_endpoint(endpoint, profile, config_dir)
+    where = resolve_target(endpoint, profile, config_dir)
     _finish(where, _request(where, "killswitch.status", {}), as_json, wait)

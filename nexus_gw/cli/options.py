@@ -1,4 +1,4 @@
-"""Options shared by several commands, defined once."""
+"""Options shared by several commands, defined once, and the checks that go with them."""
 
 from __future__ import annotations
 
@@ -7,12 +7,69 @@ from typing import Annotated
 
 import typer
 
+from nexus_gw.errors import UsageError
+
+PROFILE_ENV = "NEXUSGW_PROFILE"
+
 ProfileOpt = Annotated[
-    str,
-    typer.Option("--profile", "-p", help="Profile name in config/profiles (dev, stage1…stage4) or a path."),
+    str | None,
+    typer.Option(
+        "--profile",
+        "-p",
+        envvar=PROFILE_ENV,
+        show_envvar=True,
+        help="Profile name in the config directory (dev, stage1…stage4) or a path to a YAML file. Required: "
+        f"give it here or in ${PROFILE_ENV}.",
+    ),
 ]
 ConfigDirOpt = Annotated[
     Path | None,
-    typer.Option("--config-dir", help="Config directory (default: $NEXUSGW_CONFIG_DIR, else ./config)."),
+    typer.Option(
+        "--config-dir",
+        help="Config directory (default: $NEXUSGW_CONFIG_DIR, else ./config, else the one `nexusgw init` wrote, "
+        "else the reference config shipped with nexusgw).",
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+EndpointOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint",
+        "-e",
+        help="The gateway's admin endpoint (else $NEXUSGW_ADMIN_ENDPOINT, else the profile's gateway.sockets.admin, "
+        "else tcp://127.0.0.1:5557).",
+    ),
+]
+AdminProfileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        "-p",
+        envvar=PROFILE_ENV,
+        help="Take the admin endpoint from this profile's gateway.sockets.admin (only that key is read; a broken "
+        "profile falls back to the default with a warning).",
+    ),
+]
+
+
+def require_profile(profile: str | None, config_dir: Path | None = None) -> str:
+    """The profile to load; a UsageError naming the choices when none was given (no silent default)."""
+    if profile:
+        return profile
+    known = ""
+    try:
+        from nexus_gw.config.loader import available_profiles, find_config_dir
+
+        directory = find_config_dir(config_dir)
+        known = f" (in {directory}: {', '.join(available_profiles(directory)) or 'none'})"
+    except Exception:  # the message below is what matters; the list is a courtesy
+        pass
+    raise UsageError(
+        f"no profile given: pass --profile NAME{known} or set {PROFILE_ENV}, e.g. export {PROFILE_ENV}=stage1"
+    )
+
+
+def announce_journal(path: Path, profile: str | None = None) -> None:
+    """Say on stderr which journal a command reads or writes (stdout stays clean for --json and --csv -)."""
+    of = f" (profile {profile})" if profile else ""
+    typer.echo(f"journal: {path}{of}", err=True)

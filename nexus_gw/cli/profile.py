@@ -1,4 +1,4 @@
-"""``nexusgw profile validate|show|list``."""
+"""``nexusgw profile validate|show|diff|list``."""
 
 from __future__ import annotations
 
@@ -15,9 +15,17 @@ NameArg = Annotated[str, typer.Argument(help="Profile name (dev, stage1…stage4
 
 
 @app.command("validate")
-def validate(name: NameArg, config_dir: ConfigDirOpt = None) -> None:
+def validate(
+    name: NameArg,
+    config_dir: ConfigDirOpt = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 when a driver cannot run here or live trading lacks something.")
+    ] = False,
+) -> None:
     """Load a profile with everything it extends and the environment overrides; exit 2 naming file,
-    line and the allowed values if anything is wrong."""
+    line and the allowed values if anything is wrong. Then say which instances cannot run on this machine
+    (a driver not in this release, Windows-only, an optional package missing) and what live trading still
+    needs (a password variable not set); with --strict those exit 1."""
     from nexus_gw.adapters.registry import validate_driver_settings
     from nexus_gw.config.loader import load_profile
 
@@ -31,6 +39,36 @@ def validate(name: NameArg, config_dir: ConfigDirOpt = None) -> None:
         f"profile {p.name} is valid: symbols {', '.join(p.symbols)}; "
         f"platforms {', '.join(f'{n} ({i.driver})' for n, i in p.enabled_platforms().items())}"
     )
+    from nexus_gw.cli.readiness import NOTE, findings
+
+    found = findings(p)
+    for finding in found:
+        typer.echo(finding.line())
+    blocking = [f for f in found if f.kind != NOTE]
+    if strict and blocking:
+        from nexus_gw.errors import CheckFailed
+
+        raise CheckFailed(f"profile {p.name}: {len(blocking)} instance problem(s) on this machine (listed above)")
+
+
+@app.command("diff")
+def diff(
+    left: Annotated[str, typer.Argument(help="Profile to compare from, e.g. stage1.")],
+    right: Annotated[str, typer.Argument(help="Profile to compare to, e.g. stage2.")],
+    config_dir: ConfigDirOpt = None,
+) -> None:
+    """What changes from LEFT to RIGHT, key by key, after extends and environment overrides (both validated):
+    `key: old -> new`, `+ key` only in RIGHT, `- key` only in LEFT."""
+    from nexus_gw.adapters.registry import validate_driver_settings
+    from nexus_gw.cli.readiness import diff as diff_lines
+    from nexus_gw.config.loader import load_profile
+
+    a = load_profile(left, config_dir, check_settings=validate_driver_settings).profile.model_dump(mode="json")
+    b = load_profile(right, config_dir, check_settings=validate_driver_settings).profile.model_dump(mode="json")
+    lines = diff_lines(a, b, show=json.dumps)
+    typer.echo(f"profile {left} -> {right}: {len(lines)} differences" if lines else f"{left} and {right} are the same")
+    for line in lines:
+        typer.echo(line)
 
 
 def _supports(mapper: Any) -> Any:

@@ -7,22 +7,24 @@ import signal
 
 import typer
 
-from nexus_gw.cli.options import ConfigDirOpt, ProfileOpt
+from nexus_gw.cli.options import ConfigDirOpt, ProfileOpt, announce_journal, require_profile
 
 log = logging.getLogger("nexus_gw.serve")
 
 
-def serve(profile: ProfileOpt = "dev", config_dir: ConfigDirOpt = None) -> None:
+def serve(profile: ProfileOpt = None, config_dir: ConfigDirOpt = None) -> None:
     """Run the gateway: bind the platform (5555), NEXUS (5556) and admin (5557) sockets and route.
 
     Stops cleanly on SIGINT (Ctrl+C) or SIGTERM (supervisorctl stop, systemctl stop).
     """
     from nexus_gw.adapters.registry import validate_driver_settings
     from nexus_gw.config.loader import load_profile
+    from nexus_gw.journal import journal_path
     from nexus_gw.logs import setup_logging
     from nexus_gw.server.gateway import Gateway
 
-    loaded = load_profile(profile, config_dir, check_settings=validate_driver_settings)
+    loaded = load_profile(require_profile(profile, config_dir), config_dir, check_settings=validate_driver_settings)
+    announce_journal(journal_path(loaded.profile.gateway.data_dir), loaded.name)
     setup_logging(loaded.profile.gateway.log_level, "gateway")
     gateway = Gateway(loaded)
 

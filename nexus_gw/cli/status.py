@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from nexus_gw.cli.options import ConfigDirOpt, JsonOpt, ProfileOpt
+from nexus_gw.cli.options import AdminProfileOpt, ConfigDirOpt, EndpointOpt, JsonOpt
 
 
 def _age(value: float | None) -> str:
@@ -28,6 +28,9 @@ def render_status(data: dict[str, Any]) -> str:
             f"  {name:<12} {mark}  driver {p['driver']:<7} last message {_age(p['last_message_age_s'])}"
             f"{'  (paper)' if p['paper'] else ''}"
         )
+        for check in p.get("symbols") or []:  # symbols its platform does not have (the adapter refuses them)
+            if check.get("known") is False:
+                lines.append(f"    ✗ {check['symbol']}: {check['reason']}")
     counts = data["counts"]
     lines.append(
         "Counts: "
@@ -68,14 +71,17 @@ def render_status(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def status(profile: ProfileOpt = "dev", config_dir: ConfigDirOpt = None, as_json: JsonOpt = False) -> None:
+def status(
+    endpoint: EndpointOpt = None,
+    profile: AdminProfileOpt = None,
+    config_dir: ConfigDirOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Show uptime, platforms (online, last message age), message/order/fill counts and active orders.
 
-    Exits 1 if the gateway does not answer on the profile's admin socket."""
-    from nexus_gw.adapters.registry import validate_driver_settings
-    from nexus_gw.client.admin import admin_request
-    from nexus_gw.config.loader import load_profile
+    Needs only the admin endpoint, never a valid profile. Exits 1 if the gateway does not answer (within about
+    a second when nothing listens there)."""
+    from nexus_gw.cli.target import request, resolve_target
 
-    loaded = load_profile(profile, config_dir, check_settings=validate_driver_settings)
-    data = admin_request(loaded.profile.gateway.sockets.admin, "status")
+    data = request(resolve_target(endpoint, profile, config_dir), "status")
     typer.echo(json.dumps(data, indent=2) if as_json else render_status(data))

@@ -42,8 +42,10 @@ def _ports(values: list[str]) -> dict[str, int]:
 
 def _adapters(loaded: Any, chosen: list[str]) -> tuple[str, ...]:
     """The instances to run here: every enabled one, or those chosen (in the profile's order)."""
+    from nexus_gw.adapters.registry import started_by_platform
     from nexus_gw.errors import UsageError
 
+    platforms = loaded.profile.platforms
     enabled = list(loaded.profile.enabled_platforms())
     unknown = [name for name in chosen if name not in enabled]
     if unknown:
@@ -51,7 +53,15 @@ def _adapters(loaded: Any, chosen: list[str]) -> tuple[str, ...]:
             f"--adapter {', '.join(unknown)}: not an enabled platform instance of profile {loaded.name}; "
             f"enabled: {', '.join(enabled)}"
         )
-    return tuple(name for name in enabled if not chosen or name in chosen)
+    own = [n for n in enabled if started_by_platform(platforms[n].driver, platforms[n].settings)]
+    if refused := [name for name in chosen if name in own]:
+        raise UsageError(
+            f"--adapter {', '.join(refused)}: the platform starts this adapter itself (e.g. Bookmap runs its addon, "
+            "docs/bookmap.md); a supervisor program for it would be a second adapter for the same instance"
+        )
+    if own:
+        typer.echo(f"left out: {', '.join(own)} (started by the platform itself, not by supervisor)", err=True)
+    return tuple(name for name in enabled if name not in own and (not chosen or name in chosen))
 
 
 def _companions(loaded: Any, adapters: tuple[str, ...], overrides: dict[str, int]) -> list[Any]:

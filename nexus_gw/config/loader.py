@@ -15,14 +15,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from nexus_gw.config.models import Profile, SettingsCheck, checking_driver_settings
+from nexus_gw.config.paths import BASE_FILE, CONFIG_DIR_ENV, PROFILE_ENV, find_config_dir, resolve_data_dir
 from nexus_gw.config.yamlsource import KeyPath, Origin, deep_merge, origin_of, read_yaml
 from nexus_gw.domain.instruments import InstrumentRegistry, InstrumentsFile
 from nexus_gw.domain.symbols import SymbolMapper, SymbolsFile
+from nexus_gw.domain.symbols import templates as symbol_templates
 from nexus_gw.errors import ConfigError
 
 ENV_PREFIX = "NEXUSGW_"
-CONFIG_DIR_ENV = "NEXUSGW_CONFIG_DIR"
-BASE_FILE = "gateway.yaml"
+NOT_OVERRIDES = frozenset({CONFIG_DIR_ENV, PROFILE_ENV, "NEXUSGW_ADMIN_ENDPOINT"})  # CLI settings, not profile keys
 MAX_EXTENDS_DEPTH = 8
 
 
@@ -44,25 +45,6 @@ class LoadedProfile:
     @property
     def name(self) -> str:
         return self.profile.name
-
-
-def find_config_dir(explicit: Path | None = None, env: Mapping[str, str] | None = None) -> Path:
-    """``--config-dir``, else ``$NEXUSGW_CONFIG_DIR``, else ``./config``, else the repository's ``config/``."""
-    env = os.environ if env is None else env
-    candidates: list[Path] = []
-    if explicit is not None:
-        candidates.append(explicit)
-    elif env.get(CONFIG_DIR_ENV):
-        candidates.append(Path(env[CONFIG_DIR_ENV]))
-    else:
-        candidates += [Path.cwd() / "config", Path(__file__).resolve().parents[2] / "config"]
-    for candidate in candidates:
-        if (candidate / BASE_FILE).is_file():
-            return candidate
-    tried = ", ".join(str(c) for c in candidates)
-    raise ConfigError(
-        f"no config directory with {BASE_FILE} found (tried {tried}); pass --config-dir or set {CONFIG_DIR_ENV}"
-    )
 
 
 def available_profiles(config_dir: Path) -> list[str]:
@@ -107,7 +89,7 @@ def _profile_chain(path: Path, config_dir: Path) -> list[tuple[Path, dict[str, A
 def _env_origins(env: Mapping[str, str]) -> dict[KeyPath, Origin]:
     origins: dict[KeyPath, Origin] = {}
     for key in env:
-        if key.startswith(ENV_PREFIX) and key != CONFIG_DIR_ENV:
+        if key.startswith(ENV_PREFIX) and key not in NOT_OVERRIDES:
             path = tuple(part.lower() for part in key[len(ENV_PREFIX) :].split("__"))
             origins[path] = Origin(f"environment variable {key}")
     return origins
@@ -135,8 +117,9 @@ def format_validation_error(
     return "\n".join(lines)
 
 
-def load_reference(config_dir: Path, files: Any = None) -> ReferenceData:
-    """Load and validate the instrument and symbol files."""
+def load_reference(config_dir: Path, files: Any = None, templates: Mapping[str, str] | None = None) -> ReferenceData:
+    """Load and validate the instrument and symbol files; ``templates`` (instance → contract template, from the
+    instances' ``symbol_template`` setting) replace those instances' template and suffix in the symbol file."""
     from nexus_gw.config.models import ReferenceFiles
 
     files = files or ReferenceFiles()
@@ -144,6 +127,10 @@ def load_reference(config_dir: Path, files: Any = None) -> ReferenceData:
     sym_path = config_dir / files.symbols
     inst_data, inst_origins = read_yaml(inst_path)
     sym_data, sym_origins = read_yaml(sym_path)
+    for name, template in (templates or {}).items():
+        spec = (sym_data.get("platforms") or {}).get(name)
+        if isinstance(spec, dict):
+            spec.update(template=template, suffix="")
     try:
         InstrumentsFile.model_validate(inst_data)
         instruments = InstrumentRegistry.from_mapping(inst_data)
@@ -163,6 +150,7 @@ def load_profile(
     """Load, merge, override and validate profile ``name`` (a name in config/profiles or a path).
 
     ``NEXUSGW_<SECTION>__<KEY>`` environment variables override the files (pydantic-settings reads them).
+    ``gateway.data_dir`` comes back absolute (``config/paths.py`` says where a relative one goes).
     ``check_settings`` validates each platform instance's driver name and ``settings:`` (the CLI passes the
     adapters' registry check, ``validate_driver_settings``); without it they are not checked here.
     """
@@ -182,7 +170,13 @@ def load_profile(
         raise ConfigError(format_validation_error(exc, origins, f"profile {path.stem}")) from None
     except ConfigError as exc:
         raise ConfigError(f"profile {path.stem}: {exc}") from None
-    reference = load_reference(config_dir, profile.reference)
+    gateway = profile.gateway.model_copy(update={"data_dir": resolve_data_dir(profile.gateway.data_dir)})
+    profile = profile.model_copy(update={"gateway": gateway})
+    try:
+        templates = symbol_templates.overrides({n: p.settings for n, p in profile.platforms.items()})
+    except ValueError as exc:
+        raise ConfigError(f"profile {path.stem}: {exc}") from None
+    reference = load_reference(config_dir, profile.reference, templates)
     _check_profile_against_reference(profile, reference, origins)
     return LoadedProfile(
         profile=profile,

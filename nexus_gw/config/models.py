@@ -72,7 +72,11 @@ class GatewayConfig(StrictModel):
     heartbeat_liveness: int = Field(
         3, ge=2, le=20, description="Missed heartbeats after which a peer is marked offline."
     )
-    data_dir: Path = Field(Path("var"), description="Directory for the journal and state files.")
+    data_dir: Path = Field(
+        Path("."),
+        description="Directory for the journal and state files; a relative path is under the data directory "
+        "($STATE_DIRECTORY, /var/lib/nexusgw as root, else ~/.local/share/nexusgw or %LOCALAPPDATA%\\nexusgw).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log verbosity.")
     clock: ClockConfig = Field(default_factory=ClockConfig, description="Real or simulated clock.")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,8 @@ class EngineStats:
     ticks: int = 0
     signals: int = 0
     refused: int = 0
+    refusals: Counter[str] = field(default_factory=Counter)
+    """Why signals were refused: the reason's code (the text before the first colon)."""
     fills: list[dict[str, Any]] = field(default_factory=list)
     updates: int = 0
 
@@ -70,6 +72,7 @@ class MomentumEngine:
         with self._lock:
             if order_id is None:
                 self.stats.refused += 1
+                self.stats.refusals[(self.gateway.last_refusal or "no answer").split(":", 1)[0]] += 1
             else:
                 self.stats.signals += 1
 

@@ -83,6 +83,7 @@ class Subscription(Message, kw_only=True, omit_defaults=False):
     root: str
     symbol: str
     tick_size: float = 0.0
+    exchange: str = ""  # the root's exchange (CME, CBOT, B3); "" from older gateways
 
 
 class Welcome(Message, kw_only=True, omit_defaults=False):
@@ -104,6 +105,9 @@ class Heartbeat(Message, kw_only=True, omit_defaults=False):
 
     ts_ns: int | float = 0  # a float (JavaScript Number) is accepted and truncated to an int by the decoder
     connected: bool | None = None
+    #: From an adapter whose driver verifies symbols: what its platform said of each subscribed symbol so far
+    #: (nil: not verified, e.g. an older adapter or a driver that cannot ask). Always nil from the gateway.
+    symbols: list[SymbolCheck] | None = None
 
 
 class Tick(msgspec.Struct, array_like=True, gc=False):
@@ -281,3 +285,11 @@ class Status(Message, kw_only=True, omit_defaults=False):
     ok: bool
     data: dict[str, object] = msgspec.field(default_factory=dict)
     message: str = ""
+
+
+class SymbolCheck(Message, kw_only=True, omit_defaults=False):
+    """Whether the platform knows one subscribed symbol; ``reason`` says why not and what to change."""
+
+    symbol: str
+    known: bool
+    reason: str = ""

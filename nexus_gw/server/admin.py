@@ -26,7 +26,7 @@ from nexus_gw.server.execution import ExecutionDesk
 from nexus_gw.server.killswitch import KillSwitch
 from nexus_gw.server.ledger import Ledger
 from nexus_gw.server.outbound import EngineQueues
-from nexus_gw.server.peers import PeerTable
+from nexus_gw.server.peers import PeerTable, PlatformPeer
 from nexus_gw.server.riskgate import RiskGate
 from nexus_gw.server.rolling import Rolls
 
@@ -68,6 +68,7 @@ def status(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
             "platform_connected": bool(peer and peer.platform_connected),
             "last_message_age_s": round(now - peer.last_seen, 3) if peer else None,
             "messages": peer.messages if peer else 0,
+            "symbols": symbol_checks(peer),
         }
     working = gateway.desk.book.working()
     rate = gateway.fx_rate()
@@ -111,6 +112,21 @@ def status(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
         "held_legs": gateway.dispatch.held.describe(time.time_ns()),  # legs waiting for their platform to return
         "metrics": monitoring.status() if (monitoring := getattr(gateway, "monitoring", None)) else {},
     }
+
+
+def symbol_checks(peer: PlatformPeer | None) -> list[dict[str, Any]]:
+    """Each symbol the platform streams for the gateway, and whether the platform knows it (None: not verified)."""
+    if peer is None:
+        return []
+    return [
+        {
+            "symbol": symbol,
+            "root": root,
+            "known": check.known if (check := peer.symbol_checks.get(symbol)) else None,
+            "reason": check.reason if check else "",
+        }
+        for symbol, root in sorted(peer.symbols.items())
+    ]
 
 
 def _who(args: dict[str, Any]) -> str:

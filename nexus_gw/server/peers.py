@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from nexus_gw.protocol.constants import OrderType
-from nexus_gw.protocol.messages import Capabilities
+from nexus_gw.protocol.messages import Capabilities, SymbolCheck
 
 
 @dataclass
@@ -30,6 +30,7 @@ class PlatformPeer(Peer):
     alive: bool = True
     unreachable: bool = False  # its connection was seen to drop; only a new message revives it
     symbols: dict[str, str] = field(default_factory=dict)  # platform symbol -> root
+    symbol_checks: dict[str, SymbolCheck] = field(default_factory=dict)  # what its platform said of each symbol
 
     @property
     def online(self) -> bool:

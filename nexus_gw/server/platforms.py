@@ -115,6 +115,8 @@ class PlatformHandler:
         elif isinstance(msg, m.PlatformReport):
             self.reconciler.reconcile_report(name, msg, peer.session)
         elif isinstance(msg, m.Heartbeat):
+            if msg.symbols is not None:
+                peer.symbol_checks = {check.symbol: check for check in msg.symbols}
             if msg.connected is not None and msg.connected != peer.platform_connected:
                 peer.platform_connected = msg.connected
                 log.log(
@@ -201,8 +203,13 @@ class PlatformHandler:
         subs = []
         for root in self.profile.symbols:
             if self.symbols.supports(platform, root):
-                tick = float(self.loaded.reference.instruments.get(root).tick_size)
-                subs.append(m.Subscription(root=root, symbol=self.symbols.resolve(root, platform, now), tick_size=tick))
+                instrument = self.loaded.reference.instruments.get(root)
+                symbol = self.symbols.resolve(root, platform, now)
+                subs.append(
+                    m.Subscription(
+                        root=root, symbol=symbol, tick_size=float(instrument.tick_size), exchange=instrument.exchange
+                    )
+                )
         return subs
 
     def resubscribe(self, peer: PlatformPeer) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -63,6 +65,7 @@ def test_serve_prints_start_up_lines_and_stops_cleanly_on_sigterm(tmp_path: Path
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
+    assert f"journal: {tmp_path / 'journal.sqlite3'} (profile dev)" in err
     port = eps.platform.rsplit(":", 1)[1]
     assert out.splitlines()[:4] == [
         "Gateway Server initialized ✓",
@@ -83,7 +86,7 @@ def test_second_gateway_on_the_same_ports_or_data_dir_fails_clearly(tmp_path: Pa
         "NEXUSGW_GATEWAY__DATA_DIR": str(tmp_path / "a"),
     }
     first = subprocess.Popen(
-        [sys.executable, "-m", "nexus_gw.cli.app", "serve", "--config-dir", str(CONFIG_DIR)],
+        [sys.executable, "-m", "nexus_gw.cli.app", "serve", "--profile", "dev", "--config-dir", str(CONFIG_DIR)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
@@ -94,10 +97,10 @@ def test_second_gateway_on_the_same_ports_or_data_dir_fails_clearly(tmp_path: Pa
             if nexusgw("status", "--config-dir", str(CONFIG_DIR), env=env).returncode == 0:
                 break
         other_dir = {**env, "NEXUSGW_GATEWAY__DATA_DIR": str(tmp_path / "b")}
-        second = nexusgw("serve", "--config-dir", str(CONFIG_DIR), env=other_dir, timeout=30)
+        second = nexusgw("serve", "-p", "dev", "--config-dir", str(CONFIG_DIR), env=other_dir, timeout=30)
         assert second.returncode == 1
         assert "is another nexusgw serve running" in second.stderr
-        third = nexusgw("serve", "--config-dir", str(CONFIG_DIR), env=env, timeout=30)
+        third = nexusgw("serve", "-p", "dev", "--config-dir", str(CONFIG_DIR), env=env, timeout=30)
         assert third.returncode != 0
         assert "is being written by another process" in third.stderr
     finally:
@@ -105,16 +108,101 @@ def test_second_gateway_on_the_same_ports_or_data_dir_fails_clearly(tmp_path: Pa
         first.communicate(timeout=10)
 
 
-def test_status_without_gateway_exits_1_with_a_hint() -> None:
+def test_admin_commands_without_gateway_exit_1_with_a_hint() -> None:
     eps = Endpoints.free()
-    env = {**os.environ, "NEXUSGW_GATEWAY__SOCKETS__ADMIN": eps.admin}
-    result = nexusgw("status", "--config-dir", str(CONFIG_DIR), env=env)
-    assert result.returncode == 1
-    assert "is `nexusgw serve` running?" in result.stderr
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEXUSGW_")}
+    env["NEXUSGW_ADMIN_ENDPOINT"] = eps.admin
+    for command in (["status"], ["killswitch"], ["killswitch", "status"], ["approvals", "list"], ["trading-state"]):
+        result = nexusgw(*command, env=env)
+        assert result.returncode == 1, (command, result.stderr)
+        assert f"gateway not answering on {eps.admin}" in result.stderr and "is `nexusgw serve` running?" in (
+            result.stderr
+        )
+
+
+def test_python_dash_m_nexus_gw_is_the_cli() -> None:
+    from nexus_gw import __version__
+
+    result = subprocess.run([sys.executable, "-m", "nexus_gw", "--version"], capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout) == (0, f"nexusgw {__version__}\n")
+
+
+def start_gateway(tmp_path: Path) -> tuple[subprocess.Popen[str], dict[str, str], Endpoints]:
+    eps = Endpoints.free()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEXUSGW_")}
+    env.update(
+        {
+            "NEXUSGW_GATEWAY__SOCKETS__PLATFORM": eps.platform,
+            "NEXUSGW_GATEWAY__SOCKETS__NEXUS": eps.nexus,
+            "NEXUSGW_GATEWAY__SOCKETS__ADMIN": eps.admin,
+            "NEXUSGW_GATEWAY__DATA_DIR": str(tmp_path / "data"),
+        }
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nexus_gw", "serve", "--profile", "dev", "--config-dir", str(CONFIG_DIR)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while nexusgw("status", "--endpoint", eps.admin, timeout=20).returncode != 0:
+        assert proc.poll() is None and time.monotonic() < deadline, "gateway did not come up"
+    client_env = {k: v for k, v in os.environ.items() if not k.startswith("NEXUSGW_")}
+    return proc, client_env, eps
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=15)
+
+
+def test_killswitch_gets_through_with_a_broken_profile_to_a_real_gateway(tmp_path: Path) -> None:
+    proc, env, eps = start_gateway(tmp_path)
+    try:
+        config = tmp_path / "config"
+        shutil.copytree(CONFIG_DIR, config)
+        profile = config / "profiles" / "dev.yaml"
+        profile.write_text(
+            profile.read_text() + f"\ngateway:\n  sockets: {{admin: '{eps.admin}'}}\ntrading: {{defualt_qty: 1}}\n"
+        )
+        (config / "instruments.yaml").write_text("NQ: {tick_size: [")  # and a reference file that is not YAML
+        env["NEXUSGW_CONFIG_DIR"] = str(config)
+        env["NEXUSGW_PROFILE"] = "dev"
+        assert "defualt_qty" in nexusgw("profile", "validate", "dev", env=env).stderr  # the profile is broken
+        result = nexusgw("killswitch", "--reason", "typo drill", env=env)
+        assert result.returncode == 0, result.stderr
+        assert "KILL SWITCH ACTIVE" in result.stdout and "typo drill" in result.stdout
+        status = nexusgw("status", "--json", env=env)
+        assert status.returncode == 0 and '"active": true' in status.stdout, status.stderr
+        (config / "gateway.yaml").write_text("{{{ not yaml")  # even the base file unreadable: the endpoint wins
+        release = nexusgw("killswitch", "release", "--endpoint", eps.admin, env=env)
+        assert release.returncode == 0 and "kill switch off" in release.stdout, release.stderr
+    finally:
+        stop(proc)
+
+
+def test_trading_state_set_and_shown_on_a_real_gateway(tmp_path: Path) -> None:
+    proc, env, eps = start_gateway(tmp_path)
+    try:
+        env["NEXUSGW_ADMIN_ENDPOINT"] = eps.admin
+        assert nexusgw("trading-state", env=env).stdout.splitlines() == ["global: ACTIVE"]
+        halted = nexusgw("trading-state", "halted", "--symbol", "NQ", "--reason", "news", env=env)
+        assert halted.returncode == 0, halted.stderr
+        assert "symbol NQ: HALTED" in halted.stdout and "news" in halted.stdout
+        reducing = nexusgw("trading-state", "reducing", env=env)
+        assert reducing.stdout.splitlines()[0].startswith("global: REDUCING since")
+        assert "state: " in nexusgw("status", env=env).stdout
+        nexusgw("trading-state", "active", env=env)
+        nexusgw("trading-state", "active", "--symbol", "NQ", env=env)
+        shown = nexusgw("trading-state", "--json", env=env)
+        assert {e["state"] for e in json.loads(shown.stdout)["trading_states"]} == {"ACTIVE"}
+    finally:
+        stop(proc)
 
 
 def test_adapter_for_unknown_platform_exits_2_listing_enabled() -> None:
-    result = nexusgw("adapter", "bookmap", "--config-dir", str(CONFIG_DIR))
+    result = nexusgw("adapter", "bookmap", "--profile", "dev", "--config-dir", str(CONFIG_DIR))
     assert result.returncode == 2
     assert "enabled: nt8, sierra, mt5_global, mt5_brazil" in result.stderr
 

@@ -241,10 +241,11 @@ def test_supervisord_restarts_a_killed_gateway_and_no_order_is_lost_or_sent_twic
 
     submitted = 0
     for name in platforms:
-        legs = Counter(
-            line.split("order ", 1)[1].split(":", 1)[0]
-            for line in (s.logs / f"{name}.log").read_text().splitlines()
-            if " order " in line and (": BUY " in line or ": SELL " in line)
+        lines = [json.loads(line) for line in (s.logs / f"{name}.log").read_text().splitlines() if line]
+        legs = Counter(  # supervisor's programs log JSON lines (not a terminal): the production format
+            line["leg_id"]
+            for line in lines
+            if line["msg"].startswith("order ") and (": BUY " in line["msg"] or ": SELL " in line["msg"])
         )
         submitted += len(legs)
         assert not {leg: n for leg, n in legs.items() if n > 1}, f"legs submitted to {name} more than once: {legs}"

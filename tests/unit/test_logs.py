@@ -83,3 +83,63 @@ def test_every_process_gets_the_limiter_through_setup_logging() -> None:
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)
+
+
+def test_json_lines_carry_order_and_leg_ids_and_the_file_rotates(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from nexus_gw import logs
+
+    monkeypatch.setenv(logs.MAX_BYTES_ENV, "2000")
+    monkeypatch.setenv(logs.BACKUPS_ENV, "2")
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    path = tmp_path / "logs" / "gateway.log"
+    try:
+        setup_logging("INFO", "gateway", fmt="json", log_file=path)
+        log = logging.getLogger("nexus_gw.server.execution")
+        log.info("order %s: leg %s sent", "20261124-5bd96fa9e7", "20261124-5bd96fa9e7.sierra")
+        log.warning("leg refused", extra={"leg_id": "20261124-00000000aa.mt5_global"})
+        log.info("no order here")
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            log.exception("handling %s failed", "20261124-0000000bbb")
+        lines = [json.loads(line) for line in path.read_text().splitlines()]
+        assert lines[0]["order_id"] == "20261124-5bd96fa9e7" and lines[0]["leg_id"] == "20261124-5bd96fa9e7.sierra"
+        assert lines[0]["role"] == "gateway" and lines[0]["level"] == "INFO" and lines[0]["ts"].endswith("Z")
+        assert lines[1]["leg_id"] == "20261124-00000000aa.mt5_global"
+        assert lines[1]["order_id"] == "20261124-00000000aa"
+        assert "order_id" not in lines[2] and "leg_id" not in lines[2]
+        assert lines[3]["order_id"] == "20261124-0000000bbb" and "ValueError: boom" in lines[3]["exc"]
+        for i in range(200):  # distinct templates: the repeat limiter lets them all through
+            logging.getLogger(f"fill.{i}").info("fill %d of leg 20261124-5bd96fa9e7.nt8", i)
+        files = sorted(p.name for p in path.parent.iterdir())
+        assert files == ["gateway.log", "gateway.log.1", "gateway.log.2"]
+        assert all(p.stat().st_size <= 2000 for p in path.parent.iterdir())
+        newest = [json.loads(line) for line in path.read_text().splitlines()]
+        assert newest[-1]["msg"] == "fill 199 of leg 20261124-5bd96fa9e7.nt8"
+        assert newest[-1]["leg_id"] == "20261124-5bd96fa9e7.nt8"
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        root.handlers[:], level = saved
+        root.setLevel(level)
+
+
+def test_the_format_is_text_on_a_terminal_json_otherwise_and_the_environment_chooses(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from nexus_gw import logs
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv(logs.FORMAT_ENV, raising=False)
+    assert logs.log_format(None, Tty()) == "text"
+    assert logs.log_format(None, io.StringIO()) == "json"
+    monkeypatch.setenv(logs.FORMAT_ENV, "text")
+    assert logs.log_format(None, io.StringIO()) == "text"
+    assert logs.log_format("json", Tty()) == "json"
+    monkeypatch.setenv(logs.FORMAT_ENV, "xml")
+    with pytest.raises(ValueError, match="NEXUSGW_LOG_FORMAT=json or text"):
+        logs.log_format(None, Tty())

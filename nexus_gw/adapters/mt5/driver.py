@@ -16,7 +16,7 @@ import os
 import time
 from typing import Any
 
-from nexus_gw.adapters.base import DriverEvents, PlatformDriver
+from nexus_gw.adapters.base import DriverEvents, PlatformDriver, report_symbol
 from nexus_gw.adapters.inflight import InFlightLeg
 from nexus_gw.domain.backoff import Backoff
 from nexus_gw.protocol.constants import OrderStatus, OrderType
@@ -68,6 +68,12 @@ class MT5Driver(PlatformDriver):
     # -- symbols ------------------------------------------------------------------------------------------
     def _broker(self, symbol: str) -> str:
         return self.settings.symbols.get(symbol, symbol)
+
+    def _unlisted(self, symbol: str, gateway_symbol: str) -> str:
+        return (
+            f"the broker {self.settings.server} does not list {symbol}: set platforms.{self.name}.settings.symbols."
+            f"{gateway_symbol} to the broker's name for it (find it with symbols_get, docs/mt5.md)"
+        )
 
     def _gateway(self, symbol: str) -> str:
         return self._to_gateway.get(symbol, symbol)
@@ -158,15 +164,10 @@ class MT5Driver(PlatformDriver):
             except Exception as exc:  # any failure of the API or its transport: connection lost
                 self._lost(exc)
                 return
-            if not ok:
-                log.error(
-                    "%s: the broker %s does not list %s (root %s): set settings.symbols to the broker's name "
-                    "(find it with symbols_get, docs/mt5.md)",
-                    self.name,
-                    self.settings.server,
-                    symbol,
-                    sub.root,
-                )
+            reason = "" if ok else self._unlisted(symbol, sub.symbol)
+            if reason:
+                log.error("%s: %s", self.name, reason)
+            report_symbol(self._events, sub.symbol, bool(ok), reason)  # shown by status and nexusgw check
 
     def _stream(self, now: float) -> None:
         assert self._events is not None
@@ -219,7 +220,7 @@ class MT5Driver(PlatformDriver):
             code, text = self._mt5.last_error()
             if int(code) in CONNECTION_ERRORS:
                 raise BackendError(f"symbol_info: {code} {text}")
-            raise LookupError(f"symbol {symbol} is not listed by the broker {self.settings.server}")
+            raise LookupError(self._unlisted(symbol, order.symbol))
         if not info.visible:
             self._mt5.symbol_select(symbol, True)
         tick = self._mt5.symbol_info_tick(symbol)

@@ -68,6 +68,7 @@ from .legs import LegBook
 from .quotes import QuoteBoard, Tick
 from .reconcile import SierraReconciler
 from .settings import MAX_CLIENT_ORDER_ID_BYTES, SierraSettings
+from .symbolcheck import SymbolVerifier
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ class SierraDriver(SierraReconciler, PlatformDriver, SessionListener):
                 name,
             )
         self.legs = LegBook(settings.order_map_file)
+        self.symbols = SymbolVerifier(name, settings.symbol_template, self._symbol_state)
         self._quotes = QuoteBoard()
         self._events: DriverEvents | None = None
         self._session: DtcSession | None = None
@@ -239,16 +241,16 @@ class SierraDriver(SierraReconciler, PlatformDriver, SessionListener):
             except PlatformUnavailable as exc:
                 log.info("%s: subscription of %s is sent at the next logon (%s)", self.name, symbol, exc)
         self._quotes.keep_only(set(wanted))
+        fresh = self.symbols.want(subscriptions)
+        if session.logged_on:
+            self.symbols.verify(session, fresh)
 
     def submit(self, order: Order) -> None:
         """Send one leg as a DTC order with ClientOrderID = leg id; never queued while disconnected."""
         leg = order.leg_id
-        if self.paper:
-            self._status(
-                leg,
-                OrderStatus.REJECTED,
-                f"platform {self.name} is in paper mode: its legs fill in the gateway and are never sent to Sierra",
-            )
+        refusal = self._refusal(order.symbol)  # paper mode, or a symbol Sierra does not know
+        if refusal:
+            self._status(leg, OrderStatus.REJECTED, refusal)
             return
         if not self.legs.claim(leg):
             known = self.legs.order_for_leg(leg)
@@ -311,6 +313,7 @@ class SierraDriver(SierraReconciler, PlatformDriver, SessionListener):
     # ------------------------------------------------------------------------------------------ session events
 
     def on_logged_on(self, info: LogonInfo) -> None:
+        self.symbols.on_logon(self.session, info.security_definitions_supported)  # every symbol again
         where = f"{self.settings.host}:{self.settings.port}"
         if not info.trading_supported:
             self._state(

@@ -7,7 +7,7 @@ import threading
 from collections import OrderedDict
 from typing import Final
 
-from nexus_gw.adapters.base import DriverEvents
+from nexus_gw.adapters.base import DriverEvents, report_symbol
 from nexus_gw.errors import OrderRejected, PlatformUnavailable
 from nexus_gw.protocol.constants import OrderStatus, OrderType
 from nexus_gw.protocol.messages import (
@@ -25,6 +25,7 @@ from .dtc.events import (
 from .dtc.session import DtcSession
 from .legs import LegBook
 from .settings import SierraSettings
+from .symbolcheck import SymbolVerifier
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,17 @@ class SierraExecution:
     _working: dict[str, tuple[str, float, int]]
     _executions: OrderedDict[tuple[str, str], ReportedFill]
     _positions: dict[str, float]
+    paper: bool
+    symbols: SymbolVerifier
+
+    def _refusal(self, symbol: str) -> str | None:
+        """Why a leg in ``symbol`` is not sent to Sierra at all: paper mode, or a symbol Sierra does not know."""
+        if self.paper:
+            return f"platform {self.name} is in paper mode: its legs fill in the gateway and are never sent to Sierra"
+        return self.symbols.refusal(symbol)
+
+    def _symbol_state(self, symbol: str, known: bool, reason: str) -> None:
+        report_symbol(self._events, symbol, known, reason)
 
     def _leg_of(self, client_order_id: str, server_order_id: str) -> str | None:
         """The leg an order report is about: its ClientOrderID if that is one of ours, else via the ServerOrderID."""

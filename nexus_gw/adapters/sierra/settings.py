@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from nexus_gw.domain.symbols.templates import template_of
+
 from .dtc.constants import ORDER_ID_LENGTH, TRADE_ACCOUNT_LENGTH, Encoding
 from .dtc.settings import SessionConfig
 
@@ -101,6 +103,14 @@ class SierraSettings(BaseModel):
     client_name: str = Field(
         _SESSION.client_name, max_length=31, description="Client name shown in Sierra's DTC server log."
     )
+    symbol_template: str | None = Field(
+        None,
+        description="How this Sierra install spells a contract (it depends on the data feed): a preset — sierra "
+        "(NQZ26_FUT_CME, Sierra's own feed), dash (NQZ26-CME), plain (NQZ26), rithmic (NQZ6.CME) — or a template "
+        "such as '{root}{month_code}{yy}_FUT_{exchange}'. Replaces the template of this instance in "
+        "config/symbols.yaml. The adapter asks Sierra for every subscribed symbol at logon and refuses to trade "
+        "one Sierra does not know, naming the preset that works.",
+    )
     simulator: bool = Field(
         False,
         description="Development only: the DTC server is the bundled simulator, which local stacks (nexusgw demo, "
@@ -118,6 +128,12 @@ class SierraSettings(BaseModel):
         return data
 
     @model_validator(mode="after")
+    def _check_symbol_template(self) -> SierraSettings:
+        if self.symbol_template:
+            template_of(self.symbol_template)  # ValueError naming the presets
+        return self
+
+    @model_validator(mode="after")
     def _check_backoff(self) -> SierraSettings:
         if self.reconnect_max_s < self.reconnect_initial_s:
             raise ValueError(
@@ -130,8 +146,8 @@ class SierraSettings(BaseModel):
         """The DTC session parameters for these settings and ``password`` (from the environment).
 
         Every setting whose name is a ``SessionConfig`` field goes to the session as it is; ``encoding`` is mapped
-        to the library's enumeration; the rest (``password_env``, ``order_map_file``, ``simulator``) is the
-        driver's own."""
+        to the library's enumeration; the rest (``password_env``, ``order_map_file``, ``simulator``,
+        ``symbol_template``) is the driver's own."""
         shared = SESSION_FIELDS & set(type(self).model_fields)
         values = {name: getattr(self, name) for name in shared}
         values["encoding"] = ENCODINGS[self.encoding]
@@ -141,7 +157,7 @@ class SierraSettings(BaseModel):
 SESSION_FIELDS: frozenset[str] = frozenset(f.name for f in dataclasses.fields(SessionConfig))
 """The names the DTC session takes; a setting of the same name is handed to it."""
 
-DRIVER_ONLY_FIELDS: frozenset[str] = frozenset({"password_env", "order_map_file", "simulator"})
+DRIVER_ONLY_FIELDS: frozenset[str] = frozenset({"password_env", "order_map_file", "simulator", "symbol_template"})
 """Settings the driver uses itself; every other setting is a session parameter."""
 
 

@@ -53,6 +53,7 @@ class Recorder:
         self.updates: list[tuple[str, OrderStatus, str]] = []
         self.fills: list[tuple[str, str, float, float]] = []
         self.states: list[bool] = []
+        self.symbols: dict[str, tuple[bool, str]] = {}
 
     def market_data(self, symbol: str, bid: float, ask: float, last: float, size: float, ts_ns: int) -> None:
         with self._lock:
@@ -69,6 +70,10 @@ class Recorder:
     def platform_state(self, connected: bool, reason: str = "") -> None:
         with self._lock:
             self.states.append(connected)
+
+    def symbol_state(self, symbol: str, known: bool, reason: str = "") -> None:
+        with self._lock:
+            self.symbols[symbol] = (known, reason)
 
     def statuses(self, leg_id: str) -> list[OrderStatus]:
         with self._lock:

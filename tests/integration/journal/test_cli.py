@@ -31,6 +31,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A data dir with a journal: NQ bought on two platforms and sold on one (day 1); WIN sold (day 2)."""
     data = tmp_path / "data"
     monkeypatch.setenv("NEXUSGW_GATEWAY__DATA_DIR", str(data))
+    monkeypatch.setenv("NEXUSGW_PROFILE", "dev")
     with Journal.open(data / "journal.sqlite3") as journal:
         journal.record_order(make_order("o1", ("nt8", "sierra"), 2, Side.BUY, "NQ", T0 + HOUR))
         journal.record_execution("o1.nt8", Execution("a", 2, 16000.25, T0 + HOUR + 1))
@@ -44,9 +45,24 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(*args: str) -> str:
+    """stdout only: which journal was read goes to stderr."""
     result = CliRunner().invoke(app, [*args, "--config-dir", str(CONFIG_DIR)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout
+
+
+def test_every_command_names_the_journal_it_reads_on_stderr(data_dir: Path) -> None:
+    for command in ("orders", "fills", "positions"):
+        result = CliRunner().invoke(app, [command, "--json", "--config-dir", str(CONFIG_DIR)], catch_exceptions=False)
+        assert f"journal: {data_dir / 'journal.sqlite3'} (profile dev)" in result.stderr
+        json.loads(result.stdout)  # stdout stays pure JSON
+
+
+def test_without_a_profile_the_command_says_how_to_give_one(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NEXUSGW_PROFILE")
+    result = CliRunner().invoke(app, ["orders", "--config-dir", str(CONFIG_DIR)])
+    assert result.exit_code != 0 and "no profile given" in str(result.exception)
+    assert "NEXUSGW_PROFILE" in str(result.exception) and "stage1" in str(result.exception)
 
 
 def test_orders_lists_every_order_with_legs_and_aggregate(data_dir: Path) -> None:
@@ -137,6 +153,7 @@ def test_explicit_journal_file_is_read_without_the_data_dir(data_dir: Path, tmp_
 
 def test_missing_journal_names_the_path_and_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEXUSGW_GATEWAY__DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("NEXUSGW_PROFILE", "dev")
     result = CliRunner().invoke(app, ["orders", "--config-dir", str(CONFIG_DIR)])
     assert isinstance(result.exception, JournalMissing)
     assert result.exception.exit_code == 2 and str(tmp_path / "empty") in str(result.exception)

@@ -129,3 +129,17 @@ def test_a_host_can_run_only_some_adapters_with_only_their_companions(
     assert "--adapter nt9: not an enabled platform instance of profile dev; enabled: nt8, sierra" in (
         capsys.readouterr().err
     )
+
+
+def test_an_adapter_the_platform_starts_itself_gets_no_program(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = tmp_path / "live-bookmap.yaml"  # a real Bookmap: it runs the addon, which is the adapter
+    profile.write_text("extends: dev\nplatforms:\n  bookmap:\n    driver: bookmap\n")
+    text = render(tmp_path, "--profile", str(profile))
+    assert "[program:bookmap]" not in text and "[program:sierra]" in text
+    assert "left out: bookmap (started by the platform itself, not by supervisor)" in capsys.readouterr().err
+    code = main(
+        ["supervisor", "render", "--config-dir", str(CONFIG_DIR), "--profile", str(profile), "--adapter", "bookmap"]
+    )
+    assert code == 2 and "the platform starts this adapter itself" in capsys.readouterr().err

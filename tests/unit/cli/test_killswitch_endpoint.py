@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nexus_gw.cli.killswitch import DEFAULT_ENDPOINT, resolve_endpoint
+from nexus_gw.cli.killswitch import resolve_endpoint
+from nexus_gw.cli.target import DEFAULT_ENDPOINT
 from tests.conftest import CONFIG_DIR
 
 
@@ -68,3 +69,40 @@ def test_status_shows_which_legs_still_work_where() -> None:
     text = render_status(data)
     assert "kill switch NOT complete yet" in text and "pending cancel: sierra leg o1.sierra" in text
     assert "not journaled yet" in text
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["status"], ["killswitch"], ["killswitch", "release"], ["approvals", "list"], ["trading-state", "halted"]],
+)
+def test_with_the_gateway_down_each_admin_command_answers_within_2s(
+    command: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import time
+
+    from nexus_gw.cli.app import main
+    from nexus_gw.stack import Endpoints
+
+    endpoint = Endpoints.free().admin  # nothing listens there
+    monkeypatch.setenv("NEXUSGW_ADMIN_ENDPOINT", endpoint)
+    started = time.monotonic()
+    code = main(command)
+    elapsed = time.monotonic() - started
+    assert (
+        code == 1 and f"gateway not answering on {endpoint} (from $NEXUSGW_ADMIN_ENDPOINT)" in capsys.readouterr().err
+    )
+    assert elapsed < 2.0, f"{command} took {elapsed:.2f}s with nothing listening"
+
+
+def test_endpoint_order_option_environment_profile_default(config: Path) -> None:
+    from nexus_gw.cli.target import resolve_target
+
+    profile = config / "profiles" / "dev.yaml"
+    profile.write_text(profile.read_text() + "\ngateway:\n  sockets: {admin: 'tcp://127.0.0.1:6002'}\n")
+    env = {"NEXUSGW_ADMIN_ENDPOINT": "tcp://127.0.0.1:6003", "NEXUSGW_PROFILE": "dev"}
+    assert resolve_target("tcp://127.0.0.1:6004", None, config, env).endpoint == "tcp://127.0.0.1:6004"
+    assert resolve_target(None, None, config, env).endpoint == "tcp://127.0.0.1:6003"
+    del env["NEXUSGW_ADMIN_ENDPOINT"]
+    assert resolve_target(None, None, config, env).source == "profile dev"
+    assert resolve_target(None, None, config, env).endpoint == "tcp://127.0.0.1:6002"
+    assert resolve_target(None, None, config, {}).endpoint == DEFAULT_ENDPOINT

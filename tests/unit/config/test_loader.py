@@ -83,7 +83,7 @@ def test_unknown_driver_lists_valid_drivers(config_copy: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_profile("bad", config_copy, check_settings=validate_driver_settings)
     assert "bad.yaml:4:5" in str(err.value) or "bad.yaml:3:3" in str(err.value)
-    assert "valid drivers: mt5, nt8, sierra, sim" in str(err.value)
+    assert "valid drivers: bookmap, mt5, nt8, sierra, sim" in str(err.value)
 
 
 def test_unknown_symbol_and_platform_are_refused_with_the_known_ones(config_copy: Path) -> None:

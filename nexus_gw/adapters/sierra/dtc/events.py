@@ -39,6 +39,7 @@ class LogonInfo:
     oco_supported: bool
     cancel_replace_supported: bool
     symbol_exchange_delimiter: str
+    security_definitions_supported: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -210,6 +210,7 @@ class SessionLoop:
             oco_supported=bool(answer.OCOOrdersSupported),
             cancel_replace_supported=bool(answer.OrderCancelReplaceSupported),
             symbol_exchange_delimiter=answer.SymbolExchangeDelimiter,
+            security_definitions_supported=bool(answer.SecurityDefinitionsSupported),
         )
         return stream
 
@@ -340,8 +341,12 @@ class SessionLoop:
         item = msg.TradeAccount or None
         self._requests.add(msg.RequestID, item, msg.MessageNumber, msg.TotalNumberMessages)
 
+    def _on_security_definition(self, msg: m.SecurityDefinitionResponse) -> None:
+        self._requests.add(msg.RequestID, msg, 1, 1)  # one definition per symbol request
+
     def _on_request_reject(
-        self, msg: m.OpenOrdersReject | m.CurrentPositionsReject | m.HistoricalOrderFillsReject
+        self,
+        msg: m.OpenOrdersReject | m.CurrentPositionsReject | m.HistoricalOrderFillsReject | m.SecurityDefinitionReject,
     ) -> None:
         self._requests.reject(msg.RequestID, msg.RejectText or "(no reason given)")
 

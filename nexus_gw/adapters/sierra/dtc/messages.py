@@ -577,6 +577,43 @@ class TradeAccountResponse(Message):
     RequestID: int = i32(44)
 
 
+# --------------------------------------------------------------------------------------------------- symbols
+
+
+@message(MessageType.SECURITY_DEFINITION_FOR_SYMBOL_REQUEST, size=88)
+class SecurityDefinitionForSymbolRequest(Message):
+    """Does the server know ``Symbol`` (on ``Exchange``)? Answered by a RESPONSE or a REJECT with the RequestID."""
+
+    RequestID: int = i32(4)
+    Symbol: str = char(8, SYMBOL_LENGTH)
+    Exchange: str = char(72, EXCHANGE_LENGTH)
+
+
+@message(MessageType.SECURITY_DEFINITION_RESPONSE, size=432)
+class SecurityDefinitionResponse(Message):
+    """The server's definition of one symbol (the fields the adapter reads; the rest keep their zero bytes)."""
+
+    RequestID: int = i32(4)
+    Symbol: str = char(8, SYMBOL_LENGTH)
+    Exchange: str = char(72, EXCHANGE_LENGTH)
+    SecurityType: int = i32(88)
+    Description: str = char(92, 64, free_text=True)
+    MinPriceIncrement: float = f32(156)
+    PriceDisplayFormat: int = i32(160)
+    CurrencyValuePerIncrement: float = f32(164)
+    IsFinalMessage: int = u8(168, 1)
+    SecurityExpirationDate: int = u32(228)
+    ExchangeSymbol: str = char(260, SYMBOL_LENGTH)
+    Currency: str = char(332, 8)
+    ContractSize: float = f32(340)
+
+
+@message(MessageType.SECURITY_DEFINITION_REJECT, size=104)
+class SecurityDefinitionReject(Message):
+    RequestID: int = i32(4)
+    RejectText: str = char(8, TEXT_DESCRIPTION_LENGTH, free_text=True)
+
+
 # --------------------------------------------------------------------------------------------------- logging
 
 

@@ -93,6 +93,8 @@ class DtcSession(SessionLoop):
             m.OpenOrdersReject: self._on_request_reject,
             m.CurrentPositionsReject: self._on_request_reject,
             m.HistoricalOrderFillsReject: self._on_request_reject,
+            m.SecurityDefinitionResponse: self._on_security_definition,
+            m.SecurityDefinitionReject: self._on_request_reject,
             m.UserMessage: lambda msg: self._emit(self.listener.on_server_message, msg.UserMessage),
             m.GeneralLogMessage: lambda msg: self._emit(self.listener.on_server_message, msg.MessageText),
             m.AlertMessage: lambda msg: self._emit(self.listener.on_server_message, msg.MessageText),
@@ -292,6 +294,15 @@ class DtcSession(SessionLoop):
         account = self.trade_account if trade_account is None else trade_account
         return self._request(
             "current positions", lambda rid: m.CurrentPositionsRequest(RequestID=rid, TradeAccount=account)
+        )
+
+    def request_security_definition_async(self, symbol: str, exchange: str | None = None) -> Future[list[Any]]:
+        """Ask whether the server knows ``symbol``: a list of one ``SecurityDefinitionResponse``, or a
+        :class:`~nexus_gw.errors.PlatformError` with the server's reject text when it does not."""
+        exch = self.config.exchange if exchange is None else exchange
+        return self._request(
+            f"security definition of {symbol!r}",
+            lambda rid: m.SecurityDefinitionForSymbolRequest(RequestID=rid, Symbol=symbol, Exchange=exch),
         )
 
     def request_trade_accounts(self) -> list[str]:

@@ -165,3 +165,37 @@ class ExchangeAnswers(ExchangeFields):
             )
             for i, account in enumerate(accounts, 1)
         ]
+
+    def security_definition(
+        self, req: m.SecurityDefinitionForSymbolRequest
+    ) -> m.SecurityDefinitionResponse | m.SecurityDefinitionReject:
+        """The definition of a symbol the simulator lists, spelled exactly as listed; a reject for any other.
+
+        Like Sierra, the simulator knows each contract under one spelling only (its data feed's): ``NQZ26`` is not
+        ``NQZ26_FUT_CME``. A client using the wrong symbol template is therefore told so here, before it trades.
+        """
+        symbol = req.Symbol
+        if symbol not in self.settings.symbols:
+            return m.SecurityDefinitionReject(
+                RequestID=req.RequestID, RejectText=f"Symbol '{symbol}' not found on the server's data feed"
+            )
+        exchange = req.Exchange or _exchange_of(symbol)
+        return m.SecurityDefinitionResponse(
+            RequestID=req.RequestID,
+            Symbol=symbol,
+            Exchange=exchange,
+            SecurityType=1,  # SECURITY_TYPE_FUTURE
+            Description=f"{symbol} (nexusgw DTC simulator)",
+            MinPriceIncrement=self.settings.tick_size,
+            IsFinalMessage=1,
+            ExchangeSymbol=symbol,
+            Currency="USD",
+        )
+
+
+def _exchange_of(symbol: str) -> str:
+    """The exchange a symbol spells after its delimiter (``NQZ26_FUT_CME``, ``NQZ26-CME``); empty when none."""
+    for delimiter in ("_FUT_", "-", "."):
+        if delimiter in symbol:
+            return symbol.rsplit(delimiter, 1)[1][:15]
+    return ""

@@ -219,7 +219,7 @@ class ClientConnection:
                 OrderCancelReplaceSupported=0,
                 MarketDepthIsSupported=0,
                 MarketDataSupported=1,
-                SecurityDefinitionsSupported=0,
+                SecurityDefinitionsSupported=int(cfg.security_definitions),
                 HistoricalPriceDataSupported=0,
             )
         )
@@ -281,6 +281,8 @@ class ClientConnection:
             self._reply(sim.exchange.historical_fills(msg))
         elif isinstance(msg, m.CurrentPositionsRequest):
             self._reply(sim.exchange.positions(msg))
+        elif isinstance(msg, m.SecurityDefinitionForSymbolRequest) and sim.config.security_definitions:
+            self._reply(sim.exchange.security_definition(msg))
         else:
             log.info("%s: the simulator does not handle %s; ignored", self.name, type(msg).__name__)
 

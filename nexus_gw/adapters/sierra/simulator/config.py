@@ -47,6 +47,8 @@ class SimulatorConfig:
     """When set, every logon is rejected with this text."""
     logon_reject_status: LogonStatus = LogonStatus.ERROR
     allow_trading: bool = True
+    security_definitions: bool = True
+    """Answer SECURITY_DEFINITION_FOR_SYMBOL_REQUEST (and say so at logon); False: a server that does not."""
     fill_latency_s: float = 0.05
     """Delay from acceptance (or from the market reaching the price) to the first execution."""
     fill_interval_s: float = 0.05

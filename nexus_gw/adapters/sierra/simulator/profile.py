@@ -12,6 +12,7 @@ base prices from the simulated driver's defaults. Every other option is passed t
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,8 @@ from pathlib import Path
 from typing import Final
 
 from nexus_gw.adapters.sim.config import DEFAULT_PRICES
-from nexus_gw.config.loader import LoadedProfile, load_profile
+from nexus_gw.config.loader import LoadedProfile, load_profile, load_reference
+from nexus_gw.domain.symbols.templates import template_of
 from nexus_gw.errors import NexusGwError
 
 from . import cli as simulator
@@ -29,11 +31,23 @@ HORIZON_DAYS: Final = 100
 
 FALLBACK_PRICE: Final = 100.0
 
+FEED_TEMPLATE_ENV: Final = "NEXUSGW_SIERRA_SIM_FEED_TEMPLATE"
+"""Environment variable naming the simulated feed's spelling (for stacks that start the simulator themselves)."""
 
-def platform_symbols(loaded: LoadedProfile, platform: str, at: datetime | None = None) -> dict[str, float]:
-    """Sierra symbol → base price for every root of the profile that ``platform`` trades, from ``at`` on."""
+
+def platform_symbols(
+    loaded: LoadedProfile, platform: str, at: datetime | None = None, feed_template: str | None = None
+) -> dict[str, float]:
+    """Sierra symbol → base price for every root of the profile that ``platform`` trades, from ``at`` on.
+
+    The symbols are spelled as the instance spells them, or with ``feed_template`` (a preset name or template) when
+    given: a simulated data feed whose spelling differs from the adapter's, to see the adapter catch it.
+    """
     profile = loaded.profile
     mapper = loaded.reference.symbols
+    if feed_template:
+        templates = {platform: template_of(feed_template)}
+        mapper = load_reference(loaded.config_dir, profile.reference, templates).symbols
     start = at or profile.gateway.clock.start or datetime.now(UTC)
     symbols: dict[str, float] = {}
     for root in profile.symbols:
@@ -55,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", default="dev", help="profile name (default dev)")
     p.add_argument("--config-dir", type=Path, default=None, help="config directory (default: as nexusgw finds it)")
     p.add_argument("--platform", default="sierra", help="platform instance whose symbols to list (default sierra)")
+    p.add_argument(
+        "--feed-template",
+        default=os.environ.get(FEED_TEMPLATE_ENV) or None,
+        help="spell the symbols as this data feed does: a preset (sierra, dash, plain, rithmic) or a template "
+        f"(default: as the instance's symbol_template or config/symbols.yaml; env {FEED_TEMPLATE_ENV})",
+    )
     return p
 
 
@@ -64,8 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "--symbols" not in rest:
         try:
             loaded = load_profile(args.profile, args.config_dir)
-            symbols = platform_symbols(loaded, args.platform)
-        except NexusGwError as exc:
+            symbols = platform_symbols(loaded, args.platform, feed_template=args.feed_template)
+        except (NexusGwError, ValueError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         if not symbols:

@@ -113,7 +113,19 @@ def test_a_volume_that_cannot_be_rounded_and_an_unknown_symbol_are_rejected_with
     run.driver.submit(tiny)
     run.driver.submit(unknown)
     assert "rounds to 0 lots" in run.events.reason(tiny.leg_id, OrderStatus.REJECTED)
-    assert "symbol NAS999 is not listed by the broker" in run.events.reason(unknown.leg_id, OrderStatus.REJECTED)
+    refused = run.events.reason(unknown.leg_id, OrderStatus.REJECTED)
+    assert "does not list NAS999: set platforms.mt5_global.settings.symbols.NAS999" in refused
+
+
+def test_subscribed_symbols_are_verified_and_an_unknown_one_reported_naming_the_setting(run: Running) -> None:
+    run.driver.subscribe([Subscription(root="NQ", symbol="NAS100"), Subscription(root="ES", symbol="SPX999")])
+    run.wait(lambda: "SPX999" in run.events.symbols, "the verdict on SPX999")
+    assert run.events.symbols["NAS100"] == (True, "")
+    known, reason = run.events.symbols["SPX999"]
+    assert known is False and "set platforms.mt5_global.settings.symbols.SPX999" in reason
+    leg = order("SPX999")
+    run.driver.submit(leg)
+    assert run.events.reason(leg.leg_id, OrderStatus.REJECTED).endswith(reason)
 
 
 @pytest.mark.parametrize("mode", ["timeout", "none"])

@@ -65,6 +65,9 @@ class Recorder:
     def platform_state(self, connected: bool, reason: str = "") -> None:
         self._add("platform_state", connected, reason)
 
+    def symbol_state(self, symbol: str, known: bool, reason: str = "") -> None:
+        self._add("symbol_state", symbol, known, reason)
+
     def of(self, kind: str, predicate: Callable[[tuple[Any, ...]], bool] = lambda _a: True) -> list[tuple[Any, ...]]:
         with self._cond:
             return [e.args for e in self.events if e.kind == kind and predicate(e.args)]

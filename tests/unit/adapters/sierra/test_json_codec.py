@@ -102,8 +102,8 @@ def test_bad_frames_raise_protocol_error(frame: bytes, code: str, fragment: str)
 
 def test_unknown_type_raises_unknown_message_type() -> None:
     with pytest.raises(UnknownMessageType) as err:
-        decode_json(b'{"Type":507}')
-    assert err.value.message_type == 507
+        decode_json(b'{"Type":508}')
+    assert err.value.message_type == 508
 
 
 def test_encoder_refuses_non_finite_numbers_and_overlong_identifiers() -> None:
