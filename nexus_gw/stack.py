@@ -220,9 +220,13 @@ class LocalStack:
 
         return self.wait_status(ready, timeout_s, f"platforms online: {', '.join(platforms)}")
 
-    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+    def kill(self, name: str, sig: int | None = None) -> None:
+        """Send ``sig`` (default: kill outright, SIGKILL; TerminateProcess on Windows)."""
         proc = self.procs[name]
-        proc.send_signal(sig)
+        if sig is None:
+            proc.kill()
+        else:
+            proc.send_signal(sig)
         proc.wait(timeout=10)
 
     def stop(self, name: str, timeout_s: float = 10.0) -> int | None:

@@ -6,7 +6,8 @@ Every ``import`` of every module is checked — top-level, function-local and ``
     cli (cli/, stack.py, __main__.py)            may import everything
     examples                                     client and everything under the upper tier
     server | client | adapters                   the middle tier and below; never each other
-    protocol | config | journal | monitor | ops  the domain only; never each other
+    protocol | config | journal | monitor |      the domain only; never each other
+    ops | security
     domain                                       nothing of nexus_gw but the base layer
     base (nexus_gw, errors, logs, failpoints)    nothing of nexus_gw but the base layer
 
@@ -29,7 +30,7 @@ BASE_MODULES = frozenset({PACKAGE, f"{PACKAGE}.errors", f"{PACKAGE}.logs", f"{PA
 # Top-level modules that belong to a layer other than their own name.
 TOP_LEVEL_LAYER = {"stack": "cli", "__main__": "cli"}
 
-MIDDLE = frozenset({"protocol", "config", "journal", "monitor", "ops"})
+MIDDLE = frozenset({"protocol", "config", "journal", "monitor", "ops", "security"})
 UPPER = frozenset({"server", "client", "adapters"})
 
 # layer -> the other layers it may import (every layer may import itself and the base layer).

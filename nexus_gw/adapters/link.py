@@ -34,6 +34,7 @@ from nexus_gw.errors import ProtocolError
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import MsgType
+from nexus_gw.security.curve import ClientCurve
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +51,10 @@ class GatewayLink:
         liveness: int = 3,
         backoff: Backoff | None = None,
         hello_backoff: Backoff | None = None,
+        curve: ClientCurve | None = None,
     ) -> None:
         self.ctx = ctx
+        self.curve = curve
         self.endpoint = endpoint
         self.name = name
         self.driver = driver
@@ -86,6 +89,8 @@ class GatewayLink:
         sock.setsockopt(zmq.LINGER, 0)
         sock.setsockopt(zmq.SNDHWM, 100_000)
         sock.setsockopt(zmq.RCVHWM, 100_000)
+        if self.curve is not None:
+            self.curve.apply(sock)
         sock.connect(self.endpoint)
         self.socket = sock
         self.welcome = None

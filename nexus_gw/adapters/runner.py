@@ -31,6 +31,7 @@ from nexus_gw.errors import ConfigError
 from nexus_gw.ops.sdnotify import Notifier
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import TERMINAL_STATUSES, MsgType
+from nexus_gw.security.curve import ClientCurve
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +49,14 @@ class AdapterRunner:
         heartbeat_interval_s: float = 1.0,
         liveness: int = 3,
         state_dir: Path | None = None,
+        curve: ClientCurve | None = None,
     ) -> None:
         self.name = name
         self.driver = driver
         self.ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
         self.sink = EventSink()
         self.link = GatewayLink(
-            self.ctx, endpoint, name, driver.kind, driver.capabilities(), heartbeat_interval_s, liveness
+            self.ctx, endpoint, name, driver.kind, driver.capabilities(), heartbeat_interval_s, liveness, curve=curve
         )
         self.link.report_provider = driver.report
         self.stop_event = threading.Event()

@@ -25,6 +25,7 @@ def adapter(
     from nexus_gw.config.loader import load_profile
     from nexus_gw.errors import UsageError
     from nexus_gw.logs import setup_logging
+    from nexus_gw.security.curve import client_curve
 
     loaded = load_profile(require_profile(profile, config_dir), config_dir, check_settings=validate_driver_settings)
     instances = loaded.profile.enabled_platforms()
@@ -37,9 +38,23 @@ def adapter(
     setup_logging(loaded.profile.gateway.log_level, f"adapter[{canonical}]")
     driver = build_driver(instance.driver, canonical, instance.settings, paper=instance.paper)
     gw = loaded.profile.gateway
+    security = gw.security
+    curve = client_curve(
+        security.client_secret_key,
+        security.server_public_key,
+        loaded.config_dir,
+        role=f"adapter {canonical}",
+        required=security.curve,
+    )
     state_dir = gw.data_dir / "adapters" / canonical  # the write-ahead of sent legs (adapters/inflight.py)
     runner = AdapterRunner(
-        canonical, driver, gw.sockets.platform, gw.heartbeat_interval_s, gw.heartbeat_liveness, state_dir=state_dir
+        canonical,
+        driver,
+        gw.sockets.platform,
+        gw.heartbeat_interval_s,
+        gw.heartbeat_liveness,
+        state_dir=state_dir,
+        curve=curve,
     )
 
     def _stop(signum: int, _frame: object) -> None:
@@ -48,5 +63,13 @@ def adapter(
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    log.info("adapter %s (driver %s) -> gateway %s", canonical, instance.driver, gw.sockets.platform)
+    if hasattr(signal, "SIGBREAK"):  # Windows: Ctrl+Break, and how service wrappers may ask a console process to stop
+        signal.signal(signal.SIGBREAK, _stop)
+    log.info(
+        "adapter %s (driver %s) -> gateway %s%s",
+        canonical,
+        instance.driver,
+        gw.sockets.platform,
+        f" (CURVE, client key {curve.keys.public.decode()})" if curve else "",
+    )
     runner.run()

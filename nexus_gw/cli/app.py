@@ -20,6 +20,7 @@ from nexus_gw.cli import (
     demo,
     fx,
     journal,
+    keys,
     killswitch,
     profile,
     rollover,
@@ -31,7 +32,9 @@ from nexus_gw.cli import (
 from nexus_gw.cli import alerts as alerts_cli
 from nexus_gw.cli import backup as backup_cli
 from nexus_gw.cli import check as check_cli
+from nexus_gw.cli import dashboard as dashboard_cli
 from nexus_gw.cli import init as init_cmd
+from nexus_gw.cli import report as report_cmd
 from nexus_gw.cli import supervisor as supervisor_cli
 from nexus_gw.errors import NexusGwError
 
@@ -47,11 +50,13 @@ app.command("serve")(serve.serve)
 app.command("adapter")(adapter.adapter)
 app.command("demo")(demo.demo)
 app.command("status")(status.status)
+app.command("dashboard")(dashboard_cli.dashboard)
 app.command("orders")(journal.orders)
 app.command("fills")(journal.fills)
 app.command("positions")(journal.positions)
 app.command("check")(check_cli.check)
 app.command("backup")(backup_cli.backup)
+app.command("report")(report_cmd.report)
 app.add_typer(profile.app, name="profile")
 app.add_typer(symbols.app, name="symbols")
 app.add_typer(rollover.app, name="rollover")
@@ -61,6 +66,7 @@ app.add_typer(approvals.app, name="approvals")
 app.command("trading-state")(state.trading_state)
 app.add_typer(supervisor_cli.app, name="supervisor")
 app.add_typer(alerts_cli.app, name="alerts")
+app.add_typer(keys.app, name="keys")
 
 
 def _version(value: bool) -> None:

@@ -69,6 +69,7 @@ def render(items: list[Item], when: str, profile: str) -> str:
 
 
 def gather(profile: str, config_dir: Path | None) -> tuple[Facts, Path]:
+    from nexus_gw.cli.keys import profile_admin_options
     from nexus_gw.client.admin import admin_request
     from nexus_gw.config.loader import load_profile
     from nexus_gw.domain.contracts import front_contract
@@ -80,7 +81,9 @@ def gather(profile: str, config_dir: Path | None) -> tuple[Facts, Path]:
     status: dict[str, Any] | None = None
     error = ""
     try:
-        status = admin_request(prof.gateway.sockets.admin, "status", timeout_s=2.0, tries=1)
+        status = admin_request(
+            prof.gateway.sockets.admin, "status", timeout_s=2.0, tries=1, **profile_admin_options(loaded)
+        )
     except NexusGwError as exc:
         error = str(exc)
     now = datetime.now(UTC)

@@ -3,6 +3,7 @@
 The journal is opened read-only, so these commands are safe while ``nexusgw serve`` runs. Times are shown in
 UTC. ``--since``/``--until`` take a date (YYYY-MM-DD, a whole UTC day) or an ISO time with offset; ``--since``
 includes its instant, ``--until`` a date includes that whole day, an ISO time is exclusive.
+``--date D`` is trading day D as the daily loss limit counts it (``risk.trading_day``, default 17:00 Chicago).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from nexus_gw.cli.options import ConfigDirOpt, JsonOpt, ProfileOpt
+from nexus_gw.cli.tradingdays import DateOpt, day_window
 from nexus_gw.errors import UsageError
 
 if TYPE_CHECKING:
@@ -183,12 +185,15 @@ def orders(
     as_json: JsonOpt = False,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    day: DateOpt = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only orders that are still working.")] = False,
     csv_path: CsvOpt = None,
     journal: JournalOpt = None,
 ) -> None:
     """List journaled orders created in the period, with their legs' states and the aggregate fill."""
-    start, stop = parse_when(since, "--since"), parse_when(until, "--until", end=True)
+    start, stop = day_window(
+        day, parse_when(since, "--since"), parse_when(until, "--until", end=True), profile, config_dir
+    )
     with _open(profile, config_dir, journal) as store:
         found = store.query_orders(start, stop)
     records = [order_record(o) for o in found if not (open_only and o.is_terminal)]
@@ -232,13 +237,16 @@ def fills(
     as_json: JsonOpt = False,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    day: DateOpt = None,
     platform: Annotated[str | None, typer.Option("--platform", help="Only this platform instance.")] = None,
     root: Annotated[str | None, typer.Option("--root", help="Only this root, e.g. NQ.")] = None,
     csv_path: CsvOpt = None,
     journal: JournalOpt = None,
 ) -> None:
     """List executions in the period, in the order the gateway counted them."""
-    start, stop = parse_when(since, "--since"), parse_when(until, "--until", end=True)
+    start, stop = day_window(
+        day, parse_when(since, "--since"), parse_when(until, "--until", end=True), profile, config_dir
+    )
     with _open(profile, config_dir, journal) as store:
         found = store.query_fills(start, stop, platform=platform, root=root)
     headers = ("time", "order_id", "leg_id", "fill_id", "platform", "root", "symbol", "side", "qty", "price")
@@ -323,6 +331,7 @@ def positions(
     as_json: JsonOpt = False,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    day: DateOpt = None,
     rate: RateOpt = None,
     mark: MarkOpt = None,
     trips: Annotated[bool, typer.Option("--trips", help="List round trips closed in the period instead.")] = False,
@@ -336,7 +345,9 @@ def positions(
     from nexus_gw.domain.positions import PositionBook
     from nexus_gw.journal.records import datetime_to_ns
 
-    start, stop = parse_when(since, "--since"), parse_when(until, "--until", end=True)
+    start, stop = day_window(
+        day, parse_when(since, "--since"), parse_when(until, "--until", end=True), profile, config_dir
+    )
     loaded = load_profile(profile, config_dir, check_settings=validate_driver_settings)
     book = PositionBook(_valuation(loaded), _to_usd(_pairs(rate or [], "--rate", "BRL=5.494")))
     with _open(profile, config_dir, journal) as store:

@@ -49,7 +49,7 @@ def _mt5(name: str, settings: Mapping[str, Any], paper: bool, env: Mapping[str, 
     elif backend == "local" and not _installed("MetaTrader5"):
         found.append(Finding(CANNOT_RUN, name, "the MetaTrader5 package is missing: pip install 'nexusgw[mt5]'"))
     elif backend == "remote" and not _installed("rpyc"):
-        found.append(Finding(CANNOT_RUN, name, "backend remote needs rpyc: pip install 'nexusgw[mt5-remote]'"))
+        found.append(Finding(CANNOT_RUN, name, "backend remote needs rpyc, a dependency: reinstall nexusgw"))
     if double:
         found.append(Finding(NOTE, name, "double: true trades against the MetaTrader5 test double, not a broker"))
     elif not paper:
@@ -70,6 +70,33 @@ def _sierra(name: str, settings: Mapping[str, Any], paper: bool, env: Mapping[st
     return []
 
 
+def _nt8(name: str, settings: Mapping[str, Any], platform: str) -> list[Finding]:
+    if settings.get("simulator"):
+        return [Finding(NOTE, name, "simulator: true trades against a simulated NinjaTrader, not NinjaTrader 8")]
+    if platform == "win32":
+        return []
+    if settings.get("mode", "bridge") == "ati":
+        why = (
+            "mode ati writes order files into NinjaTrader's folder on the Windows PC: run this adapter there "
+            "(docs/deployment.md), or use mode: bridge with settings.host the NinjaTrader PC"
+        )
+        return [Finding(CANNOT_RUN, name, why)]
+    if str(settings.get("host", "127.0.0.1")) in ("127.0.0.1", "localhost", "::1"):
+        why = (
+            "NinjaTrader runs on Windows, not on this machine: set settings.host to the NinjaTrader PC "
+            "(docs/nt8.md), or run this adapter there"
+        )
+        return [Finding(CANNOT_RUN, name, why)]
+    return []
+
+
+def _bookmap(name: str, settings: Mapping[str, Any]) -> list[Finding]:
+    if settings.get("fake"):
+        return [Finding(NOTE, name, "fake: true trades against the fake Bookmap, not Bookmap")]
+    why = "Bookmap starts this adapter (its addon, docs/bookmap.md): no supervisor program or service runs it"
+    return [Finding(NOTE, name, why)]
+
+
 def findings(profile: Any, env: Mapping[str, str] | None = None, platform: str | None = None) -> list[Finding]:
     """Findings for every enabled instance of a validated profile, in the profile's order."""
     from nexus_gw.adapters.registry import DRIVERS
@@ -88,6 +115,10 @@ def findings(profile: Any, env: Mapping[str, str] | None = None, platform: str |
             result.extend(_mt5(name, settings, instance.paper, env, platform))
         elif instance.driver == "sierra":
             result.extend(_sierra(name, settings, instance.paper, env))
+        elif instance.driver == "nt8":
+            result.extend(_nt8(name, settings, platform))
+        elif instance.driver == "bookmap":
+            result.extend(_bookmap(name, settings))
         if instance.paper:
             result.append(
                 Finding(NOTE, name, "paper: true: orders fill in the gateway's simulator, not at the platform")

@@ -10,12 +10,13 @@ so a typo anywhere in a profile never blocks the emergency stop. The endpoint, f
 3. ``tcp://127.0.0.1:5557``.
 
 When nothing listens on a TCP endpoint the command says so within about a second instead of waiting for
-request timeouts. ``AdminTarget.options`` carries extra keyword arguments for ``admin_request`` (the place for
-the admin socket's client keys).
+request timeouts. ``AdminTarget.options`` carries extra keyword arguments for ``admin_request``: the admin
+client's CURVE keys, from the environment or the profile's ``gateway.security`` read as tolerantly.
 """
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import socket
@@ -48,9 +49,9 @@ def warn(message: str, command: str = "nexusgw") -> None:
     typer.echo(f"{command}: warning: {message}", err=True)
 
 
-def admin_from_profile(profile: str, config_dir: Path | None) -> str | None:
-    """``gateway.sockets.admin`` from the profile, its ``extends:`` chain and the base file, in that order of
-    precedence; files that cannot be read are skipped with a warning. None when no file gives it."""
+def profile_layers(profile: str, config_dir: Path | None) -> tuple[Path | None, list[dict[str, Any]]]:
+    """The config directory and the YAML mappings of the profile, its ``extends:`` chain and the base file, in that
+    order of precedence; files that cannot be read are skipped with a warning."""
     from nexus_gw.config.paths import BASE_FILE, find_config_dir
     from nexus_gw.config.yamlsource import read_yaml
 
@@ -58,53 +59,70 @@ def admin_from_profile(profile: str, config_dir: Path | None) -> str | None:
         directory = find_config_dir(config_dir)
     except Exception as exc:
         warn(f"no config directory ({exc}); using the default admin endpoint")
-        return None
-    candidates: list[Path] = []
+        return None, []
+    layers: list[dict[str, Any]] = []
     current: str | None = profile
     for _ in range(10):  # the profile, then what it extends
         if current is None:
             break
         path = Path(current) if current.endswith((".yaml", ".yml")) or "/" in current else None
         path = path or directory / "profiles" / f"{current}.yaml"
-        candidates.append(path)
         try:
             data, _ = read_yaml(path)
+            layers.append(data)
             parent = data.get("extends")
             current = parent if isinstance(parent, str) else None
         except Exception as exc:
             warn(f"cannot read profile {path}: {str(exc).splitlines()[0]}")
             current = None
-    candidates.append(directory / BASE_FILE)
-    for path in candidates:
-        try:
-            data, _ = read_yaml(path)
-            value = data.get("gateway", {}).get("sockets", {}).get("admin")
-        except Exception:
-            continue
+    with contextlib.suppress(Exception):  # no base file: the defaults apply
+        layers.append(read_yaml(directory / BASE_FILE)[0])
+    return directory, layers
+
+
+def first_value(layers: list[dict[str, Any]], *keys: str) -> str | None:
+    """The first non-empty string at ``keys`` (e.g. gateway, sockets, admin) in ``layers``."""
+    for data in layers:
+        value: Any = data
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
         if isinstance(value, str) and value.strip():
             return value.strip()
     return None
 
 
+def admin_from_profile(profile: str, config_dir: Path | None) -> str | None:
+    """``gateway.sockets.admin`` from the profile, its ``extends:`` chain and the base file, in that order of
+    precedence; files that cannot be read are skipped with a warning. None when no file gives it."""
+    return first_value(profile_layers(profile, config_dir)[1], "gateway", "sockets", "admin")
+
+
 def resolve_target(
     endpoint: str | None, profile: str | None, config_dir: Path | None, env: Mapping[str, str] | None = None
 ) -> AdminTarget:
-    """Where to send an admin command; never fails (see the module doc for the order)."""
-    env = os.environ if env is None else env
-    if endpoint:
-        return AdminTarget(endpoint, "--endpoint")
-    for name in ENDPOINT_ENV:
-        if env.get(name):
-            return AdminTarget(env[name], f"${name}")
+    """Where to send an admin command (see the module doc for the order), with the admin client's CURVE keys:
+    ``$NEXUSGW_GATEWAY__SECURITY__ADMIN_SECRET_KEY``/``..._SERVER_PUBLIC_KEY``, else the profile's
+    ``gateway.security.admin_secret_key``/``server_public_key`` (read as tolerantly as the endpoint)."""
+    from nexus_gw.cli.keys import admin_curve_options
     from nexus_gw.config.paths import PROFILE_ENV
 
+    env = os.environ if env is None else env
     profile = profile or env.get(PROFILE_ENV) or None
+    directory, layers = profile_layers(profile, config_dir) if profile else (None, [])
+    keys = ("admin_secret_key", "server_public_key")
+    security = {key: first_value(layers, "gateway", "security", key) for key in keys}
+    options = admin_curve_options(security, directory)
+    if endpoint:
+        return AdminTarget(endpoint, "--endpoint", options)
+    for name in ENDPOINT_ENV:
+        if env.get(name):
+            return AdminTarget(env[name], f"${name}", options)
     if profile:
-        found = admin_from_profile(profile, config_dir)
+        found = first_value(layers, "gateway", "sockets", "admin")
         if found:
-            return AdminTarget(found, f"profile {profile}")
+            return AdminTarget(found, f"profile {profile}", options)
         warn(f"profile {profile} gives no usable gateway.sockets.admin; using {DEFAULT_ENDPOINT}")
-    return AdminTarget(DEFAULT_ENDPOINT, "default")
+    return AdminTarget(DEFAULT_ENDPOINT, "default", options)
 
 
 def _tcp_address(endpoint: str) -> tuple[str, int] | None:

@@ -18,6 +18,7 @@ import signal as os_signal
 from typing import Any
 
 from nexus_gw.client.aio import AsyncNexusGateway
+from nexus_gw.security.curve import ClientCurve
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class NexusCommunicationAdapter:
         name: str = "nexus",
         flatten_on_exit: bool = False,
         admin_port: int = 5557,
+        curve: ClientCurve | None = None,
     ) -> None:
         if not hasattr(nexus_pipeline, "process_market_data"):
             raise TypeError("nexus_pipeline needs a process_market_data(data) method returning a signal or None")
@@ -48,7 +50,8 @@ class NexusCommunicationAdapter:
         self.auto_execute = auto_execute
         self.flatten_on_exit = flatten_on_exit
         self.admin_endpoint = f"tcp://{gateway_host}:{admin_port}"
-        self.gateway = AsyncNexusGateway(gateway_host, gateway_port, name=name)
+        self.curve = curve
+        self.gateway = AsyncNexusGateway(gateway_host, gateway_port, name=name, curve=curve)
         self.signals_sent: list[str] = []
         self.skipped_signals: list[dict[str, Any]] = []
         self.fills: list[dict[str, Any]] = []
@@ -76,6 +79,7 @@ class NexusCommunicationAdapter:
                         "flatten": True,
                         "who": "NexusCommunicationAdapter",
                     },
+                    curve=self.curve,
                 )
             except Exception:
                 log.exception(

@@ -10,18 +10,32 @@ from nexus_gw.errors import GatewayUnavailable, Refused
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import MsgType
+from nexus_gw.security.curve import ClientCurve, admin_client_curve
 
 
 def admin_request(
-    endpoint: str, command: str, args: dict[str, Any] | None = None, timeout_s: float = 2.0, tries: int = 3
+    endpoint: str,
+    command: str,
+    args: dict[str, Any] | None = None,
+    timeout_s: float = 2.0,
+    tries: int = 3,
+    curve: ClientCurve | None = None,
 ) -> dict[str, Any]:
-    """Send one ADMIN command and return the STATUS data; raise GatewayUnavailable or Refused."""
+    """Send one ADMIN command and return the STATUS data; raise GatewayUnavailable or Refused.
+
+    With ``curve`` the request goes encrypted, as the admin key (a gateway with CURVE admits no other); without,
+    the keys named by ``$NEXUSGW_GATEWAY__SECURITY__ADMIN_SECRET_KEY`` and ``..._SERVER_PUBLIC_KEY`` are used
+    when set (so every admin command of the CLI works with CURVE and without a profile)."""
+    if curve is None:
+        curve = admin_client_curve()
     decoder = codec.Decoder(codec.GATEWAY_TO_OPERATOR)
     frames = codec.encode(MsgType.ADMIN, m.Admin(command=command, args=args or {}))
     ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context.instance()
     for _ in range(tries):
         sock = ctx.socket(zmq.REQ)
         sock.setsockopt(zmq.LINGER, 0)
+        if curve is not None:
+            curve.apply(sock)
         sock.connect(endpoint)
         try:
             sock.send_multipart(list(frames))
@@ -38,4 +52,11 @@ def admin_request(
     raise GatewayUnavailable(
         f"gateway not answering on {endpoint} after {tries} tries; is `nexusgw serve` running? "
         "(under supervisord: `supervisorctl -c FILE status gateway`; under systemd: `systemctl status nexusgw-gateway`)"
+        + (
+            "; with CURVE, also check that this admin key is in the gateway's gateway.security.allow.admin and "
+            "the server key is the gateway's (the gateway logs every refused key)"
+            if curve is not None
+            else "; a gateway with CURVE keys answers only an admin key: set "
+            "$NEXUSGW_GATEWAY__SECURITY__ADMIN_SECRET_KEY and $NEXUSGW_GATEWAY__SECURITY__SERVER_PUBLIC_KEY"
+        )
     )

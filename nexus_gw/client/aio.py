@@ -20,6 +20,7 @@ import zmq.asyncio
 
 from nexus_gw.client.core import ClientCore, Event, Outcome
 from nexus_gw.errors import GatewayUnavailable
+from nexus_gw.security.curve import ClientCurve
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,10 @@ class AsyncNexusGateway:
         name: str = "nexus",
         timeout_s: float = 5.0,
         retries: int = 3,
+        curve: ClientCurve | None = None,
     ) -> None:
         self.endpoint = f"tcp://{host}:{port}"
+        self.curve = curve
         self.core = ClientCore(name=name)
         self.timeout_s = timeout_s
         self.retries = retries
@@ -66,6 +69,8 @@ class AsyncNexusGateway:
         self._sock = self._ctx.socket(zmq.DEALER)
         self._sock.setsockopt(zmq.IDENTITY, self.core.identity)
         self._sock.setsockopt(zmq.LINGER, 0)
+        if self.curve is not None:
+            self.curve.apply(self._sock)
         self._sock.connect(self.endpoint)
         self._sync = zmq.Socket.shadow(self._sock.underlying)
         self._sync.send_multipart(self.core.hello())

@@ -22,6 +22,7 @@ import zmq
 from nexus_gw.client.core import ClientCore, Event, Outcome
 from nexus_gw.client.liveness import Liveness
 from nexus_gw.errors import GatewayUnavailable
+from nexus_gw.security.curve import ClientCurve
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,11 @@ _STOP = object()
 
 
 class NexusGatewayInterface:
-    """Connect a signal engine to the gateway's NEXUS socket (default ``tcp://localhost:5556``)."""
+    """Connect a signal engine to the gateway's NEXUS socket (default ``tcp://localhost:5556``).
+
+    Against a gateway with CURVE pass ``curve=ClientCurve.load(secret_key_file, server_public_key_file)``: the
+    engine's key pair (its public key in the gateway's ``allow.nexus``; in ``allow.admin`` too for the kill-switch
+    calls) and the gateway's public key."""
 
     def __init__(
         self,
@@ -40,8 +45,10 @@ class NexusGatewayInterface:
         timeout_s: float = 5.0,
         retries: int = 3,
         liveness_s: float = 5.0,
+        curve: ClientCurve | None = None,
     ) -> None:
         self.endpoint = f"tcp://{host}:{port}"
+        self.curve = curve
         self.core = ClientCore(name=name)
         self.timeout_s = timeout_s
         self.retries = retries
@@ -182,7 +189,7 @@ class NexusGatewayInterface:
         from nexus_gw.client.admin import admin_request
 
         host = self.endpoint.rsplit(":", 1)[0]
-        return admin_request(f"{host}:{admin_port}", command, args)
+        return admin_request(f"{host}:{admin_port}", command, args, curve=self.curve)
 
     def cancel_all(self, symbol: str = "") -> None:
         """Cancel every working order (of ``symbol``, if given) on every platform."""
@@ -198,6 +205,8 @@ class NexusGatewayInterface:
         sock = ctx.socket(zmq.DEALER)
         sock.setsockopt(zmq.IDENTITY, self.core.identity)
         sock.setsockopt(zmq.LINGER, 0)
+        if self.curve is not None:
+            self.curve.apply(sock)
         sock.connect(self.endpoint)
         sock.send_multipart(self.core.hello())
         return sock

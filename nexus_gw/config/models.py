@@ -46,16 +46,82 @@ class SocketsConfig(StrictModel):
 
     @field_validator("platform", "nexus", "admin")
     @classmethod
-    def _check_loopback(cls, value: str) -> str:
+    def _check_endpoint(cls, value: str) -> str:
         if not value.startswith(("tcp://", "ipc://", "inproc://")):
             raise ValueError(f"{value!r} is not a ZeroMQ endpoint; use tcp://127.0.0.1:PORT")
-        if not _is_loopback_endpoint(value):
-            raise ValueError(
-                f"{value!r} is not a loopback address; this version only binds to 127.0.0.1/localhost "
-                "(an exposed gateway needs CURVE keys, which are not configured). Use tcp://127.0.0.1:PORT "
-                "and an SSH tunnel for adapters on another host"
-            )
         return value
+
+    def exposed(self) -> list[str]:
+        """The endpoints that are not loopback (reachable from other hosts)."""
+        return [ep for ep in (self.platform, self.nexus, self.admin) if not _is_loopback_endpoint(ep)]
+
+
+def _check_key_ref(value: str | None, secret: bool, where: str) -> None:
+    if value is None:
+        return
+    if not value.strip():
+        raise ValueError(f"{where} is empty; give a key file path or env:VAR, or leave it out")
+    if value.startswith("env:") and not value[4:]:
+        raise ValueError(f"{where}: env: needs a variable name, e.g. env:NEXUSGW_GATEWAY_SECRET")
+    if secret and len(value) == 40 and not value.startswith("env:") and "/" not in value and "\\" not in value:
+        raise ValueError(
+            f"{where} looks like a key itself; a secret key never goes in the profile: put it in a key file "
+            "(chmod 600) or an environment variable and write its path or env:VAR"
+        )
+
+
+class AllowLists(StrictModel):
+    platform: list[str] = Field(default_factory=list, description="Public keys of the adapters admitted.")
+    nexus: list[str] = Field(default_factory=list, description="Public keys of the signal engines admitted.")
+    admin: list[str] = Field(
+        default_factory=list, description="Public keys of the admin clients (status, kill switch, trading state)."
+    )
+
+
+class SecurityConfig(StrictModel):
+    """CURVE keys (docs/deployment.md). Each key is a key file path (relative to the config directory) or env:VAR
+    holding the 40-character Z85 key; a public key may also be written as itself, a secret key never."""
+
+    server_secret_key: str | None = Field(
+        None,
+        description="The gateway's secret key; set = CURVE on all three sockets, each admitting only its allow-list.",
+    )
+    server_public_key: str | None = Field(None, description="The gateway's public key, for clients of this profile.")
+    client_secret_key: str | None = Field(
+        None, description="This host's adapters' secret key (with server_public_key: adapters connect with CURVE)."
+    )
+    admin_secret_key: str | None = Field(
+        None, description="The admin client's secret key (nexusgw status/killswitch with CURVE)."
+    )
+    allow: AllowLists = Field(
+        default_factory=AllowLists,
+        description="Per socket: public keys, .key files or directories of .key files admitted there.",
+    )
+
+    @property
+    def curve(self) -> bool:
+        """True when the gateway serves CURVE."""
+        return self.server_secret_key is not None
+
+    @property
+    def client_keys(self) -> bool:
+        """True when this profile's adapters connect with CURVE."""
+        return self.client_secret_key is not None and self.server_public_key is not None
+
+    @model_validator(mode="after")
+    def _check_keys(self) -> SecurityConfig:
+        for name in ("server_secret_key", "client_secret_key", "admin_secret_key"):
+            _check_key_ref(getattr(self, name), True, f"gateway.security.{name}")
+        _check_key_ref(self.server_public_key, False, "gateway.security.server_public_key")
+        if self.curve:
+            empty = [name for name in ("platform", "nexus", "admin") if not getattr(self.allow, name)]
+            if empty:
+                raise ValueError(
+                    f"gateway.security.allow.{empty[0]} is empty: with CURVE on, nobody could connect to the "
+                    f"{empty[0]} socket; list the public keys (or a directory of .key files) of its clients "
+                    "(`nexusgw keys generate --name NAME` writes a key pair)"
+                )
+        return self
 
 
 class ClockConfig(StrictModel):
@@ -79,6 +145,19 @@ class GatewayConfig(StrictModel):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log verbosity.")
     clock: ClockConfig = Field(default_factory=ClockConfig, description="Real or simulated clock.")
+    security: SecurityConfig = Field(default_factory=SecurityConfig, description="CURVE keys and allow-lists.")
+
+    @model_validator(mode="after")
+    def _check_exposure(self) -> GatewayConfig:
+        exposed = self.sockets.exposed()
+        if exposed and not (self.security.curve or self.security.client_keys):
+            raise ValueError(
+                f"{exposed[0]} is not a loopback address, and an exposed gateway needs CURVE keys, which are not "
+                "configured: on the gateway's host set gateway.security.server_secret_key and the allow-lists, on "
+                "an adapter's host client_secret_key and server_public_key (docs/deployment.md); or bind "
+                "tcp://127.0.0.1:PORT"
+            )
+        return self
 
 
 class ReferenceFiles(StrictModel):

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import IO
 
+from nexus_gw.journal import filelock
 from nexus_gw.journal.errors import DataDirNotWritable, JournalError, JournalLocked, JournalMissing
 from nexus_gw.journal.schema import SCHEMA_VERSION, check_version, ensure_schema, read_version
 
@@ -18,21 +19,15 @@ class WriterLock:
     """An exclusive lock on ``<journal>.lock``, held while a writer has the journal open.
 
     A second gateway on the same data directory fails to open the journal instead of writing beside the
-    first. The operating system releases the lock when the process ends, however it ends. On systems without
-    ``fcntl`` (Windows, where the gateway does not run) the lock is a no-op.
+    first. The operating system releases the lock when the process ends, however it ends (``journal.filelock``:
+    ``flock`` on POSIX, ``msvcrt.locking`` on Windows).
     """
 
     def __init__(self, journal: Path) -> None:
         self.path = journal.with_name(journal.name + ".lock")
         self._file: IO[str] | None = None
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - not on the gateway's platform
-            return
         handle = self.path.open("a+", encoding="ascii")
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        if not filelock.try_lock(handle):
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
             handle.close()
@@ -48,7 +43,8 @@ class WriterLock:
 
     def release(self) -> None:
         if self._file is not None:
-            self._file.close()  # closing the descriptor releases the lock
+            filelock.unlock(self._file)
+            self._file.close()
             self._file = None
 
 

@@ -15,7 +15,7 @@ import sqlite3
 from nexus_gw.journal.errors import JournalError, NewerSchemaError
 
 #: Version written by this code. Bump it and add a step to ``MIGRATIONS`` for every schema change.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Version 2: every order names its owner (the signal engine that sent it; "" for the gateway's own orders;
 #: NULL for orders journaled before owners were kept), and ``final_queued`` says whether the messages that
@@ -35,8 +35,19 @@ _V2 = (
     "CREATE INDEX outbox_order ON outbox (order_id)",
 )
 
+#: Version 3: the signal-time price. ``ref_*`` hold the last quote the gateway had for the order's root when
+#: the signal arrived (platform, bid, ask, last, gateway time in ns); NULL when none was known or for orders
+#: journaled before version 3. See nexus_gw/journal/references.py.
+_V3 = (
+    "ALTER TABLE orders ADD COLUMN ref_platform TEXT",
+    "ALTER TABLE orders ADD COLUMN ref_bid REAL",
+    "ALTER TABLE orders ADD COLUMN ref_ask REAL",
+    "ALTER TABLE orders ADD COLUMN ref_last REAL",
+    "ALTER TABLE orders ADD COLUMN ref_ns INTEGER",
+)
+
 #: ``MIGRATIONS[n]`` upgrades a journal at version ``n`` to ``n + 1``.
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: _V2}
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: _V2, 2: _V3}
 
 _V1 = (
     """

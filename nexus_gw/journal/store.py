@@ -33,7 +33,7 @@ from typing import Any, Self
 from nexus_gw.domain.orders import Execution, Order
 from nexus_gw.domain.types import OrderStatus
 from nexus_gw.errors import UsageError
-from nexus_gw.journal import outbox, queries, records, replay, writing
+from nexus_gw.journal import outbox, queries, records, references, replay, writing
 from nexus_gw.journal.connection import WriterLock, connect_reader, connect_writer
 from nexus_gw.journal.errors import JournalError, JournalReadOnly
 from nexus_gw.journal.records import Delivery, EventRecord, FillRecord, Finalizer, Recovery, StatusRecord
@@ -165,12 +165,15 @@ class Journal:
             conn.execute("COMMIT")
 
     # -- orders and legs -------------------------------------------------------------------
-    def record_order(self, order: Order, owner: str | None = None) -> bool:
+    def record_order(
+        self, order: Order, owner: str | None = None, reference: references.ReferenceQuote | None = None
+    ) -> bool:
         """Write an order and all its legs in one transaction; True when written, False when already there.
 
         Call it before any leg is sent. A refused order (``rejected``, no legs) is recorded too, so a resent
         client id gets the same answer after a restart. Executions are recorded with ``record_execution``.
         ``owner`` is the signal engine the order's reports go to ("" for the gateway's own, None if unknown).
+        ``reference`` is the quote the gateway held for the root when the signal arrived (the signal-time price).
         """
         if any(leg.executions for leg in order.legs.values()):
             raise UsageError(
@@ -179,7 +182,10 @@ class Journal:
             )
         now = self._now_ns()
         with self._write() as conn:
-            return writing.insert_order(conn, order, owner, now)
+            written = writing.insert_order(conn, order, owner, now)
+            if written and reference is not None:
+                references.write(conn, order.order_id, reference)
+            return written
 
     def record_leg_status(
         self, leg_id: str, status: OrderStatus, reason: str = "", platform_order_id: str = "", ts_ns: int = 0
@@ -249,6 +255,13 @@ class Journal:
     ) -> list[FillRecord]:
         """Executions in journal order whose time (platform's, else journal's) is in ``[since, until)``."""
         return queries.fills(self._conn, since, until, platform, root)
+
+    def order_references(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> dict[str, references.ReferenceQuote]:
+        """Signal-time quotes of the orders created in ``[since, until)`` that have one, by order id."""
+        with self._read() as conn:
+            return references.read(conn, since, until)
 
     def leg_history(self, leg_id: str) -> list[StatusRecord]:
         """Every status reported for a leg, in journal order."""

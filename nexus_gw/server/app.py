@@ -52,7 +52,7 @@ from nexus_gw.server.reconciliation import Reconciler
 from nexus_gw.server.riskgate import RiskGate
 from nexus_gw.server.rolling import Rolls
 from nexus_gw.server.routes import LiveRoute, PaperRoute, PlatformRoutes, Route
-from nexus_gw.server.wire import Wire
+from nexus_gw.server.wire import Wire, server_curve
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,7 @@ class App:
         self.counters: Counter[str] = Counter()
         self.fx = profile.fx.build_book()
         self.data_dir = cfg.data_dir
+        curve = server_curve(cfg.security, cfg.sockets, loaded.config_dir)  # bad keys stop here, before the journal
         ensure_writable_dir(self.data_dir)  # a read-only or full data dir stops here with one clear line
         self.ledger = Ledger(
             Journal.open(journal_path(self.data_dir)),
@@ -114,7 +115,7 @@ class App:
         self.unacked_orders: OrderMessages = {}
         self.dispatch = Dispatch()  # ORDER numbering, sent-to sessions, held legs
         self.outbound = outbound.EngineQueues()  # per-engine queues on the NEXUS socket
-        self.wire = Wire(cfg.sockets, self.peers, self.outbound, self.counters)
+        self.wire = Wire(cfg.sockets, self.peers, self.outbound, self.counters, curve)
         self.engines = EngineLink(self.wire, self.outbound, self.peers, self.ledger, self.counters)
         self.paper = PaperBroker()
         book = OrderBook(trading.one_order_per_symbol)

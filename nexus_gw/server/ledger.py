@@ -19,6 +19,7 @@ from nexus_gw.domain.instruments import InstrumentRegistry
 from nexus_gw.domain.orders import Execution, Leg, Order
 from nexus_gw.domain.positions import PositionBook, ToUsd, Valuation, valuation_from_instrument
 from nexus_gw.journal import Delivery, Journal, restore_book
+from nexus_gw.journal.references import ReferenceQuote
 from nexus_gw.protocol.constants import OrderStatus
 from nexus_gw.protocol.refs import split_ref
 from nexus_gw.server.reports import outbox_keys
@@ -53,6 +54,8 @@ class Ledger:
         self.owners: dict[str, str | None] = {}  # order id -> engine name, for orders not yet journaled/finished
         self._held: set[tuple[str, str]] = set()
         self._closed = False
+        #: The last quote received for each root (any platform): an order's signal-time price when journaled.
+        self.quotes: dict[str, ReferenceQuote] = {}
 
     def _valuation(self, platform: str, root: str) -> Valuation:
         return valuation_from_instrument(self.instruments.get(root), self.multipliers(platform, root))
@@ -73,13 +76,20 @@ class Ledger:
             )
         return len(recovery.open_orders)
 
+    def realized_usd_before(self, when: datetime) -> Decimal:
+        """Realized P&L in USD of the journal's executions before ``when`` (what a new trading day starts from)."""
+        book = PositionBook.rebuild(self.journal.query_fills(None, when), self._valuation, self._to_usd)
+        return sum((p.realized_usd or Decimal(0) for p in book.positions()), Decimal(0))
+
     def existing(self, client_id: str) -> Order | None:
         """An order of this client id from before a restart (open or finished)."""
         return self.journal.order_for_client(client_id)
 
     def order_created(self, order: Order, owner: str | None = None) -> None:
-        """Journal a new order with its owner (given, or as set in ``owners`` by the desk)."""
-        self.journal.record_order(order, owner if owner is not None else self.owners.get(order.order_id))
+        """Journal a new order with its owner (given, or as set in ``owners`` by the desk) and the last quote of
+        its root (the signal-time price the after-close report measures fills against)."""
+        owner = owner if owner is not None else self.owners.get(order.order_id)
+        self.journal.record_order(order, owner, self.quotes.get(order.root))
 
     def owner_of(self, order_id: str) -> str | None:
         """The engine (HELLO name) an order belongs to, "" for the gateway's own, None when unknown."""

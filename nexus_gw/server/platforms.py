@@ -12,6 +12,7 @@ from nexus_gw.config.loader import LoadedProfile
 from nexus_gw.domain.clock import Clock
 from nexus_gw.domain.fx import RateBook, rate_from_wdo
 from nexus_gw.errors import ProtocolError
+from nexus_gw.journal.references import ReferenceQuote
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType
@@ -234,6 +235,7 @@ class PlatformHandler:
             if paper:
                 self.paper.on_quote(peer.name, tick.symbol, tick.bid, tick.ask, tick.last)
             self.risk.last_prices[root] = tick.last
+            self.ledger.quotes[root] = ReferenceQuote(peer.name, tick.bid, tick.ask, tick.last, time.time_ns())
             self.risk.engine.on_market_data(root, now)
             ticks.append(m.Tick(root, tick.bid, tick.ask, tick.last, tick.size, tick.ts_ns))
         self.counters["market_data_ticks"] += len(ticks)

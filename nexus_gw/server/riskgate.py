@@ -154,8 +154,10 @@ class RiskGate:
         realized, unrealized = self._totals()
         day = self.engine.calendar.trading_day(now)
         if day != self._day:
+            # From the journal, not from the running total: after a restart the day's earlier executions must
+            # still count, and an execution just past the boundary belongs to the new day.
             self._day = day
-            self._realized_at_day_start = realized
+            self._realized_at_day_start = self.ledger.realized_usd_before(self.engine.calendar.day_start(day))
         result = self.engine.on_pnl(float(realized - self._realized_at_day_start), float(unrealized), now)
         self.raise_alerts(list(result.alerts))
         return PnlUpdate(result.kill_switch_activated, result.kill_switch.flatten)

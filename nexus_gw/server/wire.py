@@ -10,15 +10,18 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import urlparse
 
 import zmq
 
-from nexus_gw.config.models import SocketsConfig
-from nexus_gw.errors import GatewayUnavailable, ProtocolError
+from nexus_gw.config.models import SecurityConfig, SocketsConfig
+from nexus_gw.errors import ConfigError, GatewayUnavailable, ProtocolError
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType
+from nexus_gw.security.curve import ServerCurve
+from nexus_gw.security.zap import ZapHandler
 from nexus_gw.server import limits as socket_limits
 from nexus_gw.server import outbound
 from nexus_gw.server.peers import PeerTable
@@ -35,11 +38,39 @@ def _port(endpoint: str) -> str:
     return str(urlparse(endpoint).port or endpoint)
 
 
+def server_curve(security: SecurityConfig, sockets: SocketsConfig, config_dir: Path) -> ServerCurve | None:
+    """The gateway's CURVE keys and allow-lists from the profile; None when it serves no CURVE (loopback only)."""
+    if security.server_secret_key is None:
+        exposed = sockets.exposed()
+        if exposed:
+            raise ConfigError(
+                f"refusing to bind {exposed[0]} (not loopback) without CURVE: set gateway.security.server_secret_key "
+                "and the allow-lists (docs/deployment.md), or bind tcp://127.0.0.1:PORT"
+            )
+        return None
+    allow = security.allow
+    lists = {"platform": allow.platform, "nexus": allow.nexus, "admin": allow.admin}
+    curve = ServerCurve.load(security.server_secret_key, lists, config_dir)
+    log.info(
+        "CURVE on: server key %s; admitted keys: %s",
+        curve.keys.public.decode(),
+        ", ".join(f"{name} {len(keys)}" for name, keys in curve.allow.items()),
+    )
+    return curve
+
+
 class Wire:
     def __init__(
-        self, endpoints: SocketsConfig, peers: PeerTable, queues: outbound.EngineQueues, counters: Counter[str]
+        self,
+        endpoints: SocketsConfig,
+        peers: PeerTable,
+        queues: outbound.EngineQueues,
+        counters: Counter[str],
+        curve: ServerCurve | None = None,
     ) -> None:
         self.endpoints = endpoints
+        self.curve = curve
+        self.zap: ZapHandler | None = None
         self.peers = peers
         self.queues = queues
         self.counters = counters
@@ -53,18 +84,24 @@ class Wire:
         """Bind the three sockets; GatewayUnavailable (everything closed again) when one cannot be bound."""
         self.ctx = zmq.Context()
         eps = self.endpoints
-        self.platform = self._bind(eps.platform, mandatory=True, limits=socket_limits.PLATFORM)
-        self.nexus = self._bind(eps.nexus, mandatory=True, limits=socket_limits.NEXUS)
-        self.admin = self._bind(eps.admin, mandatory=False, limits=socket_limits.ADMIN)
+        if self.curve is not None:  # the handler answers before any socket can take a client
+            self.zap = ZapHandler(self.ctx, self.curve.allow)
+            self.zap.start()
+        self.platform = self._bind(eps.platform, mandatory=True, limits=socket_limits.PLATFORM, name="platform")
+        self.nexus = self._bind(eps.nexus, mandatory=True, limits=socket_limits.NEXUS, name="nexus")
+        self.admin = self._bind(eps.admin, mandatory=False, limits=socket_limits.ADMIN, name="admin")
+        secured = " (CURVE)" if self.curve is not None else ""
         announce("Gateway Server initialized ✓")
-        announce(f"Platform socket ({_port(eps.platform)}): ACTIVE")
-        announce(f"NEXUS socket ({_port(eps.nexus)}): ACTIVE")
-        announce(f"Admin socket ({_port(eps.admin)}): ACTIVE")
+        announce(f"Platform socket ({_port(eps.platform)}): ACTIVE{secured}")
+        announce(f"NEXUS socket ({_port(eps.nexus)}): ACTIVE{secured}")
+        announce(f"Admin socket ({_port(eps.admin)}): ACTIVE{secured}")
 
-    def _bind(self, endpoint: str, mandatory: bool, limits: socket_limits.SocketLimits) -> Socket:
+    def _bind(self, endpoint: str, mandatory: bool, limits: socket_limits.SocketLimits, name: str) -> Socket:
         assert self.ctx is not None
         sock = self.ctx.socket(zmq.ROUTER)
         sock.setsockopt(zmq.LINGER, 1000)
+        if self.curve is not None:
+            self.curve.apply(sock, name)  # encryption, and only this socket's allow-list gets in
         limits.apply(sock)  # message size and per-connection queue: what one peer can make us hold
         if mandatory:
             sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
@@ -80,6 +117,8 @@ class Wire:
                 f"cannot bind {endpoint}: {exc.strerror}; is another nexusgw serve running? "
                 "(check with nexusgw status, or change gateway.sockets in the profile)"
             ) from None
+        if self.zap is not None:
+            self.zap.watch(name, sock)
         return sock
 
     def close(self) -> None:
@@ -88,6 +127,9 @@ class Wire:
                 if sock is not None:
                     sock.close()
             self.platform = self.nexus = self.admin = None
+            if self.zap is not None:
+                self.zap.stop()
+                self.zap = None
             self.ctx.term()
             self.ctx = None
 

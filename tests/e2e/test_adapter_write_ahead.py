@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +55,11 @@ def leg_of(journal_dir: Path, order_id: str, platform: str) -> Any:
     return next(leg for leg in order.legs.values() if leg.platform == platform)
 
 
-def run_kill_after_submit(stack: LocalStack, platform: str, failpoint: str, platform_filled: Any) -> None:
-    """Send NQ qty 1 to ``platform`` alone; its adapter dies at ``failpoint``; the platform fills; restart."""
+def run_kill_after_submit(
+    stack: LocalStack, platform: str, failpoint: str, platform_filled: Any, platform_qty: float = 1
+) -> None:
+    """Send NQ qty 1 to ``platform`` alone (``platform_qty`` in its units); its adapter dies at ``failpoint``; the
+    platform fills; restart."""
     stack.start_gateway()
     stack.extra_env[FAILPOINT_ENV] = failpoint
     stack.start_adapter(platform)
@@ -78,12 +80,12 @@ def run_kill_after_submit(stack: LocalStack, platform: str, failpoint: str, plat
     (fill,) = engine.fills
     assert fill["order_id"] == order_id and fill["status"] == "FILLED" and fill["filled_qty"] == 1
     (leg,) = fill["legs"]
-    assert leg["platform"] == platform and leg["filled_qty"] == 1 and leg["status"] == "FILLED"
+    assert leg["platform"] == platform and leg["filled_qty"] == platform_qty and leg["status"] == "FILLED"
     journaled = leg_of(stack.run_dir / "data", order_id, platform)
     assert journaled.status.value == "FILLED" and "never received" not in journaled.reason
     assert "never received" not in stack.log_path("gateway").read_text()
     adapter_log = stack.log_path(platform).read_text()
-    assert adapter_log.count(f"order {order_id}.{platform}:") == 1, "the leg was sent to the platform once"
+    assert adapter_log.count(f"runner: order {order_id}.{platform}:") == 1, "the leg was sent to the platform once"
 
 
 def test_sierra_adapter_killed_before_reading_the_acceptance_binds_the_leg_from_the_history(tmp_path: Path) -> None:
@@ -103,26 +105,17 @@ def test_sierra_adapter_killed_before_reading_the_acceptance_binds_the_leg_from_
         stack.stop_all()
 
 
-@pytest.fixture
-def sim_stack(tmp_path: Path) -> Iterator[LocalStack]:
-    env = {
-        "NEXUSGW_GATEWAY__HEARTBEAT_INTERVAL_S": "0.25",
-        "NEXUSGW_PLATFORMS__NT8__SETTINGS__FILL_LATENCY_MS": "300",
-        "NEXUSGW_PLATFORMS__NT8__SETTINGS__STATE_FILE": str(tmp_path / "nt8-exchange.json"),
-    }
-    s = LocalStack("dev", CONFIG_DIR, tmp_path / "run", extra_env=env)
-    yield s
-    s.stop_all()
+def test_mt5_adapter_killed_right_after_the_submit_fills_the_leg_once_after_the_restart(tmp_path: Path) -> None:
+    stack = LocalStack("dev", CONFIG_DIR, tmp_path / "run", extra_env={"NEXUSGW_GATEWAY__HEARTBEAT_INTERVAL_S": "0.25"})
+    try:
+        stack.start_companion("mt5_global")
 
+        def terminal_dealt() -> bool:  # the MetaTrader5 double keeps its deals across restarts of the adapter
+            path = stack.companion_state_files["mt5_global"]
+            return path.exists() and bool(json.loads(path.read_text())["books"]["deals"])
 
-def test_sim_adapter_killed_right_after_the_submit_fills_the_leg_once_after_the_restart(
-    sim_stack: LocalStack, tmp_path: Path
-) -> None:
-    exchange = tmp_path / "nt8-exchange.json"
-
-    def sim_has_it() -> bool:  # the simulated exchange keeps its book across restarts
-        return exchange.exists() and bool(json.loads(exchange.read_text())["book"])
-
-    run_kill_after_submit(sim_stack, "nt8", "adapter.after_submit", sim_has_it)
-    book = json.loads(exchange.read_text())["book"]
-    assert len(book) == 1 and next(iter(book.values()))["status"] == "FILLED"
+        run_kill_after_submit(stack, "mt5_global", "adapter.after_submit", terminal_dealt, platform_qty=20)
+        deals = json.loads(stack.companion_state_files["mt5_global"].read_text())["books"]["deals"]
+        assert [d["volume"] for d in deals] == [20.0], "one deal of 20 NAS100 lots: the leg was sent once"
+    finally:
+        stack.stop_all()

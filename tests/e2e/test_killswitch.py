@@ -1,5 +1,6 @@
-"""Kill switch end to end: open orders on the four dev platforms (nt8 simulated, Sierra over the DTC simulator,
-both MT5 instances through the MetaTrader5 double), activate, restart, release."""
+"""Kill switch end to end: open orders on four dev platforms (nt8 through ATI files against the simulated
+NinjaTrader, Sierra over the DTC simulator, both MT5 instances through the MetaTrader5 double), activate, restart,
+release."""
 
 from __future__ import annotations
 
@@ -22,27 +23,27 @@ from tests.e2e.mt5_double import working_orders
 
 pytestmark = pytest.mark.e2e
 PLATFORMS = ["nt8", "sierra", "mt5_global", "mt5_brazil"]
-SIM = ["nt8"]
+SIM = ["nt8"]  # NinjaTrader 8 through ATI, against the simulated NinjaTrader
 MT5 = ["mt5_global", "mt5_brazil"]
 
 
 @pytest.fixture
 def ks_stack(tmp_path: Path) -> Iterator[LocalStack]:
     env = {"NEXUSGW_GATEWAY__HEARTBEAT_INTERVAL_S": "0.25"}
-    for name in SIM:
-        env[f"NEXUSGW_PLATFORMS__{name.upper()}__SETTINGS__STATE_FILE"] = str(tmp_path / f"{name}-state.json")
     s = LocalStack("dev", CONFIG_DIR, tmp_path / "run", extra_env=env)
     yield s
     s.stop_all()
 
 
-def sim_working(tmp_path: Path, name: str) -> list[str]:
-    return list(json.loads((tmp_path / f"{name}-state.json").read_text())["working"])
+def ninjatrader_working(stack: LocalStack, name: str) -> list[str]:
+    """The orders working at the simulated NinjaTrader (its companion's JSON view of its orders)."""
+    path = stack.companion_state_files[name]
+    return list(json.loads(path.read_text())["working"]) if path.exists() else []
 
 
 def working(stack: LocalStack, tmp_path: Path, name: str) -> list[Any]:
-    """The orders still working at platform ``name`` (the simulator's state, or the MT5 terminal's orders_get)."""
-    return working_orders(stack, name) if name in MT5 else sim_working(tmp_path, name)
+    """The orders still working at platform ``name`` (NinjaTrader's view, or the MT5 terminal's orders_get)."""
+    return working_orders(stack, name) if name in MT5 else ninjatrader_working(stack, name)
 
 
 def sierra_open_orders(stack: LocalStack) -> list[Any]:

@@ -34,7 +34,7 @@ def nt8_config(tmp_path: Path, mode: str) -> Path:
     config = tmp_path / "config"
     shutil.copytree(CONFIG_DIR, config)
     dev = config / "profiles" / "dev.yaml"
-    text, count = re.subn(r"  nt8:\n(    .*\n)+", NT8_DEV_BLOCK.format(mode=mode), dev.read_text(), count=1)
+    text, count = re.subn(r"  nt8:.*\n(    .*\n)+", NT8_DEV_BLOCK.format(mode=mode), dev.read_text(), count=1)
     assert count == 1, "the dev profile has no nt8 block to replace"
     dev.write_text(text)
     return config

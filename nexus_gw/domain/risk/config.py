@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from nexus_gw.domain.tradingday import CME_DAY_START, CME_TIME_ZONE
+
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Index = ``datetime.weekday()``."""
@@ -194,8 +196,8 @@ class TradingHoursConfig(_Section):
 class TradingDayConfig(_Section):
     """When one trading day ends and the next begins: daily counters and the daily-loss pause reset then."""
 
-    start: time = Field(time(17, 0), description="Wall time a new trading day begins, HH:MM.")
-    time_zone: str = Field("America/Chicago", description="IANA time zone of start (DST handled).")
+    start: time = Field(CME_DAY_START, description="Wall time a new trading day begins, HH:MM.")
+    time_zone: str = Field(CME_TIME_ZONE, description="IANA time zone of start (DST handled).")
 
     @field_validator("time_zone")
     @classmethod

@@ -73,12 +73,21 @@ def test_supervisord_reads_the_dev_config_with_the_order_and_policy_we_wrote(tmp
     options.realize(args=["-c", str(tmp_path / "supervisord.conf")])
     groups = {g.name: g for g in options.process_group_configs}
     assert sorted(groups, key=lambda name: groups[name].priority) == ["companions", "gateway", "adapters", "engine"]
-    assert [p.name for p in groups["adapters"].process_configs] == ["nt8", "sierra", "mt5_global", "mt5_brazil"]
+    assert [p.name for p in groups["adapters"].process_configs] == [
+        "nt8",
+        "sierra",
+        "mt5_global",
+        "mt5_brazil",
+        "bookmap",
+    ]
     assert [p.name for p in groups["companions"].process_configs] == companion_programs()
     assert "sierra-dtc" in companion_programs()  # dev's sierra instance trades against the DTC simulator
     env = {p.name: p.environment for p in groups["adapters"].process_configs}
     assert env["sierra"]["NEXUSGW_PLATFORMS__SIERRA__SETTINGS__PORT"] == "11099"
-    assert not any("SETTINGS__PORT" in key for key in env["nt8"])
+    for companion in groups["companions"].process_configs:  # each adapter is pointed at its own companion's port
+        platform = companion.name.rsplit("-", 1)[0]
+        port = companion.command.split(" --port ", 1)[1].split()[0]
+        assert env[platform][f"NEXUSGW_PLATFORMS__{platform.upper()}__SETTINGS__PORT"] == port
     assert env["nt8"]["NEXUSGW_GATEWAY__DATA_DIR"] == str(data.resolve())
     gateway = groups["gateway"].process_configs[0]
     assert all(p.autorestart is RestartUnconditionally for g in groups.values() for p in g.process_configs)
@@ -97,7 +106,7 @@ def test_companions_come_from_the_registry_so_mt5_doubles_get_one_each_on_distin
     assert "-m nexus_gw.adapters.mt5.companion --platform mt5_brazil --port 18813 " in text
     assert 'NEXUSGW_PLATFORMS__MT5_GLOBAL__SETTINGS__PORT="18812"' in text
     assert 'NEXUSGW_PLATFORMS__MT5_BRAZIL__SETTINGS__PORT="18813"' in text
-    assert "programs=sierra-dtc,mt5_global-mt5,mt5_brazil-mt5" in text
+    assert f"programs={','.join(companion_programs())}\n" in text
     chosen = render(tmp_path, "--profile", str(profile), "--companion-port", "mt5_brazil=20001")
     assert 'NEXUSGW_PLATFORMS__MT5_BRAZIL__SETTINGS__PORT="20001"' in chosen
 
@@ -105,12 +114,12 @@ def test_companions_come_from_the_registry_so_mt5_doubles_get_one_each_on_distin
 def test_a_companion_port_for_an_instance_without_a_companion_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(
-        ["supervisor", "render", "--config-dir", str(CONFIG_DIR), "--profile", "dev", "--companion-port", "nt8=1"]
-    )
-    assert code == 2
-    with_one = ", ".join(LocalStack("dev", CONFIG_DIR, Path("unused")).companions())
-    assert f"no development companion runs for it in profile dev; instances with one: {with_one}" in (
+    profile = tmp_path / "real-nt8.yaml"  # NinjaTrader itself: no simulated one stands in
+    profile.write_text("extends: dev\nplatforms:\n  nt8:\n    settings: {simulator: false}\n")
+    args = ["supervisor", "render", "--config-dir", str(CONFIG_DIR), "--profile", str(profile)]
+    assert main([*args, "--companion-port", "nt8=1"]) == 2
+    with_one = ", ".join(name for name in LocalStack("dev", CONFIG_DIR, Path("unused")).companions() if name != "nt8")
+    assert f"no development companion runs for it in profile real-nt8; instances with one: {with_one}" in (
         capsys.readouterr().err
     )
 
@@ -121,9 +130,8 @@ def test_a_host_can_run_only_some_adapters_with_only_their_companions(
     text = render(tmp_path, "--profile", "dev", "--adapter", "nt8", "--adapter", "sierra")
     assert "programs=nt8,sierra\n" in text
     assert "[program:gateway]" in text and "[program:mt5_global]" not in text
-    assert "programs=sierra-dtc\n" in text  # the companion of sierra, and no other
-    without = render(tmp_path, "--profile", "dev", "--adapter", "nt8")
-    assert "[group:companions]" not in without and "[program:sierra]" not in without
+    ours = [p for p in companion_programs() if p.startswith(("nt8-", "sierra-"))]
+    assert f"programs={','.join(ours)}\n" in text  # the companions of nt8 and sierra, and no other
     code = main(["supervisor", "render", "--config-dir", str(CONFIG_DIR), "--profile", "dev", "--adapter", "nt9"])
     assert code == 2
     assert "--adapter nt9: not an enabled platform instance of profile dev; enabled: nt8, sierra" in (
@@ -135,7 +143,7 @@ def test_an_adapter_the_platform_starts_itself_gets_no_program(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     profile = tmp_path / "live-bookmap.yaml"  # a real Bookmap: it runs the addon, which is the adapter
-    profile.write_text("extends: dev\nplatforms:\n  bookmap:\n    driver: bookmap\n")
+    profile.write_text("extends: dev\nplatforms:\n  bookmap:\n    settings: {fake: false}\n")
     text = render(tmp_path, "--profile", str(profile))
     assert "[program:bookmap]" not in text and "[program:sierra]" in text
     assert "left out: bookmap (started by the platform itself, not by supervisor)" in capsys.readouterr().err

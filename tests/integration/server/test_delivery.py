@@ -107,6 +107,8 @@ def test_an_old_journal_with_a_finished_order_and_no_fill_heals_on_start(
         conn.execute("DROP INDEX outbox_order")
         conn.execute("ALTER TABLE orders DROP COLUMN owner")
         conn.execute("ALTER TABLE orders DROP COLUMN final_queued")
+        for column in ("ref_platform", "ref_bid", "ref_ask", "ref_last", "ref_ns"):  # added by version 3
+            conn.execute(f"ALTER TABLE orders DROP COLUMN {column}")
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     with gateway_running(dev_profile):
         anyone = engine(zctx, endpoints, "legacy")  # owner unknown in an old journal: any engine gets it

@@ -71,6 +71,26 @@ def test_stage2_on_linux_cannot_run_mt5_locally_nor_nt8_and_needs_the_password(
     assert ("mt5_global", LIVE_NEEDS) in found
     with_password = findings(profile, env={"NEXUSGW_MT5_GLOBAL_PASSWORD": "x"}, platform="linux")
     assert not [f for f in with_password if f.kind == LIVE_NEEDS]
+    assert not [f for f in findings(profile, env={}, platform="win32") if f.instance == "nt8"]  # beside NinjaTrader
+
+
+def test_nt8_from_linux_needs_the_bridge_to_the_ninjatrader_pc_and_bookmap_is_started_by_bookmap() -> None:
+    from types import SimpleNamespace
+
+    def instance(driver: str, **settings: object) -> SimpleNamespace:
+        return SimpleNamespace(driver=driver, settings=settings, paper=False)
+
+    profile = SimpleNamespace(
+        enabled_platforms=lambda: {
+            "ati": instance("nt8", mode="ati"),
+            "remote": instance("nt8", mode="bridge", host="10.0.0.5"),
+            "bookmap": instance("bookmap"),
+        }
+    )
+    found = {f.instance: f for f in findings(profile, env={}, platform="linux")}
+    assert found["ati"].kind == CANNOT_RUN and "run this adapter there" in found["ati"].message
+    assert "remote" not in found  # the bridge reaches the AddOn on the NinjaTrader PC
+    assert "Bookmap starts this adapter" in found["bookmap"].message
 
 
 def test_validate_strict_exits_1_on_what_cannot_run_here(
