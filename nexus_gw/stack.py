@@ -71,6 +71,7 @@ class LocalStack:
                 "NEXUSGW_GATEWAY__SOCKETS__NEXUS": self.endpoints.nexus,
                 "NEXUSGW_GATEWAY__SOCKETS__ADMIN": self.endpoints.admin,
                 "NEXUSGW_GATEWAY__DATA_DIR": str(self.run_dir / "data"),
+                "NEXUSGW_MONITORING__METRICS__PORT": "0",  # any free port: status shows metrics.endpoint
                 "NEXUSGW_LOG_FORMAT": "text",  # log files a person reads (demo, tests); extra_env may say json
                 "PYTHONUNBUFFERED": "1",
             }

@@ -40,6 +40,7 @@ def endpoints(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, gateway_env: dict
     monkeypatch.setenv("NEXUSGW_GATEWAY__SOCKETS__ADMIN", eps.admin)
     monkeypatch.setenv("NEXUSGW_GATEWAY__DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("NEXUSGW_GATEWAY__HEARTBEAT_INTERVAL_S", "0.2")
+    monkeypatch.setenv("NEXUSGW_MONITORING__METRICS__PORT", "0")  # any free port (status: metrics.endpoint)
     for key, value in gateway_env.items():
         monkeypatch.setenv(key, value)
     return eps

@@ -29,6 +29,7 @@ from nexus_gw.cli import (
     status,
     symbols,
 )
+from nexus_gw.cli import alerts as alerts_cli
 from nexus_gw.cli import backup as backup_cli
 from nexus_gw.cli import check as check_cli
 from nexus_gw.cli import dashboard as dashboard_cli
@@ -64,6 +65,7 @@ app.add_typer(killswitch.app, name="killswitch")
 app.add_typer(approvals.app, name="approvals")
 app.command("trading-state")(state.trading_state)
 app.add_typer(supervisor_cli.app, name="supervisor")
+app.add_typer(alerts_cli.app, name="alerts")
 app.add_typer(keys.app, name="keys")
 
 

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from nexus_gw.config.monitoring import AlertsConfig, MonitoringConfig
 from nexus_gw.domain.fx import FxSettings
 from nexus_gw.domain.risk.config import RiskConfig
 
@@ -263,6 +264,8 @@ class Profile(BaseSettings):
     trading: TradingConfig = Field(default_factory=TradingConfig, description="Order handling.")
     risk: RiskConfig = Field(default_factory=RiskConfig, description="Pre-trade limits and safeguards.")
     fx: FxSettings = Field(default_factory=FxSettings, description="FX rate ages and configured rates.")
+    monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig, description="The metrics endpoint.")
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig, description="Alert rules and where alerts go.")
 
     @classmethod
     def settings_customise_sources(

@@ -70,6 +70,8 @@ class Journal:
         #: outbox in the same transaction as the change that finished the order. Installed by the gateway;
         #: without it, finished orders stay due and ``derive_missing_finals`` completes them later.
         self.finalizer: Finalizer | None = None
+        #: Told how long each write transaction took, BEGIN to COMMIT (the gateway's metrics), if set.
+        self.on_write: Callable[[float], None] | None = None
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -123,6 +125,7 @@ class Journal:
         if self._depth:  # inside ``transaction()``: part of the enclosing transaction
             yield conn
             return
+        started = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
         self._depth = 1
         self._finals.clear()
@@ -130,6 +133,8 @@ class Journal:
             yield conn
             self._finals.queue(conn, self.finalizer, self._now_ns)
             conn.execute("COMMIT")
+            if self.on_write is not None:
+                self.on_write(time.perf_counter() - started)
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

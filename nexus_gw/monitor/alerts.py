@@ -47,6 +47,8 @@ class AlertLog:
         self.last: dict[str, float] = {}
         self.suppressed: Counter[str] = Counter()
         self.sink_failures = 0
+        #: Also hands each recorded alert (and its key) to the notifier (monitor/delivery.py), if set.
+        self.forward: Callable[[dict[str, Any], str], object] | None = None
 
     def raise_alert(
         self,
@@ -85,6 +87,11 @@ class AlertLog:
         except Exception as exc:  # in memory and in the log already; the sink is what failed
             self.sink_failures += 1
             log.error("alert %s not written to its sink: %s", code, exc)
+        if self.forward is not None:
+            try:
+                self.forward(record, key)
+            except Exception as exc:  # delivery is best effort; the alert is recorded
+                log.error("alert %s not handed to the notifier: %s", code, exc)
         return True
 
     def newest(self, count: int = 20) -> list[dict[str, Any]]:

@@ -110,6 +110,7 @@ def status(gateway: Gateway, args: dict[str, Any]) -> dict[str, Any]:
             for o in working
         ],
         "held_legs": gateway.dispatch.held.describe(time.time_ns()),  # legs waiting for their platform to return
+        "metrics": monitoring.status() if (monitoring := getattr(gateway, "monitoring", None)) else {},
     }
 
 

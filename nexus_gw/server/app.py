@@ -41,6 +41,7 @@ from nexus_gw.server.held import LegHolder
 from nexus_gw.server.killswitch import KillSwitch
 from nexus_gw.server.ledger import Ledger
 from nexus_gw.server.loop import Housekeeping, Loop
+from nexus_gw.server.monitoring import Monitoring
 from nexus_gw.server.nexus import NexusHandler
 from nexus_gw.server.paper import PaperBroker
 from nexus_gw.server.peers import PeerTable
@@ -62,9 +63,13 @@ class DeskOutbound:
     def __init__(self, routes: PlatformRoutes, engines: EngineLink) -> None:
         self.routes = routes
         self.engines = engines
+        self.monitoring: Monitoring | None = None  # gateway-added and signal→fill latency (server/monitoring.py)
 
     def to_platform(self, name: str, msg_type: MsgType, payload: m.Message) -> bool:
-        return self.routes.to_platform(name, msg_type, payload)
+        sent = self.routes.to_platform(name, msg_type, payload)
+        if sent and self.monitoring is not None and msg_type == MsgType.ORDER and isinstance(payload, m.Order):
+            self.monitoring.order_sent(name, payload.order_id)
+        return sent
 
     def hold(self, order: Order, leg: Leg, payload: m.Order) -> bool:
         return self.routes.hold(order, leg, payload)
@@ -76,6 +81,9 @@ class DeskOutbound:
         self, name: str | None, msg_type: MsgType, payload: m.Message | bytes, delivery: Delivery | None = None
     ) -> None:
         self.engines.to_engine(name, msg_type, payload, delivery)
+        if self.monitoring is not None and msg_type == MsgType.FILL:
+            order_id = delivery.order_id if delivery is not None else getattr(payload, "order_id", "")
+            self.monitoring.fill_sent(order_id)
 
 
 class App:
@@ -135,9 +143,8 @@ class App:
                 )
             )
         self.routes = PlatformRoutes(routes)
-        self.desk = ExecutionDesk(
-            loaded, self.peers, self.clock, DeskOutbound(self.routes, self.engines), self.counters, self.ledger, book
-        )
+        desk_out = DeskOutbound(self.routes, self.engines)
+        self.desk = ExecutionDesk(loaded, self.peers, self.clock, desk_out, self.counters, self.ledger, book)
         recovered = self.ledger.recover(self.desk.book)
         if recovered:
             log.warning("recovered %d open orders from the journal in %s", recovered, self.data_dir)
@@ -238,6 +245,10 @@ class App:
         )
         self.admin_decoder = codec.Decoder(codec.OPERATOR_TO_GATEWAY)
         self.started = time.monotonic()
+        self.monitoring = Monitoring(self, self.alerts)  # metrics and alert delivery (server/monitoring.py)
+        desk_out.monitoring = self.monitoring
+        self.ledger.journal.on_write = self.monitoring.journal_write
+        housekeeping.monitoring = self.monitoring.housekeeping
         self.pid = os.getpid()
         self.stop_requested = False
         self.kill_switch.resume()  # an active switch: cancels (and flatten) go out as platforms come
@@ -282,6 +293,7 @@ class App:
         notifier = Notifier()  # systemd Type=notify: ready once bound and recovered, watchdog from this loop
         if notifier.interval is not None:
             self.loop.max_wait = min(self.loop.max_wait, notifier.interval)
+        self.monitoring.start()  # the metrics endpoint and alert delivery threads, beside the loop
         notifier.ready(self._service_status())
         try:
             while not self.stop_requested:
@@ -292,6 +304,7 @@ class App:
             log.info("gateway stopping: %d working orders", len(self.desk.book.working()))
             if self.fx_feed is not None:
                 self.fx_feed.stop()
+            self.monitoring.stop()
             self.close()
 
     def run_once(self, poller: zmq.Poller) -> None:

@@ -22,6 +22,7 @@ from nexus_gw.domain.routing import PlatformView, plan_route
 from nexus_gw.domain.sizing import size_for_platform
 from nexus_gw.journal import Delivery
 from nexus_gw.journal.errors import storage_error
+from nexus_gw.monitor.figures import refusal_code
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType, OrderStatus, OrderType, Side
 from nexus_gw.server.approvals import Approvals
@@ -103,6 +104,7 @@ class ExecutionDesk:
 
     # -- signals -------------------------------------------------------------------------
     def on_signal(self, identity: bytes, signal: m.Signal) -> None:
+        received_ns = time.time_ns()  # the order's created_ns: latencies are measured from the signal's arrival
         self.counters["signals"] += 1
         existing = self.book.existing(signal.client_id) or self.ledger.existing(signal.client_id)
         if existing is not None:
@@ -182,7 +184,7 @@ class ExecutionDesk:
             signal.order_type,
             signal.limit_price,
             signal.stop_price,
-            time.time_ns(),
+            received_ns,
         )
         if route.skipped:
             order.reason = f"not routed to {', '.join(route.skipped)} (offline or order type unsupported)"
@@ -302,6 +304,7 @@ class ExecutionDesk:
 
     def _refuse(self, order_id: str, signal: m.Signal, side: Side, qty: float, reason: str) -> None:
         self.counters["refused"] += 1
+        self.counters["refused." + refusal_code(reason)] += 1  # by reason code, for the metrics
         log.warning("signal %s (%s) refused: %s", signal.client_id, signal.symbol, reason)
         order = self.book.refuse(order_id, signal.client_id, signal.symbol, side, qty, reason)
         try:

@@ -53,6 +53,7 @@ class Housekeeping:
     fx: RateBook
     fx_feed: HttpRateFeed | None
     next_check: float = 0.0
+    monitoring: Callable[[float], None] | None = None  # publish figures, evaluate alert rules (server/monitoring.py)
 
     def run(self, now: float) -> None:
         step = self.guard.run
@@ -69,6 +70,9 @@ class Housekeeping:
             step("rolls", self.rolls.check)
             step("prune", lambda: self.pruner.prune(now))
             self.next_check = now + min(1.0, self.profile.gateway.heartbeat_interval_s)
+        if self.monitoring is not None:
+            monitoring = self.monitoring
+            step("monitoring", lambda: monitoring(now))
 
     def platform_status(self, wall: object) -> None:
         for name in self.profile.enabled_platforms():

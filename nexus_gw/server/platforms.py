@@ -239,5 +239,6 @@ class PlatformHandler:
             self.risk.engine.on_market_data(root, now)
             ticks.append(m.Tick(root, tick.bid, tick.ask, tick.last, tick.size, tick.ts_ns))
         self.counters["market_data_ticks"] += len(ticks)
+        self.counters["market_data_ticks." + peer.name] += len(ticks)  # per platform, for the metrics
         if ticks and self.peers.nexus:
             self.engines.to_nexus(None, MsgType.MARKET_DATA, m.MarketData(platform=peer.name, ticks=ticks))
