@@ -67,7 +67,10 @@ def run_kill_after_submit(
     stack.wait_online([platform])
     with NexusGatewayInterface("127.0.0.1", stack.endpoints.nexus_port, name="engine") as gw:
         engine = Engine(gw)
+        quoted = threading.Event()
+        gw.set_market_data_callback(lambda tick: tick["symbol"] == "NQ" and quoted.set())
         gw.start_listening()
+        assert quoted.wait(30), "no NQ quote from the platform: the gateway would refuse the signal as stale"
         order_id = gw.send_signal("NQ", signal=1.0, confidence=0.9, qty=1)
         assert order_id, gw.last_refusal
         assert wait_exit(stack, platform) == 137
