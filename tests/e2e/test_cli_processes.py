@@ -29,8 +29,8 @@ def test_demo_ends_with_fills_from_every_dev_platform_each_in_its_own_format() -
     result = nexusgw("demo", "--seconds", "5", "--interval", "1", "--config-dir", str(CONFIG_DIR))
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    assert "5/5 online" in out and "Summary" in out
-    for expected in ("nt8", "NQ 12-", "sierra", "NAS100", "mt5_brazil", "WIN", "bookmap", "@RITHMIC"):
+    assert "6/6 online" in out and "Summary" in out
+    for expected in ("nt8", "NQ 12-", "sierra", "NAS100", "mt5_brazil", "WIN", "bookmap", "@RITHMIC", "quantower"):
         assert expected in out
 
 
@@ -202,9 +202,9 @@ def test_trading_state_set_and_shown_on_a_real_gateway(tmp_path: Path) -> None:
 
 
 def test_adapter_for_unknown_platform_exits_2_listing_enabled() -> None:
-    result = nexusgw("adapter", "quantower", "--profile", "dev", "--config-dir", str(CONFIG_DIR))
+    result = nexusgw("adapter", "quantower_cqg", "--profile", "dev", "--config-dir", str(CONFIG_DIR))
     assert result.returncode == 2
-    assert "enabled: nt8, sierra, mt5_global, mt5_brazil, bookmap" in result.stderr
+    assert "enabled: nt8, sierra, mt5_global, mt5_brazil, bookmap, quantower" in result.stderr
 
 
 def test_mt5_adapter_without_a_broker_server_exits_2_and_says_what_to_set() -> None:
