@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Connection = Literal["rithmic", "cqg", "dxfeed"]
 
@@ -20,7 +20,7 @@ class QuantowerSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    account: str = Field(min_length=1, description="Quantower account to trade (its name as Quantower shows it).")
+    account: str = Field(description="Quantower account to trade (its name as Quantower shows it).")
     connection: Connection = Field(
         "rithmic", description="The Quantower connection of the account; picks the symbol spelling checked."
     )
@@ -42,3 +42,13 @@ class QuantowerSettings(BaseModel):
         description="A leg sent just before a disconnect and missing from the plug-in's orders after the reconnect "
         "is asked about again this much later; still missing, it is rejected (never sent again).",
     )
+
+    @field_validator("account")
+    @classmethod
+    def _account_named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError(
+                "the Quantower account is empty: set settings.account to the account's name as Quantower shows it "
+                "(or NEXUSGW_PLATFORMS__<INSTANCE>__SETTINGS__ACCOUNT)"
+            )
+        return value.strip()
