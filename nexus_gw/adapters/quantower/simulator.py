@@ -233,6 +233,15 @@ class SimulatedQuantower:
         elif order.kind == "STOP" and order.stop is None:
             order.state, order.reason = "REFUSED", "A stop order needs a trigger price"
         order.next_fill = time.monotonic() + self.fill_delay_s
+        log.info(
+            "simulated Quantower: placed %s: %s %g %s %s %s",
+            leg,
+            order.side,
+            order.qty,
+            order.symbol,
+            order.kind,
+            order.state if order.state == "OPENED" else f"{order.state}: {order.reason}",
+        )
         self._send_order(order)
 
     def _send_order(self, order: SimOrder) -> None:
