@@ -103,8 +103,9 @@ def test_a_disconnect_mid_order_is_reconciled_from_the_report_and_each_trade_cou
     running.wait(lambda: running.events.states == [True, False, True], "the reconnect")
     running.wait(lambda: running.events.filled("m1.quantower") == 4, "m1 reconciled as filled")
     for _ in range(3):  # reports after more reconnects list the same trades again: never counted twice
+        ups = running.events.states.count(True)
         simulator.drop()
-        running.wait(lambda n=running.events.states.count(True): running.events.states.count(True) > n, "reconnect")
+        running.wait(lambda ups=ups: running.events.states.count(True) > ups, "the reconnect")
         running.wait(running.driver.report, "the report of the new connection")
     ids = fill_ids(running, "m1.quantower")
     assert len(ids) == len(set(ids)) and sum(f[2] for f in running.events.fills if f[0] == "m1.quantower") == 4

@@ -18,14 +18,14 @@ def test_defaults_are_a_rithmic_account_on_port_9002_and_the_nt8_port_is_not_reu
 
 
 def test_an_empty_account_says_what_to_set() -> None:
-    with pytest.raises(ValidationError, match="set settings.account"):
+    with pytest.raises(ValidationError, match=r"set settings\.account"):
         QuantowerSettings(account="  ")
 
 
 def test_an_unknown_connection_or_setting_is_refused_by_the_registry() -> None:
-    with pytest.raises(ValueError, match="settings.connection"):
+    with pytest.raises(ValueError, match=r"settings\.connection"):
         validate_driver_settings("quantower", {"account": "A", "connection": "ib"})
-    with pytest.raises(ValueError, match="settings.prot"):
+    with pytest.raises(ValueError, match=r"settings\.prot"):
         validate_driver_settings("quantower", {"account": "A", "prot": 1})
 
 
