@@ -61,7 +61,7 @@ def test_a_frame_truncated_by_a_disconnect_is_logged_and_the_driver_reconnects(
     running: Running, simulator: SimulatedQuantower, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
-    simulator.send_raw(b"\x00\x00\x00\x64{\"type")
+    simulator.send_raw(b'\x00\x00\x00\x64{"type')
     simulator.drop()
     running.wait(lambda: running.events.states == [True, False, True], "the reconnect")
     assert "closed the connection in the middle of a frame" in caplog.text
