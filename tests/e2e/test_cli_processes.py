@@ -60,7 +60,7 @@ def test_serve_prints_start_up_lines_and_stops_cleanly_on_sigterm(tmp_path: Path
         assert status is not None and status.returncode == 0, status.stderr
         assert '"profile": "dev"' in status.stdout
         human = nexusgw("status", "--config-dir", str(CONFIG_DIR), env=env)
-        assert "Platforms 0/5 online" in human.stdout
+        assert "Platforms 0/6 online" in human.stdout
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=10)
