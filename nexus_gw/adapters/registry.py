@@ -80,6 +80,16 @@ DRIVERS: dict[str, DriverSpec] = {
             "nexus_gw.adapters.nt8.companion", wanted_if="simulator", suffix="ninjatrader", ready_line=b"listening on"
         ),
     ),
+    "quantower": DriverSpec(
+        "nexus_gw.adapters.quantower.settings:QuantowerSettings",
+        "nexus_gw.adapters.quantower.driver:QuantowerDriver",
+        companion=Companion(
+            "nexus_gw.adapters.quantower.companion",
+            wanted_if="simulator",
+            suffix="simulator",
+            ready_line=b"simulated Quantower listening on",
+        ),
+    ),
     "sierra": DriverSpec(
         "nexus_gw.adapters.sierra.settings:SierraSettings",
         "nexus_gw.adapters.sierra.driver:SierraDriver",

@@ -90,6 +90,18 @@ def _nt8(name: str, settings: Mapping[str, Any], platform: str) -> list[Finding]
     return []
 
 
+def _quantower(name: str, settings: Mapping[str, Any], platform: str) -> list[Finding]:
+    if settings.get("simulator"):
+        return [Finding(NOTE, name, "simulator: true trades against a simulated Quantower, not Quantower")]
+    if platform != "win32" and str(settings.get("host", "127.0.0.1")) in ("127.0.0.1", "localhost", "::1"):
+        why = (
+            "Quantower runs on Windows, not on this machine: set settings.host to the Quantower PC "
+            "(docs/quantower.md), or run this adapter there"
+        )
+        return [Finding(CANNOT_RUN, name, why)]
+    return []
+
+
 def _bookmap(name: str, settings: Mapping[str, Any]) -> list[Finding]:
     if settings.get("fake"):
         return [Finding(NOTE, name, "fake: true trades against the fake Bookmap, not Bookmap")]
@@ -119,6 +131,8 @@ def findings(profile: Any, env: Mapping[str, str] | None = None, platform: str |
             result.extend(_nt8(name, settings, platform))
         elif instance.driver == "bookmap":
             result.extend(_bookmap(name, settings))
+        elif instance.driver == "quantower":
+            result.extend(_quantower(name, settings, platform))
         if instance.paper:
             result.append(
                 Finding(NOTE, name, "paper: true: orders fill in the gateway's simulator, not at the platform")

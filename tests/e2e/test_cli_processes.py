@@ -29,8 +29,8 @@ def test_demo_ends_with_fills_from_every_dev_platform_each_in_its_own_format() -
     result = nexusgw("demo", "--seconds", "5", "--interval", "1", "--config-dir", str(CONFIG_DIR))
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    assert "5/5 online" in out and "Summary" in out
-    for expected in ("nt8", "NQ 12-", "sierra", "NAS100", "mt5_brazil", "WIN", "bookmap", "@RITHMIC"):
+    assert "6/6 online" in out and "Summary" in out
+    for expected in ("nt8", "NQ 12-", "sierra", "NAS100", "mt5_brazil", "WIN", "bookmap", "@RITHMIC", "quantower"):
         assert expected in out
 
 
@@ -60,7 +60,7 @@ def test_serve_prints_start_up_lines_and_stops_cleanly_on_sigterm(tmp_path: Path
         assert status is not None and status.returncode == 0, status.stderr
         assert '"profile": "dev"' in status.stdout
         human = nexusgw("status", "--config-dir", str(CONFIG_DIR), env=env)
-        assert "Platforms 0/5 online" in human.stdout
+        assert "Platforms 0/6 online" in human.stdout
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=10)
@@ -202,9 +202,9 @@ def test_trading_state_set_and_shown_on_a_real_gateway(tmp_path: Path) -> None:
 
 
 def test_adapter_for_unknown_platform_exits_2_listing_enabled() -> None:
-    result = nexusgw("adapter", "quantower", "--profile", "dev", "--config-dir", str(CONFIG_DIR))
+    result = nexusgw("adapter", "quantower_cqg", "--profile", "dev", "--config-dir", str(CONFIG_DIR))
     assert result.returncode == 2
-    assert "enabled: nt8, sierra, mt5_global, mt5_brazil, bookmap" in result.stderr
+    assert "enabled: nt8, sierra, mt5_global, mt5_brazil, bookmap, quantower" in result.stderr
 
 
 def test_mt5_adapter_without_a_broker_server_exits_2_and_says_what_to_set() -> None:

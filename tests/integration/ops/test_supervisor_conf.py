@@ -79,6 +79,7 @@ def test_supervisord_reads_the_dev_config_with_the_order_and_policy_we_wrote(tmp
         "mt5_global",
         "mt5_brazil",
         "bookmap",
+        "quantower",
     ]
     assert [p.name for p in groups["companions"].process_configs] == companion_programs()
     assert "sierra-dtc" in companion_programs()  # dev's sierra instance trades against the DTC simulator

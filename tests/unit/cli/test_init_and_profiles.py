@@ -85,12 +85,16 @@ def test_nt8_from_linux_needs_the_bridge_to_the_ninjatrader_pc_and_bookmap_is_st
             "ati": instance("nt8", mode="ati"),
             "remote": instance("nt8", mode="bridge", host="10.0.0.5"),
             "bookmap": instance("bookmap"),
+            "quantower": instance("quantower", host="127.0.0.1"),
+            "qt_remote": instance("quantower", host="10.0.0.6"),
         }
     )
     found = {f.instance: f for f in findings(profile, env={}, platform="linux")}
     assert found["ati"].kind == CANNOT_RUN and "run this adapter there" in found["ati"].message
     assert "remote" not in found  # the bridge reaches the AddOn on the NinjaTrader PC
     assert "Bookmap starts this adapter" in found["bookmap"].message
+    assert found["quantower"].kind == CANNOT_RUN and "the Quantower PC" in found["quantower"].message
+    assert "qt_remote" not in found  # the bridge reaches the strategy on the Quantower PC
 
 
 def test_validate_strict_exits_1_on_what_cannot_run_here(

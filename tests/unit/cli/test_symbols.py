@@ -82,11 +82,13 @@ def test_list_shows_every_root_on_every_platform_with_a_dash_where_not_traded() 
     outcome = invoke("symbols", "list", "--at", "2025-02-01")
     assert outcome.exit_code == 0
     lines = outcome.stdout.splitlines()
-    assert lines[0].split() == ["root", "front", "bookmap", "mt5_brazil", "mt5_global", "nt8", "quantower", "sierra"]
+    quantower = ["quantower", "quantower_cqg", "quantower_dxfeed"]
+    assert lines[0].split() == ["root", "front", "bookmap", "mt5_brazil", "mt5_global", "nt8", *quantower, "sierra"]
     rows = {line.split()[0]: line for line in lines[1:]}
-    assert rows["NQ"].split() == ["NQ", "NQH25", "NQH5.CME@RITHMIC", "-", "NAS100", "NQ", "03-25", "NQH5", "NQH25"]
-    assert rows["WIN"].split() == ["WIN", "WING25", "-", "WING25", "-", "-", "-", "-"]
-    assert rows["BTCUSD"].split() == ["BTCUSD", "spot", "-", "-", "BTCUSD", "-", "-", "-"]
+    nq = ["NQ", "NQH25", "NQH5.CME@RITHMIC", "-", "NAS100", "NQ", "03-25", "NQH5", "ENQH25", "/NQH25:XCME", "NQH25"]
+    assert rows["NQ"].split() == nq
+    assert rows["WIN"].split() == ["WIN", "WING25", "-", "WING25", "-", "-", "-", "-", "-", "-"]
+    assert rows["BTCUSD"].split() == ["BTCUSD", "spot", "-", "-", "BTCUSD", "-", "-", "-", "-", "-"]
 
 
 def test_list_for_one_platform_only_lists_the_roots_it_trades() -> None:

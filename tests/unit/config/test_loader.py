@@ -34,7 +34,7 @@ def test_stages_follow_the_go_live_plan() -> None:
         "stage2": ({"mt5_global", "nt8"}, ["NQ"], 1, 10, 75),
         "stage3": ({"mt5_global", "nt8", "sierra"}, ["NQ", "ES", "YM"], 2, 20, 100),
         "stage4": (
-            {"mt5_global", "nt8", "sierra", "mt5_brazil"},
+            {"mt5_global", "nt8", "sierra", "mt5_brazil", "quantower"},
             ["NQ", "ES", "YM", "RTY", "BTCUSD", "ETHUSD", "WIN", "WDO"],
             5,
             50,
@@ -83,7 +83,7 @@ def test_unknown_driver_lists_valid_drivers(config_copy: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_profile("bad", config_copy, check_settings=validate_driver_settings)
     assert "bad.yaml:4:5" in str(err.value) or "bad.yaml:3:3" in str(err.value)
-    assert "valid drivers: bookmap, mt5, nt8, sierra, sim" in str(err.value)
+    assert "valid drivers: bookmap, mt5, nt8, quantower, sierra, sim" in str(err.value)
 
 
 def test_unknown_symbol_and_platform_are_refused_with_the_known_ones(config_copy: Path) -> None:

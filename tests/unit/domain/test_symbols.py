@@ -190,6 +190,8 @@ def test_platforms_are_the_shipped_instances() -> None:
         "mt5_global",
         "nt8",
         "quantower",
+        "quantower_cqg",
+        "quantower_dxfeed",
         "sierra",
     ]
 
