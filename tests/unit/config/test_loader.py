@@ -34,7 +34,7 @@ def test_stages_follow_the_go_live_plan() -> None:
         "stage2": ({"mt5_global", "nt8"}, ["NQ"], 1, 10, 75),
         "stage3": ({"mt5_global", "nt8", "sierra"}, ["NQ", "ES", "YM"], 2, 20, 100),
         "stage4": (
-            {"mt5_global", "nt8", "sierra", "mt5_brazil", "quantower"},
+            {"mt5_global", "nt8", "sierra", "mt5_brazil", "bookmap", "quantower"},
             ["NQ", "ES", "YM", "RTY", "BTCUSD", "ETHUSD", "WIN", "WDO"],
             5,
             50,
