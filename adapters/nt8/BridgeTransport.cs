@@ -84,6 +84,28 @@ namespace NexusGw.Bridge
             return Write(data);
         }
 
+        /// <summary>Writes raw bytes and shuts the sending side before any other frame can follow them, then ends
+        /// the connection (tests: a frame cut short by a disconnect).</summary>
+        public void SendRawThenDrop(byte[] data, string reason)
+        {
+            lock (writeLock)
+            {
+                if (stream != null)
+                {
+                    try
+                    {
+                        stream.Write(data, 0, data.Length);
+                        client.Client.Shutdown(SocketShutdown.Send);
+                    }
+                    catch (Exception e)
+                    {
+                        if (!(e is IOException || e is ObjectDisposedException || e is SocketException)) throw;
+                    }
+                }
+            }
+            Drop(reason);
+        }
+
         /// <summary>Ends the current connection (the adapter reconnects by itself).</summary>
         public void Drop(string reason)
         {

@@ -122,8 +122,8 @@ namespace NexusGw.Harness
                 case "release": hold = false; break;
                 case "raw-oversized": server.SendRaw(new byte[] { 0x7f, 0xff, 0xff, 0xff, (byte)'{' }); break;
                 case "raw-truncated":
-                    server.SendRaw(new byte[] { 0, 0, 0, 100, (byte)'{', (byte)'"' });
-                    server.Drop("truncated on purpose");
+                    // nothing may follow the cut frame (a heartbeat would be read as its rest)
+                    server.SendRawThenDrop(new byte[] { 0, 0, 0, 100, (byte)'{', (byte)'"' }, "truncated on purpose");
                     break;
                 case "raw-unknown": server.Send(BridgeCodec.Frame("weather")); break;
                 case "raw-badjson":
