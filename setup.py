@@ -8,10 +8,18 @@ The reference configuration is the repository's ``config/`` directory, shipped a
 from setuptools import find_packages, setup
 
 setup(
-    packages=[*find_packages(include=["nexus_gw", "nexus_gw.*"]), "nexus_gw.reference_config"],
-    package_dir={"nexus_gw.reference_config": "config"},
+    packages=[
+        *find_packages(include=["nexus_gw", "nexus_gw.*"]),
+        "nexus_gw.reference_config",
+        "nexus_gw.reference_config.profiles",
+    ],
+    package_dir={
+        "nexus_gw.reference_config": "config",
+        "nexus_gw.reference_config.profiles": "config/profiles",
+    },
     package_data={
         "nexus_gw": ["py.typed", "data/**/*"],
-        "nexus_gw.reference_config": ["*.yaml", "**/*.yaml"],
+        "nexus_gw.reference_config": ["*.yaml"],
+        "nexus_gw.reference_config.profiles": ["*.yaml"],
     },
 )
