@@ -83,7 +83,9 @@ class PlatformHandler:
         self.clock = clock
         self.counters = counters
         self.decoder = codec.Decoder(codec.PLATFORM_TO_GATEWAY)
-        self.seq_seen: dict[str, int] = {}  # adapter session -> highest report sequence processed
+        # (platform, adapter session) -> highest report sequence processed: per platform, so adapters that leave
+        # the optional session empty never take each other's reports for duplicates
+        self.seq_seen: dict[tuple[str, str], int] = {}
 
     def on_frames(self, frames: list[bytes]) -> None:
         decoded = self.wire.decode(self.wire.platform, frames, self.decoder)  # type: ignore[arg-type]
@@ -131,7 +133,8 @@ class PlatformHandler:
 
     def report(self, peer: PlatformPeer, msg: m.LegUpdate | m.LegFill) -> None:
         """A leg report: processed once (journaled inside), then acknowledged so the adapter can forget it."""
-        last = self.seq_seen.get(peer.session, 0)
+        key = (peer.name, peer.session)
+        last = self.seq_seen.get(key, 0)
         if msg.seq and msg.seq <= last:
             self.counters["duplicate_reports"] += 1
         else:
@@ -141,7 +144,7 @@ class PlatformHandler:
             else:
                 self.desk.on_leg_fill(peer.name, msg)
             if msg.seq:
-                self.seq_seen[peer.session] = msg.seq
+                self.seq_seen[key] = msg.seq
         if msg.seq:
             self.wire.to_platform_peer(peer.identity, MsgType.ACK, m.Ack(kind="REPORT", seq=msg.seq))
 
