@@ -64,9 +64,11 @@ class Peer:
             except queue.Empty:
                 if self.proc.poll() is not None and self.lines.empty():
                     tail = self.log.read_text(errors="replace")[-2000:]
-                    raise RuntimeError(f"{self.name} exited with {self.proc.returncode} before {event}:\n{tail}")
+                    raise RuntimeError(
+                        f"{self.name} exited with {self.proc.returncode} before {event}:\n{tail}"
+                    ) from None
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"{self.name}: no {event} within {timeout_s:.0f}s; see {self.log}")
+                    raise RuntimeError(f"{self.name}: no {event} within {timeout_s:.0f}s; see {self.log}") from None
                 continue
             if got.get("event") == event:
                 return got
