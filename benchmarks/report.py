@@ -73,7 +73,7 @@ def _spread(values: list[float], digits: int) -> str:
 
 def _floor(target: float, value: float, unit: str) -> str:
     return (
-        "met" if value >= target else f"missed: {value / target:.2f}× the target ({target - value:,.0f} {unit} short)"
+        "met" if value >= target else f"missed: {value / target:.2g}× the target ({target - value:,.0f} {unit} short)"
     )
 
 
@@ -146,7 +146,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
                 "–" if target is None else f"added ≤ {target:.0f} µs",
                 _median(g),
                 _median(p),
-                f"+{_median(added):,.0f} µs",
+                f"{_median(added):+,.0f} µs",
                 verdict,
                 _spread(g, 0),
             )

@@ -31,7 +31,7 @@ from benchmarks.harness import Gateway
 from benchmarks.report import machine, markdown, rows, write_section
 
 SIZES = {
-    "full": measures.Sizes(3_000_000, 300_000, 20_000, 2000.0, 1000, 20.0, 200, 10_000_000, 2000, 3),
+    "full": measures.Sizes(3_000_000, 300_000, 20_000, 2000.0, 500, 20.0, 100, 10_000_000, 2000, 3),
     "quick": measures.Sizes(1_000_000, 100_000, 6_000, 2000.0, 300, 8.0, 100, 2_000_000, 1000, 1),
     "smoke": measures.Sizes(20_000, 4_000, 400, 2000.0, 10, 1.5, 5, 60_000, 20, 1, idle_s=0.5, scale_symbols=60),
 }
