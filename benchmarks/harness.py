@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from benchmarks.config import PROFILE, REPO
+from nexus_gw.errors import CheckFailed
 from nexus_gw.stack import Endpoints, LocalStack, free_port
 
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -99,8 +100,15 @@ class Gateway:
 
     def __post_init__(self) -> None:
         env = {"NEXUSGW_GATEWAY__LOG_LEVEL": "WARNING", "NEXUSGW_LOG_FORMAT": "text"}
-        self.stack = LocalStack(PROFILE, self.config_dir, self.run_dir, extra_env=env)
-        self.stack.start_gateway(timeout_s=60)
+        for attempt in range(3):  # a free port can be taken by another process before the gateway binds it
+            self.stack = LocalStack(PROFILE, self.config_dir, self.run_dir, extra_env=env)
+            try:
+                self.stack.start_gateway(timeout_s=60)
+                return
+            except CheckFailed as exc:
+                self.stack.stop_all()
+                if "Address already in use" not in str(exc) or attempt == 2:
+                    raise
 
     @property
     def endpoints(self) -> Endpoints:
