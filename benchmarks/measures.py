@@ -141,14 +141,14 @@ def _engine(gateway: Gateway, roots: list[str], logs: Path, name: str, *args: st
         engine.stop()
 
 
-def _strace_fsyncs(pid: int, run: Any, logs: Path) -> tuple[int | None, Any]:
-    """Count fsync/fdatasync of every thread of ``pid`` while ``run()`` runs (None without strace)."""
+def _strace_fsyncs(pid: int, run: Any, logs: Path) -> tuple[tuple[int, float] | None, Any]:
+    """fsync/fdatasync calls of every thread of ``pid`` while ``run()`` runs, and their seconds (None: no strace)."""
     strace = shutil.which("strace")
     if strace is None:
         return None, run()
     out = logs / "strace.txt"
     tracer = subprocess.Popen(
-        [strace, "-f", "-qq", "-e", "trace=fsync,fdatasync", "-o", str(out), "-p", str(pid)],
+        [strace, "-f", "-qq", "-T", "-e", "trace=fsync,fdatasync", "-o", str(out), "-p", str(pid)],
         stderr=subprocess.DEVNULL,
     )
     time.sleep(1.0)  # attached to every thread
@@ -157,8 +157,13 @@ def _strace_fsyncs(pid: int, run: Any, logs: Path) -> tuple[int | None, Any]:
     finally:
         tracer.send_signal(signal.SIGINT)
         tracer.wait(10)
-    text = out.read_text(errors="replace") if out.exists() else ""
-    return text.count("fsync(") + text.count("fdatasync("), result
+    calls, seconds = 0, 0.0
+    for line in out.read_text(errors="replace").splitlines() if out.exists() else []:
+        if "fsync(" in line or "fdatasync(" in line or "resumed>" in line:
+            calls += "resumed>" not in line
+            if line.rstrip().endswith(">") and "<unfinished" not in line:  # "... = 0 <0.000071>"
+                seconds += float(line.rsplit("<", 1)[1].rstrip(">"))
+    return (calls, seconds), result
 
 
 def orders(gateway: Gateway, roots: list[str], sizes: Sizes, logs: Path) -> dict[str, Any]:
@@ -168,8 +173,9 @@ def orders(gateway: Gateway, roots: list[str], sizes: Sizes, logs: Path) -> dict
     try:
         time.sleep(1.0)  # every root has a fresh quote
         out: dict[str, Any] = {}
+        cpu0 = cpu_seconds(gateway.pid)
         lat = _engine(gateway, roots, logs, "bench-lat", "--signals", str(sizes.order_signals))
-        out["latency"] = lat
+        out["latency"] = {**lat, "cpu_ms_per_order": (cpu_seconds(gateway.pid) - cpu0) / max(lat["filled"], 1) * 1e3}
         cpu0 = cpu_seconds(gateway.pid)
         tput = _engine(
             gateway,
@@ -188,7 +194,9 @@ def orders(gateway: Gateway, roots: list[str], sizes: Sizes, logs: Path) -> dict
             lambda: _engine(gateway, roots, logs, "bench-fsync", "--signals", str(sizes.fsync_orders)),
             logs,
         )
-        out["fsync_per_order"] = None if fsyncs is None else fsyncs / max(traced["filled"], 1)
+        done = max(traced["filled"], 1)
+        out["fsync_per_order"] = None if fsyncs is None else fsyncs[0] / done
+        out["fsync_ms_per_order"] = None if fsyncs is None else fsyncs[1] / done * 1e3
         return out
     finally:
         for peer in peers:

@@ -239,9 +239,11 @@ def consume(args: argparse.Namespace) -> None:
 def engine(args: argparse.Namespace) -> None:
     ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
     sock = dealer(ctx, args.endpoint, args.name)
-    hello(sock, m.Hello(role="nexus", name=args.name, acks=["FILL"]))
+    greeting = m.Hello(role="nexus", name=args.name, acks=["FILL"])
+    hello(sock, greeting)
     emit("ready")
     wait_go(args.wait_go)
+    rehellos, rehello_at = 0, 0.0
     roots = args.roots.split(",")
     free = list(roots)
     side = dict.fromkeys(roots, 1.0)
@@ -289,6 +291,12 @@ def engine(args: argparse.Namespace) -> None:
                     lat.append(last_fill - begun[1])
                     free.append(begun[0])
                     done += 1
+            elif header == b"ERROR/1":
+                error = msgspec.msgpack.decode(payload, type=m.Error)
+                if error.code == "UNKNOWN_PEER" and time.monotonic() >= rehello_at:  # dropped: say HELLO again
+                    send(sock, codec.encode(MsgType.HELLO, greeting))
+                    rehellos += 1
+                    rehello_at = time.monotonic() + 1.0
             elif header == b"ORDER_UPDATE/1":
                 update = msgspec.msgpack.decode(payload, type=m.OrderUpdate)
                 if update.final and update.avg_price is None and update.client_id in started:

@@ -183,7 +183,8 @@ def rows(results: dict[str, Any]) -> list[Row]:
             digits=1,
         )
     )
-    out.append(Row("3. gateway CPU per order, ms", "–", tput["cpu_ms_per_order"], digits=2))
+    out.append(Row("3. gateway CPU per order, one at a time, ms", "–", lat["cpu_ms_per_order"], digits=2))
+    out.append(Row("3. gateway CPU per order at that load, ms", "–", tput["cpu_ms_per_order"], digits=2))
     fsync = orders["fsync_per_order"]
     out.append(
         Row(
@@ -192,6 +193,27 @@ def rows(results: dict[str, Any]) -> list[Row]:
             fsync,
             digits=1,
             verdict="" if fsync is not None else "n/a: strace not installed",
+        )
+    )
+    fsync_ms = orders["fsync_ms_per_order"]
+    out.append(
+        Row(
+            "3. time inside fsync + fdatasync per order, ms (strace -T)",
+            "–",
+            fsync_ms,
+            digits=2,
+            verdict="" if fsync_ms is not None else "n/a: strace not installed",
+        )
+    )
+    unfinished = float(tput["unfinished"])
+    out.append(
+        Row(
+            "3. orders still in flight when the closed loop ended (after a grace)",
+            "0",
+            unfinished,
+            verdict=f"the engine was dropped as silent and said HELLO again ×{tput['rehellos']}"
+            if tput.get("rehellos")
+            else "",
         )
     )
     rejected = sum(lat["rejected"].values()) + sum(tput["rejected"].values())
