@@ -11,7 +11,7 @@
 
 The configuration (generated roots, six ``bench*`` platform instances) is written to a temporary directory; the
 platform and engine peers are the processes of ``benchmarks/peers.py``, not the real adapters, so what is
-measured is the gateway. The full run takes about five minutes; ``--quick`` about a minute; ``--smoke`` (the
+measured is the gateway. The full run takes about five minutes; ``--quick`` about two; ``--smoke`` (the
 tests) runs every measure at a tiny size. Linux only (CPU and RSS come from /proc). Nothing is asserted.
 """
 
@@ -67,26 +67,33 @@ def run(sizes: measures.Sizes, work: Path, say: object = _say) -> dict[str, obje
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     size = parser.add_mutually_exclusive_group()
-    size.add_argument("--quick", action="store_true", help="smaller sizes, one repetition (about a minute)")
+    size.add_argument("--quick", action="store_true", help="smaller sizes, one repetition (about two minutes)")
     size.add_argument("--smoke", action="store_true", help="tiny sizes: checks the harness, measures nothing")
     parser.add_argument("--write", type=Path, help="replace the generated section of this file (docs/performance.md)")
     parser.add_argument("--json", type=Path, help="also write the raw results and the table rows as JSON")
+    parser.add_argument("--from-json", type=Path, help="render the table from a --json file instead of measuring")
     parser.add_argument("--keep", type=Path, help="work directory to keep (config, logs) instead of a temporary one")
     args = parser.parse_args(argv)
     name = "smoke" if args.smoke else "quick" if args.quick else "full"
     command = "python -m benchmarks.run" + {"full": "", "quick": " --quick", "smoke": " --smoke"}[name]
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="nexusgw-bench-") as tmp:
-        work = args.keep or Path(tmp)
-        results = run(SIZES[name], work)
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        results, info = saved["results"], saved["machine"]
+        command = saved.get("command", command)
+    else:
+        with tempfile.TemporaryDirectory(prefix="nexusgw-bench-") as tmp:
+            results = run(SIZES[name], args.keep or Path(tmp))
+        info = machine()
     table = rows(results)
-    text = markdown(table, machine(), command, asdict(SIZES[name]))
+    text = markdown(table, info, command, results["sizes"])  # type: ignore[arg-type]
     print(text)
     print(f"({time.monotonic() - started:.0f} s)", file=sys.stderr)
     if args.write:
         write_section(args.write, text)
     if args.json:
-        args.json.write_text(json.dumps({"results": results, "rows": [asdict(r) for r in table]}, indent=1))
+        saved = {"results": results, "machine": info, "command": command, "rows": [asdict(r) for r in table]}
+        args.json.write_text(json.dumps(saved, indent=1))
     return 0
 
 
