@@ -232,14 +232,10 @@ def rows(results: dict[str, Any]) -> list[Row]:
     out.append(Row(f"4. relay CPU per tick at {sc['symbols']} symbols, µs", "–", sc["cpu_us"], digits=2))
     out.append(
         Row(
-            f"4. gateway RSS, MB: start / peak over {sc['ticks']:,} ticks (compare: end)",
+            f"4. gateway RSS over {sc['ticks']:,} ticks, peak MB",
             "flat",
-            sc["rss_start"],
             sc["rss_peak"],
-            f"end {sc['rss_end']:,.0f}",
-            "",
-            "",
-            0,
+            compare=f"start {sc['rss_start']:,.0f}, end {sc['rss_end']:,.0f}",
         )
     )
     growth = sc["growth_mb"]
