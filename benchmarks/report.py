@@ -194,7 +194,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
             "–",
             fsync,
             digits=1,
-            verdict="" if fsync is not None else "n/a: strace not installed",
+            verdict="" if fsync is not None else "n/a: strace not installed or not allowed to attach",
         )
     )
     fsync_ms = orders["fsync_ms_per_order"]
@@ -204,7 +204,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
             "–",
             fsync_ms,
             digits=2,
-            verdict="" if fsync_ms is not None else "n/a: strace not installed",
+            verdict="" if fsync_ms is not None else "n/a: strace not installed or not allowed to attach",
         )
     )
     unfinished = float(tput["unfinished"])

@@ -65,8 +65,8 @@ def test_smoke_run_reports_every_row_with_a_number(tmp_path: Path) -> None:
     for wanted in ROWS:
         assert any(name.startswith(wanted) for name in names), f"no row {wanted!r} in {names}"
     for row in rows:
-        if row["measure"].startswith(("3. fsync", "3. time inside fsync")) and shutil.which("strace") is None:
-            assert row["gateway"] is None and "strace" in row["verdict"]
+        if row["measure"].startswith(("3. fsync", "3. time inside fsync")) and row["gateway"] is None:
+            assert shutil.which("strace") is None or "not allowed to attach" in row["verdict"], row
             continue
         assert isinstance(row["gateway"], float) and math.isfinite(row["gateway"]), row
         if row["measure"].startswith(WITH_BASELINE):
