@@ -27,10 +27,91 @@ class UnknownLeg(LookupError):
     pass
 
 
+class OrderTable(dict[str, Order]):
+    """The book's orders by id, indexing the ones that may still be working.
+
+    Every order put in (by the book, or directly as ``restore_book`` does) is a candidate; ``working()`` visits the
+    candidates only and retires the finished ones, so its cost follows the working orders, never the orders since
+    start. The book puts an order back when a report makes it work again (a fill on a REJECTED leg).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.candidates: dict[str, None] = {}  # insertion-ordered as the table, unless ``reordered``
+        self.rank: dict[str, int] = {}
+        self.reordered = False
+        self._next = 0
+
+    def __setitem__(self, order_id: str, order: Order) -> None:
+        if order_id not in self:
+            self.rank[order_id] = self._next
+            self._next += 1
+        super().__setitem__(order_id, order)
+        self.candidates[order_id] = None
+
+    def __delitem__(self, order_id: str) -> None:
+        super().__delitem__(order_id)
+        self.candidates.pop(order_id, None)
+        self.rank.pop(order_id, None)
+
+    def pop(self, order_id: str, *default: Order | None) -> Order | None:  # type: ignore[override]
+        if order_id in self:
+            order = super().pop(order_id)
+            self.candidates.pop(order_id, None)
+            self.rank.pop(order_id, None)
+            return order
+        if default:
+            return default[0]
+        raise KeyError(order_id)
+
+    def setdefault(self, order_id: str, order: Order) -> Order:  # type: ignore[override]
+        if order_id not in self:
+            self[order_id] = order
+        return self[order_id]
+
+    def update(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
+        for order_id, order in dict(*args, **kwargs).items():  # type: ignore[arg-type]
+            self[order_id] = order
+
+    def clear(self) -> None:
+        super().clear()
+        self.candidates.clear()
+        self.rank.clear()
+
+    def popitem(self) -> tuple[str, Order]:
+        order_id, order = super().popitem()
+        self.candidates.pop(order_id, None)
+        self.rank.pop(order_id, None)
+        return order_id, order
+
+    def watch(self, order: Order) -> None:
+        """``order`` works again (or may): make it a candidate again."""
+        if order.order_id in self and order.order_id not in self.candidates:
+            self.candidates[order.order_id] = None
+            self.reordered = True
+
+    def working(self) -> list[Order]:
+        """The orders not finished, in the order they entered the table."""
+        if self.reordered:
+            self.candidates = dict.fromkeys(sorted(self.candidates, key=self.rank.__getitem__))
+            self.reordered = False
+        found = []
+        done = []
+        for order_id in self.candidates:
+            order = dict.__getitem__(self, order_id)
+            if order.is_terminal:
+                done.append(order_id)
+            else:
+                found.append(order)
+        for order_id in done:
+            del self.candidates[order_id]
+        return found
+
+
 class OrderBook:
     def __init__(self, one_order_per_root: bool = True) -> None:
         self.one_order_per_root = one_order_per_root
-        self.orders: dict[str, Order] = {}
+        self.orders: OrderTable = OrderTable()
         self.by_client: dict[str, str] = {}
         self.by_leg: dict[str, str] = {}
         self.active_by_root: dict[str, str] = {}
@@ -111,6 +192,8 @@ class OrderBook:
         """Apply a platform's leg status; returns the order and whether anything changed."""
         order, leg = self._leg(leg_id)
         changed = leg.apply_status(status, reason, platform_order_id)
+        if not order.is_terminal:
+            self.orders.watch(order)
         self._release_if_done(order)
         return order, changed
 
@@ -121,6 +204,7 @@ class OrderBook:
         changed = leg.apply_execution(execution)
         if was_terminal and not order.is_terminal:  # a REJECTED leg filled after all: working again
             self.active_by_root.setdefault(order.root, order.order_id)
+            self.orders.watch(order)
         self._release_if_done(order)
         return order, changed
 
@@ -129,7 +213,8 @@ class OrderBook:
             del self.active_by_root[order.root]
 
     def working(self) -> list[Order]:
-        return [o for o in self.orders.values() if not o.is_terminal]
+        """The orders not finished, oldest first; costs O(working orders), not O(orders in memory)."""
+        return self.orders.working()
 
     def discard(self, order_id: str) -> Order | None:
         """Forget an order entirely (one that could not be journaled and was never sent); frees its root."""

@@ -22,16 +22,34 @@ executions in journal order.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
 
 from nexus_gw.domain.fx import BASE_CURRENCY, to_cents
-from nexus_gw.domain.instruments import Instrument
+from nexus_gw.domain.position_views import (
+    AggregateView,
+    FillLike,
+    PositionView,
+    RoundTrip,
+    Valuation,
+    valuation_from_instrument,
+)
 from nexus_gw.domain.types import Side
 from nexus_gw.errors import NexusGwError
+
+__all__ = [
+    "AggregateView",
+    "FillLike",
+    "PositionBook",
+    "PositionView",
+    "RoundTrip",
+    "ToUsd",
+    "Valuation",
+    "valuation_from_instrument",
+]
 
 ToUsd = Callable[[Decimal, str], Decimal]
 """Converts an amount in a currency to USD, e.g. ``lambda a, c: rates.convert(a, c, "USD", clock.now())``."""
@@ -42,106 +60,6 @@ _EPS = Decimal("1e-9")
 
 def _dec(value: float | Decimal) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-@dataclass(frozen=True, slots=True)
-class Valuation:
-    """What one unit of a platform's quantity of a root is worth."""
-
-    currency: str
-    """ISO code of the platform's prices and P&L for this root."""
-    point_value: Decimal
-    """Money (in ``currency``) per 1.0 price point per unit of the platform's quantity."""
-    multiplier: Decimal = Decimal(1)
-    """Platform units per root unit (lots per contract); 1 for futures platforms."""
-
-
-def valuation_from_instrument(instrument: Instrument, multiplier: float | Decimal = 1) -> Valuation:
-    """The valuation of a platform that trades ``multiplier`` units per contract of ``instrument``."""
-    factor = _dec(multiplier)
-    if factor <= 0:
-        raise ValueError(f"multiplier for {instrument.root} is {multiplier}; it must be positive")
-    return Valuation(instrument.currency, instrument.point_value / factor, factor)
-
-
-class FillLike(Protocol):
-    """Any execution record with these fields (the journal's ``FillRecord`` is one)."""
-
-    @property
-    def platform(self) -> str: ...
-    @property
-    def root(self) -> str: ...
-    @property
-    def side(self) -> Side: ...
-    @property
-    def qty(self) -> float: ...
-    @property
-    def price(self) -> float: ...
-    @property
-    def time_ns(self) -> int: ...
-    @property
-    def key(self) -> tuple[str, str]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class RoundTrip:
-    """A position from flat back to flat (or to the zero crossing of a reversal) on one platform."""
-
-    platform: str
-    root: str
-    side: Side
-    """BUY for a long trip, SELL for a short one."""
-    qty: float
-    """Total quantity opened in the trip (= total closed), in the platform's units."""
-    entry_ns: int
-    entry_price: float
-    """Quantity-weighted average of the opening fills."""
-    exit_ns: int
-    exit_price: float
-    """Quantity-weighted average of the closing fills."""
-    pnl: Decimal
-    """Realized P&L in ``currency``, rounded to cents."""
-    currency: str
-    pnl_usd: Decimal | None
-    """In USD at the rate when the trip closed; None if no rate could be used."""
-
-
-@dataclass(frozen=True, slots=True)
-class PositionView:
-    """One platform's position in a root, as of the last fill and mark."""
-
-    platform: str
-    root: str
-    qty: float
-    """Signed, in the platform's units (negative = short)."""
-    root_qty: float
-    """Signed, in root units (``qty / multiplier``)."""
-    avg_entry: float | None
-    currency: str
-    realized: Decimal
-    realized_usd: Decimal | None
-    mark: float | None
-    unrealized: Decimal | None
-    """At ``mark`` (0 when flat); None for an open position that has no mark yet."""
-    unrealized_usd: Decimal | None
-    missing: tuple[str, ...] = ()
-    """Why a figure is None: 'mark' (no price for an open position), 'rate CUR' (conversion failed)."""
-
-
-@dataclass(frozen=True, slots=True)
-class AggregateView:
-    """A root over all (or the chosen) platforms. USD totals are None if any platform's figure is unknown."""
-
-    root: str
-    qty: float
-    """Signed, in root units."""
-    avg_entry: float | None
-    """Weighted by root quantity over the platforms holding the aggregate's side; None when flat."""
-    realized_usd: Decimal | None
-    unrealized_usd: Decimal | None
-    platforms: tuple[str, ...]
-    missing: tuple[str, ...] = ()
-    """'platform: reason' for every figure that kept a total from being computed."""
 
 
 @dataclass
@@ -259,6 +177,12 @@ class PositionBook:
         self._to_usd = to_usd
         self._positions: dict[tuple[str, str], _Position] = {}
         self._seen: set[tuple[str, str]] = set()
+        # Kept as fills arrive, so that no view costs more than the positions it shows (never the fills since start):
+        self._rank: dict[tuple[str, str], int] = {}  # creation order of the positions (ties in ``round_trips``)
+        self._by_root: dict[str, list[_Position]] = {}
+        self._trips: list[RoundTrip] = []  # every closed trip, ordered as ``round_trips`` lists them
+        self._trip_keys: list[tuple[int, int, int]] = []  # (exit_ns, position rank, trip number) of ``_trips``
+        self._closed: list[RoundTrip] = []  # every closed trip in the order it closed
 
     @classmethod
     def rebuild(
@@ -275,6 +199,9 @@ class PositionBook:
         position = self._positions.get(key)
         if position is None:
             position = self._positions[key] = _Position(platform, root, self._valuation(platform, root))
+            self._rank[key] = len(self._rank)
+            self._by_root.setdefault(root, []).append(position)
+            self._by_root[root].sort(key=lambda p: p.platform)
         return position
 
     def apply(self, fill: FillLike) -> bool:
@@ -296,10 +223,22 @@ class PositionBook:
             return False
         if not (0 < qty < math.inf and 0 < price < math.inf):
             raise ValueError(f"{platform} {root}: fill {key} has qty {qty} and price {price}; both must be positive")
-        self._position(platform, root).apply(Side(side), _dec(qty), _dec(price), ts_ns, self._to_usd)
+        position = self._position(platform, root)
+        closed = len(position.trips)
+        position.apply(Side(side), _dec(qty), _dec(price), ts_ns, self._to_usd)
+        for number in range(closed, len(position.trips)):
+            self._file_trip(position, number)
         if key is not None:
             self._seen.add(key)
         return True
+
+    def _file_trip(self, position: _Position, number: int) -> None:
+        trip = position.trips[number]
+        key = (trip.exit_ns, self._rank[(position.platform, position.root)], number)
+        at = bisect.bisect(self._trip_keys, key)  # at the end unless fills came out of time order
+        self._trip_keys.insert(at, key)
+        self._trips.insert(at, trip)
+        self._closed.append(trip)
 
     def mark(self, root: str, platform: str, price: float) -> None:
         """Set the price that ``platform``'s position in ``root`` is marked to for unrealized P&L."""
@@ -378,11 +317,46 @@ class PositionBook:
         )
 
     def round_trips(self, platform: str | None = None, root: str | None = None) -> list[RoundTrip]:
-        """Closed round trips in the order they closed (per platform), optionally filtered."""
-        trips = [
+        """Closed round trips by exit time (ties: by platform and root as they first traded, then as they closed),
+        optionally filtered."""
+        return [
             trip
-            for (name, symbol), position in self._positions.items()
-            if (platform is None or name == platform) and (root is None or symbol == root)
-            for trip in position.trips
+            for trip in self._trips
+            if (platform is None or trip.platform == platform) and (root is None or trip.root == root)
         ]
-        return sorted(trips, key=lambda trip: trip.exit_ns)
+
+    def trip_count(self) -> int:
+        """How many round trips closed so far."""
+        return len(self._closed)
+
+    def trips_since(self, count: int) -> list[RoundTrip]:
+        """The round trips that closed after the first ``count``, in the order they closed."""
+        return self._closed[count:]
+
+    def root_quantities(self, root: str) -> list[float]:
+        """``root_qty`` of every platform that traded ``root``, by platform (as ``positions()`` lists them)."""
+        return [float(p.qty / p.valuation.multiplier) for p in self._by_root.get(root, ()) if p.traded]
+
+    def realized(self, platform: str, root: str) -> tuple[str, Decimal, Decimal | None]:
+        """Currency, realized P&L (cents) and in USD (cents, None when no rate) of one position: what
+        ``position()`` shows, without the rest of the view."""
+        p = self._positions.get((platform, root))
+        if p is None:
+            currency = self._valuation(platform, root).currency
+            return currency, to_cents(_ZERO), _usd(_ZERO, currency, self._to_usd)[0]
+        currency = p.valuation.currency
+        return currency, to_cents(p.realized), _usd(p.realized, currency, self._to_usd)[0]
+
+    def totals_usd(self) -> tuple[Decimal, Decimal]:
+        """Realized and unrealized USD over every position that traded, an unknown figure counted as 0: the sums
+        of ``positions()``' ``realized_usd`` and ``unrealized_usd``, in one pass."""
+        realized = unrealized = _ZERO
+        traded = sorted((key for key, p in self._positions.items() if p.traded), key=lambda key: (key[1], key[0]))
+        for key in traded:
+            p = self._positions[key]
+            currency = p.valuation.currency
+            realized += _usd(p.realized, currency, self._to_usd)[0] or _ZERO
+            open_pnl = p.unrealized()
+            if open_pnl is not None:
+                unrealized += _usd(open_pnl, currency, self._to_usd)[0] or _ZERO
+        return realized, unrealized

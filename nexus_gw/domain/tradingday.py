@@ -67,12 +67,26 @@ class TradingCalendar:
     def __init__(self, start: time, tz: ZoneInfo) -> None:
         self.start = start
         self.tz = tz
+        self._span: tuple[datetime, datetime, date] | None = None  # the last day found: [start, end) and its date
 
     def __repr__(self) -> str:
         return f"TradingCalendar({self.start.isoformat('minutes')} {self.tz.key})"
 
     def trading_day(self, now: datetime) -> date:
-        """The trading day ``now`` belongs to (named by the calendar date it ends on)."""
+        """The trading day ``now`` belongs to (named by the calendar date it ends on).
+
+        Called on every loop pass and fill: the last day's span is kept, so a time inside it costs two comparisons
+        and no time-zone arithmetic."""
+        span = self._span
+        if span is not None and span[0] <= require_aware(now) < span[1]:
+            return span[2]
+        day = self._trading_day(now)
+        start, end = self.day_start(day), self.day_end(day)
+        if start <= now < end:  # a span that does not hold ``now`` (a time-zone oddity) is never kept
+            self._span = (start, end, day)
+        return day
+
+    def _trading_day(self, now: datetime) -> date:
         local = require_aware(now).astimezone(self.tz)
         boundary = local_at(local.date(), self.start, self.tz)
         if self.start == time(0, 0):

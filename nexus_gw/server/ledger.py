@@ -126,7 +126,7 @@ class Ledger:
             self.positions.apply(fill)
 
     def _count(self, order: Order, leg: Leg, execution: Execution) -> None:
-        before = self.positions.position(leg.platform, order.root)
+        _, before, before_usd = self.positions.realized(leg.platform, order.root)
         self.positions.apply_fill(
             leg.platform,
             order.root,
@@ -137,14 +137,14 @@ class Ledger:
             key=(leg.leg_id, execution.fill_id),
         )
         self._held.add((leg.platform, order.root))
-        after = self.positions.position(leg.platform, order.root)
-        pnl = self.order_pnl.setdefault(order.order_id, OrderPnl(after.currency))
-        pnl.native += after.realized - before.realized
-        if pnl.usd is not None and before.realized_usd is not None and after.realized_usd is not None:
-            pnl.usd += after.realized_usd - before.realized_usd
-        elif after.realized != before.realized:
+        currency, after, after_usd = self.positions.realized(leg.platform, order.root)
+        pnl = self.order_pnl.setdefault(order.order_id, OrderPnl(currency))
+        pnl.native += after - before
+        if pnl.usd is not None and before_usd is not None and after_usd is not None:
+            pnl.usd += after_usd - before_usd
+        elif after != before:
             pnl.usd = None
-            pnl.missing.extend(after.missing)
+            pnl.missing.extend(self.positions.position(leg.platform, order.root).missing)
 
     # -- deliveries to NEXUS --------------------------------------------------------------
     # The final ORDER_UPDATE and the FILL of a finished order are written to the outbox by the journal in the

@@ -223,25 +223,52 @@ class PlatformHandler:
         self.wire.to_platform_peer(peer.identity, MsgType.WELCOME, welcome(self.loaded, subscriptions))
 
     def market_data(self, peer: PlatformPeer, md: m.MarketData) -> None:
-        now = self.clock.now()
-        paper = self.profile.platforms[peer.name].paper
+        """A batch of ticks: each renamed to its root and passed on to the engines. What the gateway keeps from them
+        (marks, the reference quote, the risk engine's freshness, the FX rate) is applied once per batch, from the
+        last tick of each root. Paper platforms see every quote (their fills depend on each)."""
+        symbols = peer.symbols
+        paper = self.paper if self.profile.platforms[peer.name].paper else None
         fx_root = self.profile.fx.quote_instrument
-        ticks = []
-        for tick in md.ticks:
-            root = peer.symbols.get(tick.symbol)
+        fx: tuple[str, float] | None = None  # the last positive FX quote: (symbol, price)
+        latest: dict[str, m.Tick] = {}  # root -> its last tick in the batch
+        ticks = md.ticks
+        unknown = 0
+        for tick in ticks:
+            root = symbols.get(tick.symbol)
             if root is None:
-                self.counters["market_data_unknown_symbol"] += 1
+                unknown += 1
                 continue
             if root == fx_root and tick.last > 0:
-                self.fx.update(rate_from_wdo(tick.last, now, tick.symbol))
-            self.ledger.mark(root, peer.name, tick.last)
-            if paper:
-                self.paper.on_quote(peer.name, tick.symbol, tick.bid, tick.ask, tick.last)
-            self.risk.last_prices[root] = tick.last
-            self.ledger.quotes[root] = ReferenceQuote(peer.name, tick.bid, tick.ask, tick.last, time.time_ns())
-            self.risk.engine.on_market_data(root, now)
-            ticks.append(m.Tick(root, tick.bid, tick.ask, tick.last, tick.size, tick.ts_ns))
+                fx = (tick.symbol, tick.last)
+            if paper is not None:
+                paper.on_quote(peer.name, tick.symbol, tick.bid, tick.ask, tick.last)
+            tick.symbol = root  # the engines' name for it (the decoded batch is this handler's to change)
+            latest[root] = tick
+        if unknown:
+            self.counters["market_data_unknown_symbol"] += unknown
+            ticks = [tick for tick in ticks if tick.symbol in latest]
+        if latest:
+            self._keep(peer.name, ticks, latest, fx)
         self.counters["market_data_ticks"] += len(ticks)
         self.counters["market_data_ticks." + peer.name] += len(ticks)  # per platform, for the metrics
         if ticks and self.peers.nexus:
             self.engines.to_nexus(None, MsgType.MARKET_DATA, m.MarketData(platform=peer.name, ticks=ticks))
+
+    def _keep(
+        self, platform: str, ticks: list[m.Tick], latest: dict[str, m.Tick], fx: tuple[str, float] | None
+    ) -> None:
+        """Once per batch, as if applied tick by tick: the FX rate, marks (the last positive price of each root), the
+        last price for risk, the reference quote and market-data freshness of each root."""
+        now = self.clock.now()
+        received_ns = time.time_ns()
+        if fx is not None:
+            self.fx.update(rate_from_wdo(fx[1], now, fx[0]))
+        engine = self.risk.engine
+        for root, tick in latest.items():
+            mark = tick.last
+            if mark <= 0:  # a tick without a price leaves the mark at the root's last price before it
+                mark = next((t.last for t in reversed(ticks) if t.symbol == root and t.last > 0), 0.0)
+            self.ledger.mark(root, platform, mark)
+            self.risk.last_prices[root] = tick.last
+            self.ledger.quotes[root] = ReferenceQuote(platform, tick.bid, tick.ask, tick.last, received_ns)
+            engine.on_market_data(root, now)

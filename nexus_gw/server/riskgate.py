@@ -76,7 +76,7 @@ class RiskGate:
             return False
         self.engine.restore_state(dict(event.data))
         self._saved = self.engine.export_state()
-        self._round_trips_seen = len(self.ledger.positions.round_trips())
+        self._round_trips_seen = self.ledger.positions.trip_count()
         return True
 
     def save_if_changed(self, now: datetime) -> None:
@@ -130,8 +130,7 @@ class RiskGate:
 
     def projected_position(self, root: str, working: list[Order]) -> int:
         """Per-platform contracts: the largest filled position on any platform plus working orders' remainder."""
-        filled = [p.root_qty for p in self.ledger.positions.positions() if p.root == root]
-        position = max(filled, key=abs, default=0.0)
+        position = max(self.ledger.positions.root_quantities(root), key=abs, default=0.0)
         for order in working:
             if order.root == root and order.legs:
                 per_leg = max((leg.qty - leg.filled_qty for leg in order.legs.values()), default=0.0)
@@ -144,10 +143,9 @@ class RiskGate:
 
     def after_execution(self, root: str, working: list[Order], now: datetime) -> PnlUpdate:
         self.engine.on_position(root, self.projected_position(root, working), now)
-        trips = self.ledger.positions.round_trips()
-        for trip in trips[self._round_trips_seen :]:
+        for trip in self.ledger.positions.trips_since(self._round_trips_seen):  # in the order they closed
             self.raise_alerts(self.engine.on_round_trip(float(trip.pnl_usd or 0), now))
-        self._round_trips_seen = len(trips)
+        self._round_trips_seen = self.ledger.positions.trip_count()
         return self.pnl(now)
 
     def pnl(self, now: datetime) -> PnlUpdate:
@@ -163,12 +161,7 @@ class RiskGate:
         return PnlUpdate(result.kill_switch_activated, result.kill_switch.flatten)
 
     def _totals(self) -> tuple[Decimal, Decimal]:
-        realized = Decimal(0)
-        unrealized = Decimal(0)
-        for position in self.ledger.positions.positions():
-            realized += position.realized_usd or Decimal(0)
-            unrealized += position.unrealized_usd or Decimal(0)
-        return realized, unrealized
+        return self.ledger.positions.totals_usd()
 
 
 @dataclass(frozen=True)
