@@ -12,37 +12,22 @@ import tempfile
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from nexus_gw.adapters.bridge.settings import BridgeLinkSettings
 
 
-class NT8Settings(BaseModel):
+class NT8Settings(BridgeLinkSettings):
     """How the adapter reaches NinjaTrader 8."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     mode: Literal["bridge", "ati"] = Field(
         "bridge", description="bridge: the NexusBridge AddOn over TCP; ati: ATI order instruction files."
     )
     account: str = Field("Sim101", min_length=1, description="NinjaTrader account to trade (Sim101: its simulator).")
-    tif: Literal["DAY", "GTC"] = Field("DAY", description="Time in force of every order.")
     simulator: bool = Field(False, description="Development: local stacks start a simulated NinjaTrader.")
     # -- bridge
     host: str = Field("127.0.0.1", min_length=1, description="Host of the NexusBridge AddOn (the NinjaTrader PC).")
     port: int = Field(9001, ge=1, le=65535, description="TCP port the AddOn listens on (its Port setting).")
-    heartbeat_interval_s: float = Field(2.0, gt=0, le=60, description="Seconds between heartbeats to the AddOn.")
-    heartbeat_timeout_s: float = Field(
-        6.0, gt=0, le=300, description="The AddOn silent this long is taken for dead; the adapter reconnects."
-    )
-    connect_timeout_s: float = Field(2.0, gt=0, le=60, description="Longest wait for the TCP connection.")
-    reconnect_initial_s: float = Field(0.25, gt=0, le=60, description="First delay before reconnecting.")
-    reconnect_max_s: float = Field(5.0, gt=0, le=600, description="Longest delay between reconnect attempts.")
-    settle_s: float = Field(
-        3.0,
-        gt=0,
-        le=600,
-        description="A leg sent just before a disconnect and missing from the AddOn's orders after the reconnect "
-        "is asked about again this much later; still missing, it is rejected (never sent again).",
-    )
     # -- ati
     ninjatrader_dir: str = Field(
         "",
