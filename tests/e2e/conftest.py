@@ -8,6 +8,20 @@ import pytest
 from nexus_gw.stack import LocalStack
 from tests.conftest import CONFIG_DIR
 
+E2E_DIR = Path(__file__).parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every end-to-end test runs on one pytest-xdist worker, one after the other (``--dist loadgroup``).
+
+    Each starts a stack of processes; two stacks at once on a 2-core machine would only make both slow. The
+    unit and integration tests run on the other worker meanwhile.
+    """
+    for item in items:
+        if item.path.is_relative_to(E2E_DIR):
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[LocalStack]:

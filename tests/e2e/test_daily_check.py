@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +85,11 @@ def test_in_production_format_every_log_line_of_an_order_carries_its_ids(stack: 
     stack.wait_online(["sierra"])
     fills: list[dict[str, Any]] = []
     with NexusGatewayInterface("127.0.0.1", stack.endpoints.nexus_port, name="logs") as gw:
+        quoted = threading.Event()
         gw.set_fill_callback(fills.append)
+        gw.set_market_data_callback(lambda tick: tick["symbol"] == "NQ" and quoted.set())
         gw.start_listening()
+        assert quoted.wait(30), "no NQ quote from Sierra: the gateway would refuse the signal as stale"
         order_id = gw.send_signal("NQ", signal=1.0, confidence=0.85, qty=1)
         stack.wait_status(lambda d: not d["active_orders"] and d["counts"].get("fills"), 20, "the order filled")
     lines = []

@@ -4,6 +4,7 @@ traffic; the gateway's queue for it stays bounded; market data is conflated with
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -48,12 +49,18 @@ class Flood:
             if msg_type is MsgType.ORDER:
                 self.orders.append(msg)
 
-    def next_order(self, timeout_s: float = 10.0) -> m.Order:
+    def next_order(self, timeout_s: float = 10.0, state: Callable[[], object] = lambda: "") -> m.Order:
         deadline = time.monotonic() + timeout_s
         while not self.orders:
-            assert time.monotonic() < deadline, "the gateway sent no order"
+            assert time.monotonic() < deadline, f"the gateway sent no order; {state()}"
             self.pump(20)
         return self.orders.pop(0)
+
+
+def gateway_state(gateway: Gateway) -> str:
+    """What the gateway did with the signals, for a failure message."""
+    counts = {k: v for k, v in sorted(gateway.counters.items()) if not k.startswith("market_data")}
+    return f"gateway counters {counts}, engines online {sorted(gateway.peers.nexus)}"
 
 
 # A 30 s liveness: the test and the in-process gateway share one interpreter, and a loaded machine must not make
@@ -87,7 +94,7 @@ def test_a_stalled_engine_gets_every_update_and_fill_of_its_orders_when_it_resum
     for i, outcome in enumerate(["fill", "fill", "cancel", "fill"]):
         direction = 1 if i % 2 == 0 else -1  # in and out: the position stays within the risk limits
         engine.send(MsgType.SIGNAL, m.Signal(client_id=f"bp-{i}", symbol="ES", signal=direction, confidence=0.9))
-        leg = flood.next_order()
+        leg = flood.next_order(state=lambda: gateway_state(running_gateway))
         if outcome == "fill":
             flood.peer.send(MsgType.FILL, m.LegFill(leg_id=leg.leg_id, fill_id="f", qty=leg.qty, price=100.0))
         else:

@@ -74,7 +74,7 @@ async def until(
 
 
 def accept(platform: RawPeer) -> m.Order:
-    msg_type, order = platform.recv()
+    msg_type, order = platform.recv(timeout_s=15)  # generous: a loaded machine delays the gateway thread
     assert msg_type is MsgType.ORDER, order
     platform.send(MsgType.ACK, m.Ack(kind="ORDER", ref=order.leg_id))
     platform.send(MsgType.ORDER_UPDATE, m.LegUpdate(leg_id=order.leg_id, status=OrderStatus.ACCEPTED))
