@@ -34,11 +34,17 @@ def admin_request(
     for _ in range(tries):
         sock = ctx.socket(zmq.REQ)
         sock.setsockopt(zmq.LINGER, 0)
+        # A REQ socket without a usable connection (gateway down, CURVE handshake refused) blocks in send:
+        # bounded like the wait for the answer, so an operator's command never hangs.
+        sock.setsockopt(zmq.SNDTIMEO, max(1, int(timeout_s * 1000)))
         if curve is not None:
             curve.apply(sock)
         sock.connect(endpoint)
         try:
-            sock.send_multipart(list(frames))
+            try:
+                sock.send_multipart(list(frames))
+            except zmq.Again:
+                continue  # nobody took the request within timeout_s: a fresh socket, or give up
             if sock.poll(int(timeout_s * 1000), zmq.POLLIN):
                 header, payload = sock.recv_multipart()
                 _, reply = decoder.decode(header, payload)

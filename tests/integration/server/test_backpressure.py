@@ -73,8 +73,11 @@ def gateway_state(gateway: Gateway) -> str:
 def test_a_stalled_engine_gets_every_update_and_fill_of_its_orders_when_it_resumes(
     running_gateway: Gateway, endpoints: Endpoints, zctx: zmq.Context[zmq.Socket[bytes]]
 ) -> None:
-    zctx.setsockopt(zmq.RCVHWM, 50)  # a small receive side, so the flood fills the engine's pipe soon
-    zctx.setsockopt(zmq.RCVBUF, 64 * 1024)
+    # A small receive queue, so the flood fills the engine's pipe soon. The kernel's TCP buffer is left to its
+    # autotuning: a fixed SO_RCVBUF at or below the loopback MSS (64 KiB) makes Linux drop the engine's incoming
+    # segments once the buffer is full, with the ACKs they carry, so the engine's own SIGNALs then wait out
+    # exponential retransmission backoff (seconds) — a property of that socket setting, not of the gateway.
+    zctx.setsockopt(zmq.RCVHWM, 50)
     engine = RawPeer(zctx, endpoints.nexus, "slow-1", codec.GATEWAY_TO_NEXUS, keepalive=True)
     hello = m.Hello(role="nexus", name="slow", acks=["FILL", "ORDER_UPDATE"])
     engine.send(MsgType.HELLO, hello)
