@@ -205,7 +205,9 @@ def test_supervisord_restarts_a_killed_gateway_and_no_order_is_lost_or_sent_twic
         s.stack.wait_status(
             lambda st: st["counts"].get("reconciliations", 0) >= len(platforms), 30, "every platform's report"
         )
-        s.wait("the first orders' answers", lambda: set(orders.values()) <= record.answered())
+        # generous: reconciling six platforms after the restart is slow on a loaded machine; what must hold (every
+        # order filled once, nothing twice) is asserted after the stop
+        s.wait("the first orders' answers", lambda: set(orders.values()) <= record.answered(), timeout_s=90)
         for root in ROOTS:
             orders[f"after-{root}"] = _send(gw, root, -1.0, f"after-{root}")
         s.wait("every order's answer", lambda: set(orders.values()) <= record.answered())
