@@ -97,7 +97,7 @@ def market_data(gateway: Gateway, sizes: Sizes, logs: Path) -> list[dict[str, An
             gw = _flow(ep.platform, ep.nexus, "", ticks, batch, gateway.pid, logs, rate=rate, idle=sizes.idle_s)
             proxy = Proxy(logs / "proxy.log")
             try:
-                symbols, key = gw.pop("symbols"), gw.pop("roots_key")
+                symbols, roots_key = gw.pop("symbols"), gw.pop("roots_key")
                 px = _flow(
                     proxy.front,
                     proxy.back,
@@ -108,7 +108,7 @@ def market_data(gateway: Gateway, sizes: Sizes, logs: Path) -> list[dict[str, An
                     logs,
                     rate=rate,
                     idle=sizes.idle_s,
-                    roots_key=key,
+                    roots_key=roots_key,
                 )
             finally:
                 proxy.stop()
