@@ -53,6 +53,8 @@ class Ledger:
         self.order_pnl: dict[str, OrderPnl] = {}
         self.owners: dict[str, str | None] = {}  # order id -> engine name, for orders not yet journaled/finished
         self._held: set[tuple[str, str]] = set()
+        self._held_roots: dict[str, set[str]] = {}  # platform -> roots of _held (rebuilt when _held grows)
+        self._held_seen = 0
         self._closed = False
         #: The last quote received for each root (any platform): an order's signal-time price when journaled.
         self.quotes = QuoteBoard()
@@ -184,10 +186,16 @@ class Ledger:
 
     def mark_many(self, platform: str, prices: Mapping[str, float]) -> None:
         """``mark`` each root of ``prices`` (one market-data batch's latest prices from ``platform``)."""
-        held = self._held
-        for root, price in prices.items():
-            if price > 0 and (platform, root) in held:
-                self.positions.mark(root, platform, price)
+        if len(self._held) != self._held_seen:  # held pairs are only ever added
+            self._held_seen = len(self._held)
+            self._held_roots = {}
+            for held_platform, root in self._held:
+                self._held_roots.setdefault(held_platform, set()).add(root)
+        held = self._held_roots.get(platform)
+        if held:
+            for root in held.intersection(prices):
+                if prices[root] > 0:
+                    self.positions.mark(root, platform, prices[root])
 
     def snapshot(self) -> list[dict[str, Any]]:
         """Positions per platform and root, for status."""

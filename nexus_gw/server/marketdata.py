@@ -7,7 +7,7 @@ applied per batch with dictionary operations, never one Python call per tick:
 - ``latest(ticks)``: each root's last tick in the batch (dict order: first appearance);
 - ``QuoteBoard``: the last quote of each root from any platform, kept as the tick it came in; the journal's
   ``ReferenceQuote`` (an order's signal-time price) is made only when an order asks for it;
-- ``marks(ticks, latest)``: each root's last positive trade price in the batch (0.0 when it has none).
+- ``marks(ticks, prices)``: each root's last positive trade price in the batch (0.0 when it has none).
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ def last_price(ticks: list[m.Tick], symbol: str) -> float:
     return next((t.last for t in reversed(ticks) if t.symbol == symbol and t.last > 0), 0.0)
 
 
-def marks(ticks: list[m.Tick], latest: Mapping[str, m.Tick]) -> dict[str, float]:
-    """Each root's last positive trade price (a quote without one leaves the mark at the price before it)."""
-    prices = {root: tick.last for root, tick in latest.items()}
+def marks(ticks: list[m.Tick], prices: dict[str, float]) -> dict[str, float]:
+    """Each root's last positive trade price, from ``prices`` (each root's last tick's): a quote without a trade
+    leaves the mark at the price before it."""
     if prices and min(prices.values()) <= 0:  # rare: the last tick of some root is a quote without a trade
-        prices = {root: price if price > 0 else last_price(ticks, root) for root, price in prices.items()}
+        return {root: price if price > 0 else last_price(ticks, root) for root, price in prices.items()}
     return prices
 
 

@@ -6,7 +6,8 @@ Every signal engine (by HELLO name) has one queue with two classes:
   pipe is full or while the engine is offline, and goes to its newest connection. Final ORDER_UPDATEs and
   FILLs are also kept in the journal's outbox until acknowledged, so they survive a gateway restart too.
 - **market data**: FIFO while the engine keeps up; when more than ``market_limit`` messages wait, the
-  waiting ticks are conflated to the latest per (platform, symbol) (counted in ``market_conflated``). Market
+  waiting ticks are conflated to the latest per (platform, symbol) (counted in ``market_conflated``). A
+  message waits as the gateway got it: the adapter's payload when it sent ticks by root, encoded once. Market
   data for an engine that is gone is dropped (``market_dropped``).
 
 ``flush`` writes order traffic first, then market data, until the engine's pipe says EAGAIN. A journaled
@@ -96,15 +97,13 @@ class EngineQueue:
             self._conflate(header)
 
     def _conflate(self, header: bytes) -> None:
-        """Keep only the latest tick per (platform, symbol) of everything waiting."""
+        """Keep only the latest tick per (platform, symbol) of everything waiting (one message per platform,
+        each symbol once, in the order the symbols first appeared)."""
         latest: dict[str, dict[str, m.Tick]] = {}
         before = 0
         for md, _, _ in self.market:
             before += len(md.ticks)
-            ticks = latest.setdefault(md.platform, {})
-            for tick in md.ticks:
-                ticks.pop(tick.symbol, None)  # re-insert: keeps the order of the latest update
-                ticks[tick.symbol] = tick
+            latest.setdefault(md.platform, {}).update({tick.symbol: tick for tick in md.ticks})
         self.market.clear()
         after = 0
         for platform, ticks in latest.items():

@@ -299,7 +299,8 @@ class PlatformHandler:
             price = fx_tick.last if fx_tick.last > 0 else last_price(ticks, fx_root)
             if price > 0:
                 self.fx.update(rate_from_wdo(price, now, peer.roots.get(fx_root, fx_root)))
-        self.risk.last_prices.update({root: tick.last for root, tick in latest.items()})
-        self.ledger.mark_many(peer.name, marks(ticks, latest))
+        prices = {root: tick.last for root, tick in latest.items()}
+        self.risk.last_prices.update(prices)
+        self.ledger.mark_many(peer.name, marks(ticks, prices))
         self.ledger.quotes.update(peer.name, latest, time.time_ns())
         self.risk.engine.on_market_data_many(latest, now)
