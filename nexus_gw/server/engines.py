@@ -17,8 +17,6 @@ from nexus_gw.server.peers import PeerTable
 from nexus_gw.server.reports import revision_of
 from nexus_gw.server.wire import Wire
 
-MARKET_DATA_HEADER = header_for(MsgType.MARKET_DATA)
-
 
 class EngineLink:
     def __init__(
@@ -42,12 +40,12 @@ class EngineLink:
         if identity in self.peers.nexus:
             self.wire.send(self.wire.nexus, identity, msg_type, payload)
 
-    def market_data(self, md: m.MarketData, body: bytes | None = None) -> None:
+    def market_data(self, md: m.MarketData, body: bytes | None = None, latest: dict[str, m.Tick] | None = None) -> None:
         """A batch for every engine's queue: ``body`` is its payload as it came (ticks under roots), None to
-        encode ``md`` here."""
+        encode ``md`` here; ``latest``: its last tick per root (what a lagging engine's queue keeps)."""
         if body is None:
             body = codec.encode(MsgType.MARKET_DATA, md)[1]
-        self.queues.push_market(md, MARKET_DATA_HEADER, body)
+        self.queues.push_market(md, outbound.MARKET_DATA_HEADER, body, latest)
 
     def to_engine(
         self, name: str | None, msg_type: MsgType, payload: m.Message | bytes, delivery: Delivery | None = None

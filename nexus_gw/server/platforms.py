@@ -268,7 +268,7 @@ class PlatformHandler:
         if self.peers.nexus:
             if body is None or md.platform != peer.name:
                 md, body = m.MarketData(platform=peer.name, ticks=ticks), None
-            self.engines.market_data(md, body)
+            self.engines.market_data(md, body, last)
 
     def _renamed(self, peer: PlatformPeer, ticks: list[m.Tick]) -> list[m.Tick]:
         """Ticks named by platform symbol, renamed to their roots in place (the decoded batch is this handler's);
