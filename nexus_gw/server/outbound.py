@@ -68,7 +68,8 @@ class EngineQueue:
         self.acks_updates = False  # the engine acknowledges final ORDER_UPDATEs (HELLO acks)
         self.market_limit = market_limit
         self.orders: deque[Item] = deque()
-        self.market: deque[tuple[m.MarketData, bytes, bytes]] = deque()
+        #: (batch, header, payload, its last tick per symbol or None)
+        self.market: deque[tuple[m.MarketData, bytes, bytes, dict[str, m.Tick] | None]] = deque()
         #: while the engine lags: platform -> symbol -> its latest tick, of everything waiting (``market`` empty)
         self.conflated: dict[str, dict[str, m.Tick]] = {}
         self._queued_deliveries: set[int] = set()
@@ -102,10 +103,11 @@ class EngineQueue:
         if self.conflated:  # the engine lags: merged into what waits
             self._merge(md, latest)
             return
-        self.market.append((md, header, body))
+        self.market.append((md, header, body, latest))
         if len(self.market) > self.market_limit:
             while self.market:
-                self._merge(self.market.popleft()[0], None)
+                waiting, _, _, waiting_latest = self.market.popleft()
+                self._merge(waiting, waiting_latest)
 
     def _merge(self, md: m.MarketData, latest: dict[str, m.Tick] | None) -> None:
         """Keep only the latest tick per (platform, symbol); count the ticks replaced."""
@@ -144,7 +146,7 @@ class EngineQueue:
     def go_offline(self) -> None:
         self.identity = None
         self.unacked.clear()  # the journal has them: resent after the next HELLO
-        dropped = sum(len(md.ticks) for md, _, _ in self.market) + sum(map(len, self.conflated.values()))
+        dropped = sum(len(md.ticks) for md, _, _, _ in self.market) + sum(map(len, self.conflated.values()))
         self.market.clear()
         self.conflated.clear()
         self.counters["market_dropped"] += dropped
@@ -167,7 +169,7 @@ class EngineQueue:
             if written is not None:
                 written(self, item)
         while self.market:
-            md, header, body = self.market[0]
+            md, header, body, _ = self.market[0]
             sent = write(self.identity, header, body)
             if sent is not Sent.OK:
                 return self._stopped(sent)
