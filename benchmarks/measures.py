@@ -49,7 +49,7 @@ def _flow(
     timing = ["--latency"] if kw.get("rate") else []
     idle = ["--idle", str(kw.get("idle", 1.5))]
     consumer = Peer("consume", "--endpoint", consumer_endpoint, *bare, *timing, *idle, log=logs / "consumer.log")
-    extra = ["--symbols", symbols] if symbols else []
+    extra = ["--symbols", symbols, "--roots-key", kw.get("roots_key", "")] if symbols else []
     if kw.get("rate"):
         extra += ["--rate", str(kw["rate"]), "--latency"]
     producer = Peer(
@@ -75,6 +75,7 @@ def _flow(
         "cpu_us": (cpu1 - cpu0) / sent["ticks"] * 1e6,
         "delivered": got["ticks"] / sent["ticks"],
         "symbols": ",".join(ready["symbols"]),
+        "roots_key": ready.get("roots_key", ""),
     }
     for q in ("p50", "p99", "p99.9"):
         if q in got:
@@ -96,13 +97,23 @@ def market_data(gateway: Gateway, sizes: Sizes, logs: Path) -> list[dict[str, An
             gw = _flow(ep.platform, ep.nexus, "", ticks, batch, gateway.pid, logs, rate=rate, idle=sizes.idle_s)
             proxy = Proxy(logs / "proxy.log")
             try:
-                symbols = gw.pop("symbols")
+                symbols, roots_key = gw.pop("symbols"), gw.pop("roots_key")
                 px = _flow(
-                    proxy.front, proxy.back, symbols, ticks, batch, proxy.pid, logs, rate=rate, idle=sizes.idle_s
+                    proxy.front,
+                    proxy.back,
+                    symbols,
+                    ticks,
+                    batch,
+                    proxy.pid,
+                    logs,
+                    rate=rate,
+                    idle=sizes.idle_s,
+                    roots_key=roots_key,
                 )
             finally:
                 proxy.stop()
             px.pop("symbols")
+            px.pop("roots_key")
             rep[key] = {"gateway": gw, "proxy": px}
         reps.append(rep)
     return reps

@@ -80,13 +80,14 @@ def platform(args: argparse.Namespace) -> None:
     ctx: zmq.Context[zmq.Socket[bytes]] = zmq.Context()
     sock = dealer(ctx, args.endpoint, args.name)
     if args.no_hello:
-        symbols = args.symbols.split(",")
+        symbols, roots_key = args.symbols.split(","), args.roots_key
     else:
         session = f"{args.name}-{os.getpid()}-{time.time_ns()}"  # the gateway numbers reports per session
         report = m.PlatformReport()
         welcome = hello(sock, m.Hello(role="platform", name=args.name, driver="sim", session=session, report=report))
-        symbols = [s.symbol for s in welcome.subscriptions]
-    emit("ready", symbols=symbols)
+        roots_key = welcome.roots_key  # as the adapters' link does: ticks under roots with the WELCOME's key
+        symbols = [s.root if roots_key else s.symbol for s in welcome.subscriptions]
+    emit("ready", symbols=symbols, roots_key=roots_key)
     wait_go(args.wait_go)
     fresh = args.rate > 0 and args.ticks == 0  # paced streaming: every batch stamped now
     prebuilt = [
@@ -98,6 +99,7 @@ def platform(args: argparse.Namespace) -> None:
                     m.Tick(symbols[(k * args.batch + j) % len(symbols)], 100.0, 100.25, 100.25, 1.0, time.time_ns())
                     for j in range(args.batch)
                 ],
+                roots_key=roots_key,
             ),
         )[1]
         for k in range(16)
@@ -140,7 +142,8 @@ def platform(args: argparse.Namespace) -> None:
                 m.Tick(symbols[(sent * args.batch + j) % len(symbols)], 100.0, 100.25, 100.25, 1.0, stamp)
                 for j in range(args.batch)
             ]
-            payload = codec.encode(MsgType.MARKET_DATA, m.MarketData(platform=args.name, ticks=ticks))[1]
+            md = m.MarketData(platform=args.name, ticks=ticks, roots_key=roots_key)
+            payload = codec.encode(MsgType.MARKET_DATA, md)[1]
         else:
             payload = prebuilt[sent & 15]
         sock.send(MD_HEADER, zmq.SNDMORE)
@@ -337,6 +340,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--name", default="bench1")
     p.add_argument("--no-hello", action="store_true")
     p.add_argument("--symbols", default="", help="with --no-hello: the symbols to stream, comma-separated")
+    p.add_argument("--roots-key", default="", help="with --no-hello: the roots_key to send (as the gateway's run did)")
     p.add_argument("--ticks", type=int, default=0, help="ticks to send (0: stream until stopped)")
     p.add_argument("--batch", type=int, default=100, help="ticks per MARKET_DATA message")
     p.add_argument("--rate", type=float, default=0.0, help="messages per second (0: flat out)")

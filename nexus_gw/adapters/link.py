@@ -7,7 +7,9 @@ backoff and connects again.
 Order traffic (leg updates and fills) carries a per-link sequence number and stays in ``unacked`` until the
 gateway acknowledges it (after journaling it); everything unacknowledged is sent again after every WELCOME,
 so a message lost with a dying connection or a restarting gateway arrives later, and the gateway discards
-what it already has. Market data is never resent: it is dropped (and counted) when it cannot go.
+what it already has. Market data is never resent: it is dropped (and counted) when it cannot go. Ticks go
+under their roots (by the latest WELCOME's subscriptions) with its ``roots_key``, so the gateway forwards each
+batch to engines as it is, encoded once; to a gateway without ``roots_key`` they go under platform symbols.
 
 A gateway that does not know the link (it restarted) answers with UNKNOWN_PEER: the link then says HELLO
 once and waits for WELCOME; further UNKNOWN_PEER errors (one per message that was queued) do not trigger
@@ -72,6 +74,7 @@ class GatewayLink:
         self.decoder = codec.Decoder(codec.GATEWAY_TO_PLATFORM)
         self.socket: zmq.Socket[bytes] | None = None
         self.welcome: m.Welcome | None = None
+        self._roots: dict[str, str] = {}  # platform symbol -> root, from the WELCOME
         self.unacked: dict[int, tuple[bytes, bytes]] = {}
         self.report_provider: Callable[[], m.PlatformReport | None] = lambda: None
         self._seq = 0
@@ -131,14 +134,36 @@ class GatewayLink:
 
     # -- sending -------------------------------------------------------------------------
     def send_market_data(self, ticks: list[m.Tick]) -> None:
+        """Ticks named by platform symbol. To a gateway that gave a ``roots_key`` they go under their roots with
+        that key (the gateway forwards such a batch to engines as it is); a symbol the WELCOME did not subscribe
+        goes in a batch of its own under its platform symbol (the gateway counts it and drops it)."""
         if not ticks:
             return
         if self.welcome is None:
             self.dropped_market_data += len(ticks)
             return
-        frames = codec.encode(MsgType.MARKET_DATA, m.MarketData(platform=self.name, ticks=ticks))
-        if not self._send_now(*frames):
-            self.dropped_market_data += len(ticks)
+        key = self.welcome.roots_key
+        if not key:  # an older gateway: it renames the ticks itself
+            self._send_ticks(ticks, "")
+            return
+        roots = self._roots
+        named: list[m.Tick] = []
+        unknown: list[m.Tick] = []
+        for tick in ticks:
+            root = roots.get(tick.symbol)
+            if root is None:
+                unknown.append(tick)
+            else:
+                tick.symbol = root
+                named.append(tick)
+        self._send_ticks(named, key)
+        self._send_ticks(unknown, "")
+
+    def _send_ticks(self, ticks: list[m.Tick], roots_key: str) -> None:
+        if ticks:
+            md = m.MarketData(platform=self.name, ticks=ticks, roots_key=roots_key)
+            if not self._send_now(*codec.encode(MsgType.MARKET_DATA, md)):
+                self.dropped_market_data += len(ticks)
 
     def send_reliable(self, msg_type: MsgType, payload: m.LegUpdate | m.LegFill) -> int:
         """Order traffic: numbered, kept until acknowledged, sent now if the gateway is there; its seq."""
@@ -218,6 +243,7 @@ class GatewayLink:
             if msg_type is MsgType.WELCOME:
                 assert isinstance(msg, m.Welcome)
                 self.welcome = msg
+                self._roots = {sub.symbol: sub.root for sub in msg.subscriptions}
                 self.heartbeat_interval_s = msg.heartbeat_interval_s
                 self.backoff.reset()
                 self.hello_backoff.reset()

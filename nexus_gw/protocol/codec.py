@@ -144,6 +144,8 @@ class Decoder:
         try:
             msg = decoder.decode(payload)
         except msgspec.ValidationError as exc:
+            if msg_type is MsgType.MARKET_DATA:
+                validate.explain_market_data(payload)  # a tick number out of range, named as validate names it
             raise ProtocolError(ErrorCode.INVALID_FIELD, f"{msg_type.value}: {_explain(exc)}") from None
         except msgspec.DecodeError as exc:
             raise ProtocolError(

@@ -7,6 +7,9 @@ names the field. ``Tick`` is the one array-encoded struct: market data is the ho
 
 from __future__ import annotations
 
+import sys
+from typing import Annotated
+
 import msgspec
 
 from nexus_gw.protocol.constants import OrderStatus, OrderType, Side
@@ -98,6 +101,10 @@ class Welcome(Message, kw_only=True, omit_defaults=False):
     #: To an engine: the order ids of its orders still working (absent from older gateways). Any other order
     #: the engine still thinks is working has finished; its final messages follow.
     working: list[str] | None = None
+    #: To an adapter: names these subscriptions. An adapter that sends its ticks under their roots (not its
+    #: platform symbols) puts this key in each MARKET_DATA (``MarketData.roots_key``), and the gateway forwards
+    #: the batch to engines as it is. Empty: an older gateway (send platform symbols); always empty to engines.
+    roots_key: str = ""
 
 
 class Heartbeat(Message, kw_only=True, omit_defaults=False):
@@ -110,22 +117,30 @@ class Heartbeat(Message, kw_only=True, omit_defaults=False):
     symbols: list[SymbolCheck] | None = None
 
 
+#: A tick's price or size: finite and not negative, checked by the decoder itself (market data is the hot path;
+#: NaN fails ``ge``). ``protocol.validate`` explains a refusal field by field.
+TickNumber = Annotated[float, msgspec.Meta(ge=0.0, le=sys.float_info.max)]
+
+
 class Tick(msgspec.Struct, array_like=True, gc=False):
     """One quote/trade update. On the wire: ``[symbol, bid, ask, last, size, ts_ns]``."""
 
     symbol: str
-    bid: float
-    ask: float
-    last: float
-    size: float
+    bid: TickNumber
+    ask: TickNumber
+    last: TickNumber
+    size: TickNumber
     ts_ns: int
 
 
 class MarketData(Message, kw_only=True, omit_defaults=False):
-    """A batch of ticks. From an adapter ``symbol`` is the platform's; to NEXUS it is the root."""
+    """A batch of ticks. ``symbol`` is the root toward NEXUS; from an adapter it is the platform's symbol, or the
+    root when ``roots_key`` is the key of the adapter's current WELCOME (the gateway then forwards the batch to
+    engines as it came, encoded once)."""
 
     platform: str = ""
     ticks: list[Tick]
+    roots_key: str = ""
 
 
 class MQScore(Message, kw_only=True):

@@ -15,6 +15,8 @@ import math
 import sys
 from collections.abc import Callable, Iterable
 
+import msgspec
+
 from nexus_gw.errors import ProtocolError
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType
@@ -100,11 +102,40 @@ def _signal(msg: m.Signal) -> None:
         _fields(msg.mqscore, "mqscore.", _MQSCORE)
 
 
-def _market_data(msg: m.MarketData) -> None:
-    top = _MAX_FLOAT  # the hot path: one chained comparison per tick (NaN fails every comparison)
+def _market_data(msg: m.MarketData | _LooseMarketData) -> None:
+    top = _MAX_FLOAT  # one chained comparison per tick (NaN fails every comparison)
     for i, tick in enumerate(msg.ticks):
         if not (0 <= tick.bid <= top and 0 <= tick.ask <= top and 0 <= tick.last <= top and 0 <= tick.size <= top):
             _fields(tick, f"ticks[{i}].", _TICK)
+
+
+class _LooseTick(msgspec.Struct, array_like=True):
+    symbol: object = None
+    bid: float = 0.0
+    ask: float = 0.0
+    last: float = 0.0
+    size: float = 0.0
+    ts_ns: object = None
+
+
+class _LooseMarketData(msgspec.Struct):
+    ticks: list[_LooseTick] = msgspec.field(default_factory=list)
+
+
+_loose_market_data = msgspec.msgpack.Decoder(_LooseMarketData)
+
+
+def explain_market_data(payload: bytes) -> None:
+    """The decoder refused a MARKET_DATA (``m.Tick`` checks its numbers itself, without a loop in Python): raise
+    the ProtocolError naming the first tick number out of range, if that was the reason."""
+    try:
+        loose = _loose_market_data.decode(payload)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return  # something else is wrong: the decoder's own message says what
+    try:
+        _market_data(loose)
+    except ProtocolError as exc:
+        raise ProtocolError(exc.code, f"{MsgType.MARKET_DATA.value}: {exc}") from None
 
 
 def _hello(msg: m.Hello) -> None:
@@ -114,10 +145,10 @@ def _hello(msg: m.Hello) -> None:
 
 # What peers send to the gateway, and ORDER (an adapter must never place a NaN price). Reports the gateway sends
 # to engines are not re-checked on arrival: an engine must receive a FILL even if some figure in it looks odd.
+# MARKET_DATA is not here: ``m.Tick`` checks its numbers in the decoder (see ``explain_market_data``).
 _CHECKS: dict[type, Callable[..., None]] = {
     m.Signal: _signal,
     m.Heartbeat: _heartbeat,
-    m.MarketData: _market_data,
     m.Order: lambda msg: _fields(msg, "", _ORDER),
     m.LegFill: lambda msg: _fields(msg, "", _LEG_FILL),
     m.PlatformReport: lambda msg: _report(msg, ""),

@@ -33,13 +33,19 @@ class EngineLink:
         """To one connection (``identity``), or market data (``None``) to every engine's queue."""
         if identity is None:
             if msg_type is MsgType.MARKET_DATA and isinstance(payload, m.MarketData):
-                header, body = codec.encode(msg_type, payload)
-                self.queues.push_market(payload, header, body)
+                self.market_data(payload)
             else:
                 self.to_engine(None, msg_type, payload)
             return
         if identity in self.peers.nexus:
             self.wire.send(self.wire.nexus, identity, msg_type, payload)
+
+    def market_data(self, md: m.MarketData, body: bytes | None = None, latest: dict[str, m.Tick] | None = None) -> None:
+        """A batch for every engine's queue: ``body`` is its payload as it came (ticks under roots), None to
+        encode ``md`` here; ``latest``: its last tick per root (what a lagging engine's queue keeps)."""
+        if body is None:
+            body = codec.encode(MsgType.MARKET_DATA, md)[1]
+        self.queues.push_market(md, outbound.MARKET_DATA_HEADER, body, latest)
 
     def to_engine(
         self, name: str | None, msg_type: MsgType, payload: m.Message | bytes, delivery: Delivery | None = None

@@ -8,7 +8,7 @@ caused (in the instrument's currency and in USD) follow from the journaled execu
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -19,9 +19,9 @@ from nexus_gw.domain.instruments import InstrumentRegistry
 from nexus_gw.domain.orders import Execution, Leg, Order
 from nexus_gw.domain.positions import PositionBook, ToUsd, Valuation, valuation_from_instrument
 from nexus_gw.journal import Delivery, Journal, restore_book
-from nexus_gw.journal.references import ReferenceQuote
 from nexus_gw.protocol.constants import OrderStatus
 from nexus_gw.protocol.refs import split_ref
+from nexus_gw.server.marketdata import QuoteBoard
 from nexus_gw.server.reports import outbox_keys
 
 log = logging.getLogger(__name__)
@@ -53,9 +53,11 @@ class Ledger:
         self.order_pnl: dict[str, OrderPnl] = {}
         self.owners: dict[str, str | None] = {}  # order id -> engine name, for orders not yet journaled/finished
         self._held: set[tuple[str, str]] = set()
+        self._held_roots: dict[str, set[str]] = {}  # platform -> roots of _held (rebuilt when _held grows)
+        self._held_seen = 0
         self._closed = False
         #: The last quote received for each root (any platform): an order's signal-time price when journaled.
-        self.quotes: dict[str, ReferenceQuote] = {}
+        self.quotes = QuoteBoard()
 
     def _valuation(self, platform: str, root: str) -> Valuation:
         return valuation_from_instrument(self.instruments.get(root), self.multipliers(platform, root))
@@ -181,6 +183,19 @@ class Ledger:
         """Mark a platform's position in ``root`` to its latest price (only where a position exists)."""
         if price > 0 and (platform, root) in self._held:
             self.positions.mark(root, platform, price)
+
+    def mark_many(self, platform: str, prices: Mapping[str, float]) -> None:
+        """``mark`` each root of ``prices`` (one market-data batch's latest prices from ``platform``)."""
+        if len(self._held) != self._held_seen:  # held pairs are only ever added
+            self._held_seen = len(self._held)
+            self._held_roots = {}
+            for held_platform, root in self._held:
+                self._held_roots.setdefault(held_platform, set()).add(root)
+        held = self._held_roots.get(platform)
+        if held:
+            for root in held.intersection(prices):
+                if prices[root] > 0:
+                    self.positions.mark(root, platform, prices[root])
 
     def snapshot(self) -> list[dict[str, Any]]:
         """Positions per platform and root, for status."""

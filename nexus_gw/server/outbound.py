@@ -6,7 +6,10 @@ Every signal engine (by HELLO name) has one queue with two classes:
   pipe is full or while the engine is offline, and goes to its newest connection. Final ORDER_UPDATEs and
   FILLs are also kept in the journal's outbox until acknowledged, so they survive a gateway restart too.
 - **market data**: FIFO while the engine keeps up; when more than ``market_limit`` messages wait, the
-  waiting ticks are conflated to the latest per (platform, symbol) (counted in ``market_conflated``). Market
+  waiting ticks are conflated to the latest per (platform, symbol) (counted in ``market_conflated``), and
+  every batch that comes while that conflated data waits is merged into it (one dict update per batch); it is
+  encoded once per platform when the engine's pipe takes it. A message waits as the gateway got it: the
+  adapter's payload when it sent ticks by root, encoded once. Market
   data for an engine that is gone is dropped (``market_dropped``).
 
 ``flush`` writes order traffic first, then market data, until the engine's pipe says EAGAIN. A journaled
@@ -26,7 +29,7 @@ import zmq
 
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
-from nexus_gw.protocol.constants import MsgType
+from nexus_gw.protocol.constants import MsgType, header_for
 
 #: zmq send high-water mark of the NEXUS socket, in messages per engine: what may wait in zmq (beyond the
 #: engine's own receive queue) in front of a fill. Small, so order traffic overtakes queued market data here.
@@ -65,7 +68,10 @@ class EngineQueue:
         self.acks_updates = False  # the engine acknowledges final ORDER_UPDATEs (HELLO acks)
         self.market_limit = market_limit
         self.orders: deque[Item] = deque()
-        self.market: deque[tuple[m.MarketData, bytes, bytes]] = deque()
+        #: (batch, header, payload, its last tick per symbol or None)
+        self.market: deque[tuple[m.MarketData, bytes, bytes, dict[str, m.Tick] | None]] = deque()
+        #: while the engine lags: platform -> symbol -> its latest tick, of everything waiting (``market`` empty)
+        self.conflated: dict[str, dict[str, m.Tick]] = {}
         self._queued_deliveries: set[int] = set()
         self.unacked: dict[int, tuple[float, Item]] = {}  # delivery id -> (written at, message)
         self.counters: Counter[str] = Counter()
@@ -87,31 +93,33 @@ class EngineQueue:
         self.counters["order_queued"] += 1
         return True
 
-    def push_market(self, md: m.MarketData, header: bytes, body: bytes) -> None:
+    def push_market(
+        self, md: m.MarketData, header: bytes, body: bytes, latest: dict[str, m.Tick] | None = None
+    ) -> None:
+        """Queue a batch (``latest``: its last tick per symbol, when the caller has it)."""
         if not self.online:
             self.counters["market_dropped"] += len(md.ticks)
             return
-        self.market.append((md, header, body))
+        if self.conflated:  # the engine lags: merged into what waits
+            self._merge(md, latest)
+            return
+        self.market.append((md, header, body, latest))
         if len(self.market) > self.market_limit:
-            self._conflate(header)
+            while self.market:
+                waiting, _, _, waiting_latest = self.market.popleft()
+                self._merge(waiting, waiting_latest)
 
-    def _conflate(self, header: bytes) -> None:
-        """Keep only the latest tick per (platform, symbol) of everything waiting."""
-        latest: dict[str, dict[str, m.Tick]] = {}
-        before = 0
-        for md, _, _ in self.market:
-            before += len(md.ticks)
-            ticks = latest.setdefault(md.platform, {})
-            for tick in md.ticks:
-                ticks.pop(tick.symbol, None)  # re-insert: keeps the order of the latest update
-                ticks[tick.symbol] = tick
-        self.market.clear()
-        after = 0
-        for platform, ticks in latest.items():
-            md = m.MarketData(platform=platform, ticks=list(ticks.values()))
-            after += len(md.ticks)
-            self.market.append((md, header, _encode_market(md)))
-        self.counters["market_conflated"] += before - after
+    def _merge(self, md: m.MarketData, latest: dict[str, m.Tick] | None) -> None:
+        """Keep only the latest tick per (platform, symbol); count the ticks replaced."""
+        ticks = self.conflated.setdefault(md.platform, {})
+        before = len(ticks)
+        ticks.update(latest if latest is not None else {tick.symbol: tick for tick in md.ticks})
+        self.counters["market_conflated"] += len(md.ticks) - (len(ticks) - before)
+
+    @property
+    def market_waiting(self) -> int:
+        """Market-data messages waiting (a conflated platform's ticks go as one)."""
+        return len(self.market) + len(self.conflated)
 
     def acked(self, order_id: str, kinds: tuple[str, ...]) -> None:
         """The engine acknowledged ``kinds`` of an order: stop writing them again."""
@@ -138,8 +146,9 @@ class EngineQueue:
     def go_offline(self) -> None:
         self.identity = None
         self.unacked.clear()  # the journal has them: resent after the next HELLO
-        dropped = sum(len(md.ticks) for md, _, _ in self.market)
+        dropped = sum(len(md.ticks) for md, _, _, _ in self.market) + sum(map(len, self.conflated.values()))
         self.market.clear()
+        self.conflated.clear()
         self.counters["market_dropped"] += dropped
 
     def flush(self, write: Write, written: Written | None = None, now: float = 0.0) -> bool:
@@ -160,12 +169,19 @@ class EngineQueue:
             if written is not None:
                 written(self, item)
         while self.market:
-            md, header, body = self.market[0]
+            md, header, body, _ = self.market[0]
             sent = write(self.identity, header, body)
             if sent is not Sent.OK:
                 return self._stopped(sent)
             self.market.popleft()
             self.counters["market_sent"] += len(md.ticks)
+        while self.conflated:
+            platform, ticks = next(iter(self.conflated.items()))
+            sent = write(self.identity, MARKET_DATA_HEADER, _encode_market(platform, ticks))
+            if sent is not Sent.OK:
+                return self._stopped(sent)
+            del self.conflated[platform]
+            self.counters["market_sent"] += len(ticks)
         return True
 
     def _stopped(self, sent: Sent) -> bool:
@@ -180,13 +196,16 @@ class EngineQueue:
             "online": self.online,
             "order_waiting": len(self.orders),
             "unacknowledged": len(self.unacked),
-            "market_waiting": len(self.market),
+            "market_waiting": self.market_waiting,
             **dict(sorted(self.counters.items())),
         }
 
 
-def _encode_market(md: m.MarketData) -> bytes:
-    return codec.encode(MsgType.MARKET_DATA, md)[1]
+MARKET_DATA_HEADER = header_for(MsgType.MARKET_DATA)
+
+
+def _encode_market(platform: str, ticks: dict[str, m.Tick]) -> bytes:
+    return codec.encode(MsgType.MARKET_DATA, m.MarketData(platform=platform, ticks=list(ticks.values())))[1]
 
 
 class EngineQueues:
@@ -222,10 +241,12 @@ class EngineQueues:
         if queue is not None:
             queue.go_offline()
 
-    def push_market(self, md: m.MarketData, header: bytes, body: bytes) -> None:
+    def push_market(
+        self, md: m.MarketData, header: bytes, body: bytes, latest: dict[str, m.Tick] | None = None
+    ) -> None:
         for queue in self.engines.values():
             if queue.online:
-                queue.push_market(md, header, body)
+                queue.push_market(md, header, body, latest)
 
     def flush(self, write: Write, written: Written | None = None, now: float = 0.0) -> bool:
         """Flush every engine; True when nothing is left waiting for an online engine."""

@@ -30,6 +30,8 @@ class PlatformPeer(Peer):
     alive: bool = True
     unreachable: bool = False  # its connection was seen to drop; only a new message revives it
     symbols: dict[str, str] = field(default_factory=dict)  # platform symbol -> root
+    roots: dict[str, str] = field(default_factory=dict)  # root -> platform symbol (the same subscriptions)
+    roots_key: str = ""  # names the subscriptions of its last WELCOME (MARKET_DATA by root carries it)
     symbol_checks: dict[str, SymbolCheck] = field(default_factory=dict)  # what its platform said of each symbol
 
     @property

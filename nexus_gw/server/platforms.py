@@ -3,8 +3,10 @@ acknowledged), ACKs of ORDERs, market data (marks, risk, FX, paper quotes, engin
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
+import uuid
 from collections import Counter
 
 from nexus_gw import __version__
@@ -12,7 +14,6 @@ from nexus_gw.config.loader import LoadedProfile
 from nexus_gw.domain.clock import Clock
 from nexus_gw.domain.fx import RateBook, rate_from_wdo
 from nexus_gw.errors import ProtocolError
-from nexus_gw.journal.references import ReferenceQuote
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import ErrorCode, MsgType
@@ -22,6 +23,7 @@ from nexus_gw.server.execution import ExecutionDesk
 from nexus_gw.server.held import LegHolder
 from nexus_gw.server.killswitch import KillSwitch
 from nexus_gw.server.ledger import Ledger
+from nexus_gw.server.marketdata import last_price, latest, marks
 from nexus_gw.server.paper import PaperBroker
 from nexus_gw.server.peers import PeerTable, PlatformPeer
 from nexus_gw.server.protocols import OrderMessages
@@ -32,7 +34,7 @@ from nexus_gw.server.wire import Wire
 log = logging.getLogger(__name__)
 
 
-def welcome(loaded: LoadedProfile, subscriptions: list[m.Subscription]) -> m.Welcome:
+def welcome(loaded: LoadedProfile, subscriptions: list[m.Subscription], roots_key: str = "") -> m.Welcome:
     profile = loaded.profile
     return m.Welcome(
         gateway=profile.gateway.name,
@@ -41,6 +43,7 @@ def welcome(loaded: LoadedProfile, subscriptions: list[m.Subscription]) -> m.Wel
         heartbeat_interval_s=profile.gateway.heartbeat_interval_s,
         roots=list(profile.symbols),
         subscriptions=subscriptions,
+        roots_key=roots_key,
     )
 
 
@@ -86,6 +89,8 @@ class PlatformHandler:
         # (platform, adapter session) -> highest report sequence processed: per platform, so adapters that leave
         # the optional session empty never take each other's reports for duplicates
         self.seq_seen: dict[tuple[str, str], int] = {}
+        # names each WELCOME's subscriptions, unique to this gateway process (MARKET_DATA by root echoes it)
+        self._roots_keys = (f"{uuid.uuid4().hex[:8]}.{n}" for n in itertools.count(1))
 
     def on_frames(self, frames: list[bytes]) -> None:
         decoded = self.wire.decode(self.wire.platform, frames, self.decoder)  # type: ignore[arg-type]
@@ -110,7 +115,7 @@ class PlatformHandler:
             )
             return
         if isinstance(msg, m.MarketData):
-            self.market_data(peer, msg)
+            self.market_data(peer, msg, frames[2])
         elif isinstance(msg, m.LegUpdate | m.LegFill):
             self.report(peer, msg)
         elif isinstance(msg, m.Ack):
@@ -186,8 +191,9 @@ class PlatformHandler:
             last_seen=now,
             driver=hello.driver,
             capabilities=hello.capabilities,
-            symbols={s.symbol: s.root for s in subscriptions},
         )
+        peer = self.peers.platforms[name]
+        self._subscribe(peer, subscriptions)
         if previous is not None and previous.session != hello.session:
             log.warning("platform %s reconnected with a new session %s (was %s)", name, hello.session, previous.session)
         log.info(
@@ -197,7 +203,7 @@ class PlatformHandler:
             hello.session,
             ", ".join(f"{s.root}={s.symbol}" for s in subscriptions),
         )
-        self.wire.to_platform_peer(identity, MsgType.WELCOME, welcome(self.loaded, subscriptions))
+        self.wire.to_platform_peer(identity, MsgType.WELCOME, welcome(self.loaded, subscriptions, peer.roots_key))
         self.kill_switch.on_platform_hello(name)  # after reconciliation: re-send its pending cancels
         self.reconciler.resend_unacknowledged(name)
         self.holder.send_held(name)
@@ -219,56 +225,82 @@ class PlatformHandler:
     def resubscribe(self, peer: PlatformPeer) -> None:
         """Send ``peer`` its subscriptions again (after a contract roll)."""
         subscriptions = self.subscriptions(peer.name)
-        peer.symbols = {s.symbol: s.root for s in subscriptions}
-        self.wire.to_platform_peer(peer.identity, MsgType.WELCOME, welcome(self.loaded, subscriptions))
+        self._subscribe(peer, subscriptions)
+        self.wire.to_platform_peer(peer.identity, MsgType.WELCOME, welcome(self.loaded, subscriptions, peer.roots_key))
 
-    def market_data(self, peer: PlatformPeer, md: m.MarketData) -> None:
-        """A batch of ticks: each renamed to its root and passed on to the engines. What the gateway keeps from them
-        (marks, the reference quote, the risk engine's freshness, the FX rate) is applied once per batch, from the
-        last tick of each root. Paper platforms see every quote (their fills depend on each)."""
+    def _subscribe(self, peer: PlatformPeer, subscriptions: list[m.Subscription]) -> None:
+        """What ``peer`` streams from now on, under a new key (ticks named by an older WELCOME's roots are stale)."""
+        peer.symbols = {s.symbol: s.root for s in subscriptions}
+        peer.roots = {s.root: s.symbol for s in subscriptions}
+        peer.roots_key = next(self._roots_keys)
+
+    def market_data(self, peer: PlatformPeer, md: m.MarketData, body: bytes | None = None) -> None:
+        """A batch of ticks, passed on to the engines under roots: as it came (``body``, encoded once by the
+        adapter) when the adapter named its ticks by root under the key of its current WELCOME, else renamed here
+        and encoded again. What the gateway keeps from a batch (marks, the reference quote, the risk engine's
+        freshness, the FX rate) is applied once, from the last tick of each root. Paper platforms see every quote
+        (their fills depend on each)."""
+        if not md.roots_key:  # platform symbols (an adapter older than roots_key): renamed here
+            ticks = self._renamed(peer, md.ticks)
+            last = latest(ticks)
+            body = None
+        elif md.roots_key != peer.roots_key:  # named by the roots of an earlier WELCOME (a roll since): stale
+            self.counters["market_data_unknown_symbol"] += len(md.ticks)
+            return
+        else:
+            ticks = md.ticks
+            last = latest(ticks)
+            roots = peer.roots
+            if not roots.keys() >= last.keys():  # a root this platform was not given: counted, not forwarded
+                ticks = [tick for tick in ticks if tick.symbol in roots]
+                self.counters["market_data_unknown_symbol"] += len(md.ticks) - len(ticks)
+                last = latest(ticks)
+                body = None
+            if self.profile.platforms[peer.name].paper:
+                on_quote = self.paper.on_quote
+                for tick in ticks:
+                    on_quote(peer.name, roots[tick.symbol], tick.bid, tick.ask, tick.last)
+        self.counters["market_data_ticks"] += len(ticks)
+        self.counters["market_data_ticks." + peer.name] += len(ticks)  # per platform, for the metrics
+        if not ticks:
+            return
+        self._keep(peer, ticks, last)
+        if self.peers.nexus:
+            if body is None or md.platform != peer.name:
+                md, body = m.MarketData(platform=peer.name, ticks=ticks), None
+            self.engines.market_data(md, body, last)
+
+    def _renamed(self, peer: PlatformPeer, ticks: list[m.Tick]) -> list[m.Tick]:
+        """Ticks named by platform symbol, renamed to their roots in place (the decoded batch is this handler's);
+        unknown symbols counted and left out; paper platforms see each quote under its platform symbol."""
         symbols = peer.symbols
         paper = self.paper if self.profile.platforms[peer.name].paper else None
-        fx_root = self.profile.fx.quote_instrument
-        fx: tuple[str, float] | None = None  # the last positive FX quote: (symbol, price)
-        latest: dict[str, m.Tick] = {}  # root -> its last tick in the batch
-        ticks = md.ticks
-        unknown = 0
+        kept = []
         for tick in ticks:
             root = symbols.get(tick.symbol)
             if root is None:
-                unknown += 1
                 continue
-            if root == fx_root and tick.last > 0:
-                fx = (tick.symbol, tick.last)
             if paper is not None:
                 paper.on_quote(peer.name, tick.symbol, tick.bid, tick.ask, tick.last)
-            tick.symbol = root  # the engines' name for it (the decoded batch is this handler's to change)
-            latest[root] = tick
-        if unknown:
-            self.counters["market_data_unknown_symbol"] += unknown
-            ticks = [tick for tick in ticks if tick.symbol in latest]
-        if latest:
-            self._keep(peer.name, ticks, latest, fx)
-        self.counters["market_data_ticks"] += len(ticks)
-        self.counters["market_data_ticks." + peer.name] += len(ticks)  # per platform, for the metrics
-        if ticks and self.peers.nexus:
-            self.engines.to_nexus(None, MsgType.MARKET_DATA, m.MarketData(platform=peer.name, ticks=ticks))
+            tick.symbol = root  # the engines' name for it
+            kept.append(tick)
+        if len(kept) != len(ticks):
+            self.counters["market_data_unknown_symbol"] += len(ticks) - len(kept)
+        return kept
 
-    def _keep(
-        self, platform: str, ticks: list[m.Tick], latest: dict[str, m.Tick], fx: tuple[str, float] | None
-    ) -> None:
-        """Once per batch, as if applied tick by tick: the FX rate, marks (the last positive price of each root), the
-        last price for risk, the reference quote and market-data freshness of each root."""
+    def _keep(self, peer: PlatformPeer, ticks: list[m.Tick], latest: dict[str, m.Tick]) -> None:
+        """Once per batch, as if applied tick by tick: the FX rate (the last positive price of the FX root), marks
+        (the last positive price of each root), the last price for risk, the reference quote and market-data
+        freshness of each root."""
         now = self.clock.now()
-        received_ns = time.time_ns()
-        if fx is not None:
-            self.fx.update(rate_from_wdo(fx[1], now, fx[0]))
-        engine = self.risk.engine
-        for root, tick in latest.items():
-            mark = tick.last
-            if mark <= 0:  # a tick without a price leaves the mark at the root's last price before it
-                mark = next((t.last for t in reversed(ticks) if t.symbol == root and t.last > 0), 0.0)
-            self.ledger.mark(root, platform, mark)
-            self.risk.last_prices[root] = tick.last
-            self.ledger.quotes[root] = ReferenceQuote(platform, tick.bid, tick.ask, tick.last, received_ns)
-            engine.on_market_data(root, now)
+        fx_root = self.profile.fx.quote_instrument
+        fx_tick = latest.get(fx_root)
+        if fx_tick is not None:
+            price = fx_tick.last if fx_tick.last > 0 else last_price(ticks, fx_root)
+            if price > 0:
+                self.fx.update(rate_from_wdo(price, now, peer.roots.get(fx_root, fx_root)))
+        prices = {root: tick.last for root, tick in latest.items()}
+        self.risk.last_prices.update(prices)
+        self.ledger.mark_many(peer.name, marks(ticks, prices))
+        self.ledger.quotes.update(peer.name, latest, time.time_ns())
+        self.risk.engine.on_market_data_many(latest, now)

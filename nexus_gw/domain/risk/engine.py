@@ -15,6 +15,7 @@ Alerts come back as :class:`Alert` values; the engine sends nothing and reads no
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -225,6 +226,10 @@ class RiskEngine:
     def on_market_data(self, root: str, now: datetime) -> None:
         """Market data for ``root`` arrived at ``now``."""
         self.ctx.market_data_seen[root] = require_aware(now)
+
+    def on_market_data_many(self, roots: Iterable[str], now: datetime) -> None:
+        """Market data for each of ``roots`` arrived at ``now`` (one batch: one check of ``now``)."""
+        self.ctx.market_data_seen.update(dict.fromkeys(roots, require_aware(now)))
 
     def on_engine_seen(self, now: datetime) -> list[Alert]:
         """Any message from the signal engine arrived at ``now``; ends safe mode if it was on."""

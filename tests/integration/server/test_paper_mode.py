@@ -48,3 +48,22 @@ def test_paper_limit_order_rests_until_the_live_quote_crosses_it(
     nt8.quote(welcome, price=101.5)  # bid 101.5 >= 101: crosses
     fill = nexus_peer.recv_until(lambda t, _: t is MsgType.FILL)[-1][1]
     assert fill.legs[0].paper and fill.avg_price == 101.5
+
+
+@pytest.mark.parametrize("gateway_env", [PAPER_NT8], indirect=True)
+@pytest.mark.parametrize("named_by", ["platform symbol", "root"])
+def test_paper_sees_every_quote_of_a_batch_not_only_each_roots_last(
+    nexus_peer: RawPeer, platform_peer_factory: PlatformFactory, named_by: str
+) -> None:
+    nt8, welcome = platform_peer_factory("nt8")
+    nexus_peer.send(
+        MsgType.SIGNAL,
+        m.Signal(client_id="mid", symbol="ES", signal=-1, confidence=0.9, qty=1, order_type="LIMIT", limit_price=101.0),
+    )
+    nexus_peer.recv_until(lambda t, msg: t is MsgType.ORDER_UPDATE and msg.status is OrderStatus.ACCEPTED)
+    es = next(s.symbol for s in welcome.subscriptions if s.root == "ES")
+    name, key = (es, "") if named_by == "platform symbol" else ("ES", welcome.roots_key)
+    crossing_then_not = [m.Tick(name, 101.5, 101.75, 101.5, 1, 1), m.Tick(name, 100.0, 100.25, 100.0, 1, 2)]
+    nt8.send(MsgType.MARKET_DATA, m.MarketData(ticks=crossing_then_not, roots_key=key))
+    fill = nexus_peer.recv_until(lambda t, _: t is MsgType.FILL)[-1][1]
+    assert fill.legs[0].paper and fill.avg_price == 101.5  # the first tick of the batch crossed the limit

@@ -155,6 +155,8 @@ def test_a_session_played_from_the_examples_gets_exactly_the_documented_messages
     welcome = adapter.recv(MsgType.WELCOME)
     same_keys(find(MsgType.WELCOME, "gateway>platform").payload, welcome)
     nq = next(s["symbol"] for s in welcome["subscriptions"] if s["root"] == "NQ")
+    key = welcome["roots_key"]
+    assert key, "the gateway names its subscriptions, for ticks sent by root"
     quotes = [[s["symbol"], 100.0, 100.25, 100.25, 1.0, time.time_ns()] for s in welcome["subscriptions"]]
     adapter.send(MsgType.MARKET_DATA, {"ticks": quotes})
 
@@ -164,9 +166,11 @@ def test_a_session_played_from_the_examples_gets_exactly_the_documented_messages
     same_keys(find(MsgType.HEARTBEAT, "gateway>engine").payload, engine.recv(MsgType.HEARTBEAT))
     adapter.send(MsgType.HEARTBEAT, find(MsgType.HEARTBEAT, "platform>gateway").payload)
 
-    market = find(MsgType.MARKET_DATA, "platform>gateway").payload
+    market = find(MsgType.MARKET_DATA, "platform>gateway").payload  # ticks by root, with the WELCOME's key
     tick = market["ticks"][0]
-    adapter.send(MsgType.MARKET_DATA, market | {"ticks": [[nq, *tick[1:5], time.time_ns()]]})
+    adapter.send(MsgType.MARKET_DATA, market | {"ticks": [["NQ", *tick[1:5], time.time_ns()]], "roots_key": key})
+    same_keys(find(MsgType.MARKET_DATA, "gateway>engine").payload, engine.recv(MsgType.MARKET_DATA))
+    adapter.send(MsgType.MARKET_DATA, {"ticks": [[nq, *tick[1:5], time.time_ns()]]})  # by platform symbol
     same_keys(find(MsgType.MARKET_DATA, "gateway>engine").payload, engine.recv(MsgType.MARKET_DATA))
 
     signal = find(MsgType.SIGNAL, "engine>gateway").payload

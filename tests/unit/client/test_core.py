@@ -96,6 +96,14 @@ def test_market_data_becomes_plan_style_dicts() -> None:
     }
 
 
+def test_market_data_an_adapter_sent_by_root_and_the_gateway_forwarded_as_it_came_decodes_alike() -> None:
+    md = m.MarketData(platform="nt8", ticks=[m.Tick("ES", 5.0, 5.25, 5.25, 1, 7)], roots_key="5bd96fa9.1")
+    events, _ = ClientCore().receive(*codec.encode(MsgType.MARKET_DATA, md))
+    assert [(e.kind, e.data["symbol"], e.data["platform"], e.data["timestamp_ns"]) for e in events] == [
+        ("market_data", "ES", "nt8", 7)
+    ]
+
+
 def test_garbage_from_gateway_becomes_an_error_event_not_a_crash() -> None:
     events, _ = ClientCore().receive(b"NOPE/1", b"")
     assert events[0].kind == "error"

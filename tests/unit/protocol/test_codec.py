@@ -29,6 +29,7 @@ def test_market_data_ticks_travel_as_arrays_in_documented_field_order() -> None:
     assert msgpack.unpackb(payload) == {
         "platform": "nt8",
         "ticks": [["NQ 03-25", 21000.25, 21000.5, 21000.5, 3.0, 17]],
+        "roots_key": "",
     }
 
 

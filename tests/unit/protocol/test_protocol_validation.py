@@ -47,6 +47,9 @@ def test_signal_numbers_are_checked_by_the_decoder(change: dict[str, object], na
         (b"FILL/1", {"leg_id": "l", "fill_id": "f", "qty": 1.0, "price": math.nan}, "price is nan"),
         (b"FILL/1", {"leg_id": "l", "fill_id": "f", "qty": -1.0, "price": 1.0}, "qty is -1.0"),
         (b"MARKET_DATA/1", {"ticks": [["NQ", 1.0, 1.0, 1.0, 1.0, 0], ["NQ", 1.0, -2.0, 1.0, 1.0, 0]]}, "ticks[1].ask"),
+        (b"MARKET_DATA/1", {"ticks": [["NQ", math.nan, 1.0, 1.0, 1.0, 0]], "roots_key": "k"}, "ticks[0].bid is nan"),
+        (b"MARKET_DATA/1", {"ticks": [["NQ", 1.0, 1.0, 1.0, math.inf, 0]]}, "ticks[0].size is inf"),
+        (b"MARKET_DATA/1", {"ticks": [["NQ", "1.0", 1.0, 1.0, 1.0, 0]]}, "Expected `float`, got `str`"),
         (b"POSITION/1", {"positions": {"NQ": math.inf}}, "positions['NQ'] is inf"),
         (
             b"HELLO/1",

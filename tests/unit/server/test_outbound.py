@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from nexus_gw.protocol import codec
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import MsgType
@@ -24,12 +26,15 @@ class Pipe:
     def __init__(self, room: int = 1_000_000) -> None:
         self.room = room
         self.got: list[bytes] = []
+        self.bodies: list[bytes] = []  # market-data payloads
 
     def __call__(self, identity: bytes, header: bytes, body: bytes) -> Sent:
         if self.room <= 0:
             return Sent.AGAIN
         self.room -= 1
         self.got.append(header if header != b"FILL/1" else body)
+        if header == b"MARKET_DATA/1":
+            self.bodies.append(body)
         return Sent.OK
 
 
@@ -60,11 +65,35 @@ def test_market_data_is_conflated_to_the_latest_tick_per_symbol_and_counted() ->
     queue = EngineQueue("e", market_limit=10)
     queue.identity = b"e-1"
     for i in range(1000):
-        queue.push_market(*md("nt8", ("NQ", float(i)), ("ES", float(-i))))
-    assert len(queue.market) <= 10  # bounded, however long the engine stalls
-    assert queue.counters["market_conflated"] > 1900
-    latest = {t.symbol: t.last for msg, _, _ in queue.market for t in msg.ticks}
-    assert latest == {"NQ": 999.0, "ES": -999.0}
+        queue.push_market(*md("nt8", ("NQ", float(i)), ("ES", float(2000 - i))))
+        queue.push_market(*md("sierra", ("NQ", float(i + 5))))
+    assert queue.market_waiting <= 10  # bounded, however long the engine stalls
+    assert queue.counters["market_conflated"] == 3000 - 3  # all but the latest of each (platform, symbol)
+    pipe = Pipe()
+    assert queue.flush(pipe) and queue.market_waiting == 0
+    written = [msgspec.msgpack.decode(body, type=m.MarketData) for body in pipe.bodies]
+    assert {(w.platform, t.symbol, t.last) for w in written for t in w.ticks} == {
+        ("nt8", "NQ", 999.0),
+        ("nt8", "ES", 1001.0),
+        ("sierra", "NQ", 1004.0),
+    }
+    assert queue.counters["market_sent"] == 3
+
+
+def test_a_lagging_engine_gets_what_came_meanwhile_merged_and_the_queue_goes_back_to_fifo_once_it_drains() -> None:
+    queue = EngineQueue("e", market_limit=2)
+    queue.identity = b"e-1"
+    for i in range(3):
+        queue.push_market(*md("nt8", ("NQ", float(i))))
+    pipe = Pipe(room=0)
+    assert not queue.flush(pipe)  # the pipe is full: it all waits, conflated
+    queue.push_market(*md("nt8", ("ES", 7.0), ("NQ", 8.0)))
+    pipe.room = 10
+    assert queue.flush(pipe)
+    (merged,) = [msgspec.msgpack.decode(body, type=m.MarketData) for body in pipe.bodies]
+    assert [(t.symbol, t.last) for t in merged.ticks] == [("NQ", 8.0), ("ES", 7.0)]
+    queue.push_market(*md("nt8", ("NQ", 9.0)))  # keeping up again: queued as it came
+    assert len(queue.market) == 1 and not queue.conflated
 
 
 def test_an_offline_engine_keeps_its_order_traffic_and_drops_market_data() -> None:
