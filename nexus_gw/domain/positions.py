@@ -183,6 +183,12 @@ class PositionBook:
         self._trips: list[RoundTrip] = []  # every closed trip, ordered as ``round_trips`` lists them
         self._trip_keys: list[tuple[int, int, int]] = []  # (exit_ns, position rank, trip number) of ``_trips``
         self._closed: list[RoundTrip] = []  # every closed trip in the order it closed
+        # ``totals_usd`` of the USD positions (no rate involved): sums kept as positions change, each position's
+        # share (realized, unrealized cents) refreshed when a fill or a mark touched it (``_changed``)
+        self._usd_share: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
+        self._usd_sums = (_ZERO, _ZERO)
+        self._changed: set[tuple[str, str]] = set()
+        self._foreign: dict[tuple[str, str], _Position] = {}  # traded positions in another currency
 
     @classmethod
     def rebuild(
@@ -226,6 +232,7 @@ class PositionBook:
         position = self._position(platform, root)
         closed = len(position.trips)
         position.apply(Side(side), _dec(qty), _dec(price), ts_ns, self._to_usd)
+        self._touched(position)
         for number in range(closed, len(position.trips)):
             self._file_trip(position, number)
         if key is not None:
@@ -244,7 +251,17 @@ class PositionBook:
         """Set the price that ``platform``'s position in ``root`` is marked to for unrealized P&L."""
         if not 0 < price < math.inf:
             raise ValueError(f"mark price for {platform} {root} is {price}; give the last traded or mid price")
-        self._position(platform, root).mark = _dec(price)
+        position = self._position(platform, root)
+        position.mark = _dec(price)
+        if position.traded:
+            self._touched(position)
+
+    def _touched(self, position: _Position) -> None:
+        key = (position.platform, position.root)
+        if position.valuation.currency == BASE_CURRENCY:
+            self._changed.add(key)
+        else:
+            self._foreign[key] = position
 
     def net_qty(self, platform: str, root: str) -> float:
         """Signed position of a platform in a root, in the platform's units (0 when none)."""
@@ -349,11 +366,20 @@ class PositionBook:
 
     def totals_usd(self) -> tuple[Decimal, Decimal]:
         """Realized and unrealized USD over every position that traded, an unknown figure counted as 0: the sums
-        of ``positions()``' ``realized_usd`` and ``unrealized_usd``, in one pass."""
-        realized = unrealized = _ZERO
-        traded = sorted((key for key, p in self._positions.items() if p.traded), key=lambda key: (key[1], key[0]))
-        for key in traded:
+        of ``positions()``' ``realized_usd`` and ``unrealized_usd``. USD positions count from running sums (only
+        those a fill or mark changed since the last call are computed again); others are converted now."""
+        realized, unrealized = self._usd_sums
+        for key in self._changed:
             p = self._positions[key]
+            old_realized, old_unrealized = self._usd_share.get(key, (_ZERO, _ZERO))
+            open_pnl = p.unrealized()
+            share = (to_cents(p.realized), _ZERO if open_pnl is None else to_cents(open_pnl))
+            self._usd_share[key] = share
+            realized += share[0] - old_realized
+            unrealized += share[1] - old_unrealized
+        self._changed.clear()
+        self._usd_sums = (realized, unrealized)
+        for p in self._foreign.values():
             currency = p.valuation.currency
             realized += _usd(p.realized, currency, self._to_usd)[0] or _ZERO
             open_pnl = p.unrealized()

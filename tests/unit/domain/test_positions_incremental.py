@@ -113,3 +113,21 @@ def test_trips_closing_at_the_same_time_are_listed_as_their_positions_first_trad
     book.apply_fill("nt8", "NQ", Side.SELL, 1, 100.0, ts_ns=2)
     assert [t.platform for t in book.round_trips()] == ["nt8", "sierra"]
     assert book.round_trips() == _old_round_trips(book, None, None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(fill, min_size=10, max_size=80), st.lists(st.booleans(), min_size=80, max_size=80))
+def test_totals_asked_now_and_then_equal_a_full_recomputation(fills: list[tuple], asks: list[bool]) -> None:
+    """Several fills and marks between two calls (the running sums catch up on every position they touched)."""
+    rates = Rates()
+    book = PositionBook(valuations, rates)
+    for n, (platform, root, side, qty, price, ts, what) in enumerate(fills):
+        if what == "mark":
+            book.mark(root, platform, price)
+        elif what in ("rate down", "rate up"):
+            rates.down = what == "rate down"
+        else:
+            book.apply_fill(platform, root, side, qty, price, ts, key=("leg", str(n - 1 if what == "repeat" else n)))
+        if asks[n]:
+            assert book.totals_usd() == _old_totals(book)
+    assert book.totals_usd() == _old_totals(book)
