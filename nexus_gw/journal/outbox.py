@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from nexus_gw.journal import records
 from nexus_gw.journal.errors import UnknownOrderError
+from nexus_gw.journal.live import LiveOrders
 from nexus_gw.journal.records import Delivery, Finalizer
 
 log = logging.getLogger(__name__)
@@ -88,8 +89,9 @@ def finals_not_queued(conn: sqlite3.Connection) -> list[str]:
 class FinalsDue:
     """The orders that finished in the open write transaction, in the order they finished."""
 
-    def __init__(self) -> None:
+    def __init__(self, live: LiveOrders | None = None) -> None:
         self.order_ids: list[str] = []
+        self.live = live if live is not None else LiveOrders(enabled=False)
 
     def add(self, order_id: str) -> None:
         if order_id not in self.order_ids:
@@ -103,22 +105,26 @@ class FinalsDue:
 
         Without a finalizer nothing is written and the orders stay due (``finals_not_queued``). An order for the
         gateway itself (owner "") needs no message; a finalizer that raises leaves its order due, never the
-        change that finished it lost.
+        change that finished it lost. A finished order leaves the writer's copy (``live``) either way.
         """
-        if finalizer is None or not self.order_ids:
+        if not self.order_ids:
+            return
+        if finalizer is None:
+            for order_id in self.order_ids:
+                self.live.forget(order_id)
             return
         for order_id in self.order_ids:
-            row = conn.execute("SELECT owner, final_queued FROM orders WHERE order_id = ?", (order_id,)).fetchone()
-            if row is None or row["final_queued"]:
+            written = self.live.get(conn, order_id)
+            self.live.forget(order_id)
+            if written is None or written.final_queued:
                 continue
-            owner = row["owner"]
+            owner = written.owner
             if owner != "":
-                order = records.select_orders(conn, "orders.order_id = ?", [order_id])[0]
                 revision = conn.execute(
                     "SELECT COUNT(*) FROM outbox WHERE order_id = ? AND kind = 'ORDER_UPDATE'", (order_id,)
                 ).fetchone()[0]
                 try:
-                    messages = finalizer(order, owner, revision)
+                    messages = finalizer(written.order, owner, revision)
                 except Exception:  # never lose the change itself: recovery derives the messages on start
                     log.exception("could not build the final messages of order %s; derived again on start", order_id)
                     continue

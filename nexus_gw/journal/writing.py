@@ -5,6 +5,9 @@ a report is applied to the stored leg with the same ``Leg`` methods the order bo
 in-memory state agree, and a duplicate execution (same leg id and fill id) is refused by the state machine and
 by a UNIQUE constraint. ``on_finished`` is told the id of every order a write leaves terminal (the journal
 queues its final messages before the transaction commits).
+
+The stored order a report applies to comes from ``live`` (the writer's copy of the orders it writes, see
+``nexus_gw.journal.live``), read from the file only when not kept there; the derived columns are computed from it.
 """
 
 from __future__ import annotations
@@ -16,18 +19,21 @@ from collections.abc import Callable
 from nexus_gw.domain.fill_times import same_execution
 from nexus_gw.domain.orders import Execution, Leg, Order
 from nexus_gw.domain.types import OrderStatus
-from nexus_gw.journal import records
 from nexus_gw.journal.errors import ConflictError, UnknownLegError
+from nexus_gw.journal.live import LiveOrders, Written
 
 log = logging.getLogger(__name__)
 
 OnFinished = Callable[[str], None]
 
 
-def insert_order(conn: sqlite3.Connection, order: Order, owner: str | None, now: int) -> bool:
+def insert_order(
+    conn: sqlite3.Connection, order: Order, owner: str | None, now: int, live: LiveOrders | None = None
+) -> bool:
     """Insert an order and its legs; False (and nothing written) when the same order is already there."""
     if already_recorded(conn, order):
         return False
+    final_queued = owner == "" or order.is_terminal  # a refusal is answered directly, not via the outbox
     conn.execute(
         "INSERT INTO orders (order_id, client_id, root, side, qty, order_type, limit_price, stop_price,"
         " created_ns, reason, rejected, status, is_open, recorded_ns, updated_ns, owner, final_queued)"
@@ -49,11 +55,13 @@ def insert_order(conn: sqlite3.Connection, order: Order, owner: str | None, now:
             now,
             now,
             owner,
-            int(owner == "" or order.is_terminal),  # a refusal is answered directly, not via the outbox
+            int(final_queued),
         ),
     )
     for position, leg in enumerate(order.legs.values()):
         insert_leg(conn, order.order_id, position, leg, now)
+    if live is not None:
+        live.recorded(order, owner, final_queued)
     return True
 
 
@@ -121,30 +129,53 @@ def apply_leg_status(
     *,
     now: int,
     on_finished: OnFinished,
+    live: LiveOrders | None = None,
 ) -> bool:
     """Keep a platform's status report for a leg and apply it; True when it changed the leg's status.
 
     Every report goes to ``leg_status_history`` (stale and repeated ones too, for the audit trail).
     """
-    order_id, leg = load_leg(conn, leg_id)
-    before = (leg.status, leg.reason, leg.platform_order_id)
-    changed = leg.apply_status(status, reason, platform_order_id)
-    conn.execute(
-        "INSERT INTO leg_status_history (seq, leg_id, reported_status, reason, platform_order_id,"
-        " status_after, changed, ts_ns, recorded_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (next_seq(conn), leg_id, status.value, reason, platform_order_id, leg.status.value, int(changed), ts_ns, now),
-    )
-    if (leg.status, leg.reason, leg.platform_order_id) != before:
-        store_leg_state(conn, leg, now)
-        refresh_order(conn, order_id, now, on_finished)
+    live = live if live is not None else LiveOrders(enabled=False)
+    written, leg = _written_leg(conn, leg_id, live)
+    try:
+        before = (leg.status, leg.reason, leg.platform_order_id)
+        changed = leg.apply_status(status, reason, platform_order_id)
+        conn.execute(
+            "INSERT INTO leg_status_history (seq, leg_id, reported_status, reason, platform_order_id,"
+            " status_after, changed, ts_ns, recorded_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                live.next_seq(conn),
+                leg_id,
+                status.value,
+                reason,
+                platform_order_id,
+                leg.status.value,
+                int(changed),
+                ts_ns,
+                now,
+            ),
+        )
+        if (leg.status, leg.reason, leg.platform_order_id) != before:
+            store_leg_state(conn, leg, now)
+            refresh_order(conn, written.order, now, on_finished)
+    except BaseException:
+        live.forget(written.order.order_id)  # the copy may hold what the file does not: read it again next time
+        raise
     return changed
 
 
 def apply_execution(
-    conn: sqlite3.Connection, leg_id: str, execution: Execution, *, now: int, on_finished: OnFinished
+    conn: sqlite3.Connection,
+    leg_id: str,
+    execution: Execution,
+    *,
+    now: int,
+    on_finished: OnFinished,
+    live: LiveOrders | None = None,
 ) -> bool:
     """Keep an execution once and apply it to its leg; False for a repeat of (leg id, fill id)."""
-    order_id, leg = load_leg(conn, leg_id)
+    live = live if live is not None else LiveOrders(enabled=False)
+    written, leg = _written_leg(conn, leg_id, live)
     known = leg.executions.get(execution.fill_id)
     if known is not None:
         if not same_execution(known, execution):
@@ -156,41 +187,36 @@ def apply_execution(
                 known,
             )
         return False
-    status_before = leg.status
-    leg.apply_execution(execution)
-    conn.execute(
-        "INSERT INTO executions (seq, leg_id, fill_id, qty, price, ts_ns, recorded_ns) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (next_seq(conn), leg_id, execution.fill_id, execution.qty, execution.price, execution.ts_ns, now),
-    )
-    if leg.status != status_before:
-        store_leg_state(conn, leg, now)
-    # an execution after the order's final messages were queued: its corrected final state is due
-    conn.execute("UPDATE orders SET final_queued = 0 WHERE order_id = ? AND final_queued = 1", (order_id,))
-    refresh_order(conn, order_id, now, on_finished)
+    try:
+        status_before = leg.status
+        # as the file gives it back (REAL columns are floats)
+        leg.apply_execution(Execution(execution.fill_id, float(execution.qty), float(execution.price), execution.ts_ns))
+        conn.execute(
+            "INSERT INTO executions (seq, leg_id, fill_id, qty, price, ts_ns, recorded_ns)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (live.next_seq(conn), leg_id, execution.fill_id, execution.qty, execution.price, execution.ts_ns, now),
+        )
+        if leg.status != status_before:
+            store_leg_state(conn, leg, now)
+        if written.final_queued:  # an execution after the order's final messages were queued: a correction is due
+            conn.execute("UPDATE orders SET final_queued = 0 WHERE order_id = ?", (written.order.order_id,))
+            written.final_queued = False
+        refresh_order(conn, written.order, now, on_finished)
+    except BaseException:
+        live.forget(written.order.order_id)
+        raise
     return True
 
 
-def next_seq(conn: sqlite3.Connection) -> int:
-    """The next number in the journal order of leg events (status reports and executions share it)."""
-    row = conn.execute(
-        "SELECT MAX(s) FROM (SELECT MAX(seq) AS s FROM leg_status_history UNION ALL SELECT MAX(seq) FROM executions)"
-    ).fetchone()
-    return (row[0] or 0) + 1
-
-
-def load_leg(conn: sqlite3.Connection, leg_id: str) -> tuple[str, Leg]:
-    """The id of the order that owns ``leg_id`` and the leg with its executions, as stored."""
-    row = conn.execute("SELECT * FROM legs WHERE leg_id = ?", (leg_id,)).fetchone()
-    if row is None:
+def _written_leg(conn: sqlite3.Connection, leg_id: str, live: LiveOrders) -> tuple[Written, Leg]:
+    """The stored order that owns ``leg_id`` and the leg in it (with its executions)."""
+    written = live.of_leg(conn, leg_id)
+    if written is None:
         raise UnknownLegError(
             f"leg {leg_id} is not in the journal; record_order must journal an order before its legs are "
             "sent, so this report is for a leg this gateway did not place"
         )
-    leg = records.leg_from_row(row)
-    for exec_row in conn.execute("SELECT * FROM executions WHERE leg_id = ? ORDER BY seq", (leg_id,)):
-        execution = records.execution_from_row(exec_row)
-        leg.executions[execution.fill_id] = execution
-    return row["order_id"], leg
+    return written, written.order.legs[leg_id]
 
 
 def store_leg_state(conn: sqlite3.Connection, leg: Leg, now: int) -> None:
@@ -200,12 +226,13 @@ def store_leg_state(conn: sqlite3.Connection, leg: Leg, now: int) -> None:
     )
 
 
-def refresh_order(conn: sqlite3.Connection, order_id: str, now: int, on_finished: OnFinished) -> None:
-    """Recompute an order's derived columns (aggregate status, open flag, filled qty, average price)."""
-    order = records.select_orders(conn, "orders.order_id = ?", [order_id])[0]
-    if order.is_terminal:
-        on_finished(order_id)
+def refresh_order(conn: sqlite3.Connection, order: Order, now: int, on_finished: OnFinished) -> None:
+    """Store an order's derived columns (aggregate status, open flag, filled qty, average price) from its stored
+    legs and executions."""
+    terminal = order.is_terminal
+    if terminal:
+        on_finished(order.order_id)
     conn.execute(
         "UPDATE orders SET status = ?, is_open = ?, filled_qty = ?, avg_price = ?, updated_ns = ? WHERE order_id = ?",
-        (order.status.value, int(not order.is_terminal), order.filled_qty, order.avg_price, now, order_id),
+        (order.status.value, int(not terminal), order.filled_qty, order.avg_price, now, order.order_id),
     )
