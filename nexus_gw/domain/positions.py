@@ -354,6 +354,11 @@ class PositionBook:
         """``root_qty`` of every platform that traded ``root``, by platform (as ``positions()`` lists them)."""
         return [float(p.qty / p.valuation.multiplier) for p in self._by_root.get(root, ()) if p.traded]
 
+    def root_position(self, root: str) -> float:
+        """``aggregate(root).qty`` (the position in root units over every platform that traded it), without the
+        rest of the view."""
+        return float(sum((_dec(qty) for qty in self.root_quantities(root)), _ZERO))
+
     def realized(self, platform: str, root: str) -> tuple[str, Decimal, Decimal | None]:
         """Currency, realized P&L (cents) and in USD (cents, None when no rate) of one position: what
         ``position()`` shows, without the rest of the view."""

@@ -200,6 +200,8 @@ def select_orders(conn: sqlite3.Connection, where: str, params: list[Any]) -> li
     order_rows = conn.execute(
         f"SELECT * FROM orders WHERE {where} ORDER BY {ORDER_TIME}, orders.order_id", params
     ).fetchall()
+    if not order_rows:  # e.g. a client id never seen (every new signal asks): no legs to look for
+        return []
     leg_rows = conn.execute(
         f"SELECT legs.* FROM legs JOIN orders ON orders.order_id = legs.order_id WHERE {where}"
         " ORDER BY legs.order_id, legs.position",

@@ -50,7 +50,7 @@ class OrderReporter:
     def pnl_fields(self, order: Order) -> dict[str, object]:
         """Realized P&L this order caused (closing part), in its currency and in USD, and the position after."""
         pnl = self.ledger.order_pnl.get(order.order_id)
-        position = self.ledger.positions.aggregate(order.root).qty
+        position = self.ledger.positions.root_position(order.root)
         if pnl is None:
             return {"position": position}
         note = "" if pnl.usd is not None else "USD unknown: " + "; ".join(pnl.missing or ["no usable FX rate"])

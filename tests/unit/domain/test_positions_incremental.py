@@ -84,6 +84,7 @@ def test_running_figures_equal_a_full_recomputation_after_every_fill(fills: list
                 assert book.round_trips(p, r) == _old_round_trips(book, p, r)
         for r in ROOTS:
             assert book.root_quantities(r) == [v.root_qty for v in book.positions() if v.root == r]
+            assert book.root_position(r) == book.aggregate(r).qty
         for p in PLATFORMS:
             for r in ROOTS:
                 view = book.position(p, r)
