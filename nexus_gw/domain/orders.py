@@ -63,6 +63,9 @@ class Leg:
     executions: dict[str, Execution] = field(default_factory=dict)
     multiplier: float = 1.0
     """Platform units per root unit (20 CFD lots per NQ contract); quantities of a leg are platform units."""
+    # (executions dict, its size, filled qty, qty x price): the sums of ``executions`` as of that size, which only
+    # grows (an execution is added once and never replaced); recomputed when the size or the dict changes
+    _sums: tuple[object, int, float, float] = field(default=(None, 0, 0, 0), init=False, compare=False, repr=False)
 
     @property
     def root_qty(self) -> float:
@@ -72,16 +75,25 @@ class Leg:
     def root_filled_qty(self) -> float:
         return self.filled_qty / self.multiplier
 
+    def _totals(self) -> tuple[object, int, float, float]:
+        executions = self.executions
+        sums = self._sums
+        if sums[0] is not executions or sums[1] != len(executions):
+            values = executions.values()
+            sums = (executions, len(executions), sum(e.qty for e in values), sum(e.qty * e.price for e in values))
+            self._sums = sums
+        return sums
+
     @property
     def filled_qty(self) -> float:
-        return sum(e.qty for e in self.executions.values())
+        return self._totals()[2]
 
     @property
     def avg_price(self) -> float | None:
-        filled = self.filled_qty
+        _, _, filled, value = self._totals()
         if filled <= QTY_EPSILON:
             return None
-        return sum(e.qty * e.price for e in self.executions.values()) / filled
+        return value / filled
 
     @property
     def is_terminal(self) -> bool:
