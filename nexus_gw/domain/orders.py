@@ -73,12 +73,12 @@ class Leg:
 
     @property
     def root_filled_qty(self) -> float:
-        return self.filled_qty / self.multiplier
+        return self._totals()[2] / self.multiplier
 
     def _totals(self) -> tuple[object, int, float, float]:
         executions = self.executions
         sums = self._sums
-        if sums[0] is not executions or sums[1] != len(executions):
+        if sums[1] != len(executions) or sums[0] is not executions:
             values = executions.values()
             sums = (executions, len(executions), sum(e.qty for e in values), sum(e.qty * e.price for e in values))
             self._sums = sums
@@ -191,7 +191,7 @@ class Order:
     @property
     def filled_qty(self) -> float:
         """Filled, in root units (each leg's platform units divided by its multiplier)."""
-        return sum(leg.root_filled_qty for leg in self.legs.values())
+        return sum([leg._totals()[2] / leg.multiplier for leg in self.legs.values()])
 
     @property
     def avg_price(self) -> float | None:
@@ -204,7 +204,12 @@ class Order:
 
     @property
     def is_terminal(self) -> bool:
-        return self.rejected or all(leg.is_terminal for leg in self.legs.values())
+        if self.rejected:
+            return True
+        for leg in self.legs.values():  # noqa: SIM110 (no generator: called per working order per report)
+            if leg.status not in TERMINAL_STATUSES:
+                return False
+        return True
 
     @property
     def status(self) -> OrderStatus:
@@ -216,21 +221,21 @@ class Order:
         """
         if self.rejected or not self.legs:
             return S.REJECTED
-        legs = list(self.legs.values())
+        statuses = [leg.status for leg in self.legs.values()]
         filled = self.filled_qty > QTY_EPSILON
-        if all(leg.is_terminal for leg in legs):
-            if all(leg.status == S.FILLED for leg in legs):
+        working = [status for status in statuses if status not in TERMINAL_STATUSES]
+        if not working:
+            if all(status == S.FILLED for status in statuses):
                 return S.FILLED
             if filled:
                 return S.PARTIALLY_FILLED
-            if all(leg.status == S.REJECTED for leg in legs):
+            if all(status == S.REJECTED for status in statuses):
                 return S.REJECTED
-            if any(leg.status == S.EXPIRED for leg in legs):
+            if any(status == S.EXPIRED for status in statuses):
                 return S.EXPIRED
             return S.CANCELLED
         if filled:
             return S.PARTIALLY_FILLED
-        working = [leg.status for leg in legs if not leg.is_terminal]
         for candidate in (S.NEW, S.SENT):
             if candidate in working:
                 return candidate
