@@ -32,30 +32,52 @@ class OrderTable(dict[str, Order]):
 
     Every order put in (by the book, or directly as ``restore_book`` does) is a candidate; ``working()`` visits the
     candidates only and retires the finished ones, so its cost follows the working orders, never the orders since
-    start. The book puts an order back when a report makes it work again (a fill on a REJECTED leg).
+    start; ``working(root)`` visits the candidates of one root only. The book puts an order back when a report makes
+    it work again (a fill on a REJECTED leg).
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.candidates: dict[str, None] = {}  # insertion-ordered as the table, unless ``reordered``
+        self.by_root: dict[str, dict[str, None]] = {}  # the candidates of each root, likewise
         self.rank: dict[str, int] = {}
         self.reordered = False
+        self._roots_reordered: set[str] = set()
         self._next = 0
 
     def __setitem__(self, order_id: str, order: Order) -> None:
         if order_id not in self:
             self.rank[order_id] = self._next
             self._next += 1
+        else:
+            old_root = dict.__getitem__(self, order_id).root
+            if old_root != order.root:
+                self._unroot(order_id)
+                self._roots_reordered.add(order.root)
+            if order_id not in self.candidates:  # back after it was retired: listed in its place again
+                self.reordered = True
+                self._roots_reordered.add(order.root)
         super().__setitem__(order_id, order)
         self.candidates[order_id] = None
+        self.by_root.setdefault(order.root, {})[order_id] = None
+
+    def _unroot(self, order_id: str) -> None:
+        root = dict.__getitem__(self, order_id).root
+        candidates = self.by_root.get(root)
+        if candidates is not None:
+            candidates.pop(order_id, None)
+            if not candidates:
+                del self.by_root[root]
 
     def __delitem__(self, order_id: str) -> None:
+        self._unroot(order_id)
         super().__delitem__(order_id)
         self.candidates.pop(order_id, None)
         self.rank.pop(order_id, None)
 
     def pop(self, order_id: str, *default: Order | None) -> Order | None:  # type: ignore[override]
         if order_id in self:
+            self._unroot(order_id)
             order = super().pop(order_id)
             self.candidates.pop(order_id, None)
             self.rank.pop(order_id, None)
@@ -76,22 +98,27 @@ class OrderTable(dict[str, Order]):
     def clear(self) -> None:
         super().clear()
         self.candidates.clear()
+        self.by_root.clear()
         self.rank.clear()
 
     def popitem(self) -> tuple[str, Order]:
-        order_id, order = super().popitem()
-        self.candidates.pop(order_id, None)
-        self.rank.pop(order_id, None)
-        return order_id, order
+        if not self:
+            raise KeyError("popitem(): the order table is empty")
+        order_id = next(reversed(self))
+        return order_id, self.pop(order_id)  # type: ignore[return-value]
 
     def watch(self, order: Order) -> None:
         """``order`` works again (or may): make it a candidate again."""
         if order.order_id in self and order.order_id not in self.candidates:
             self.candidates[order.order_id] = None
+            self.by_root.setdefault(order.root, {})[order.order_id] = None
             self.reordered = True
+            self._roots_reordered.add(order.root)
 
-    def working(self) -> list[Order]:
-        """The orders not finished, in the order they entered the table."""
+    def working(self, root: str | None = None) -> list[Order]:
+        """The orders not finished (of ``root`` only, if given), in the order they entered the table."""
+        if root is not None:
+            return self._working_of(root)
         if self.reordered:
             self.candidates = dict.fromkeys(sorted(self.candidates, key=self.rank.__getitem__))
             self.reordered = False
@@ -104,8 +131,32 @@ class OrderTable(dict[str, Order]):
             else:
                 found.append(order)
         for order_id in done:
-            del self.candidates[order_id]
+            self._retire(order_id)
         return found
+
+    def _working_of(self, root: str) -> list[Order]:
+        candidates = self.by_root.get(root)
+        if not candidates:
+            return []
+        if root in self._roots_reordered:
+            self._roots_reordered.discard(root)
+            candidates = self.by_root[root] = dict.fromkeys(sorted(candidates, key=self.rank.__getitem__))
+        found = []
+        done = []
+        for order_id in candidates:
+            order = dict.__getitem__(self, order_id)
+            if order.is_terminal:
+                done.append(order_id)
+            else:
+                found.append(order)
+        for order_id in done:
+            self._retire(order_id)
+        return found
+
+    def _retire(self, order_id: str) -> None:
+        """A finished order stops being a candidate (``watch`` makes it one again)."""
+        self.candidates.pop(order_id, None)
+        self._unroot(order_id)
 
 
 class OrderBook:
@@ -212,9 +263,10 @@ class OrderBook:
         if order.is_terminal and self.active_by_root.get(order.root) == order.order_id:
             del self.active_by_root[order.root]
 
-    def working(self) -> list[Order]:
-        """The orders not finished, oldest first; costs O(working orders), not O(orders in memory)."""
-        return self.orders.working()
+    def working(self, root: str | None = None) -> list[Order]:
+        """The orders not finished (of ``root`` only, if given), oldest first; costs O(working orders), not
+        O(orders in memory)."""
+        return self.orders.working(root)
 
     def discard(self, order_id: str) -> Order | None:
         """Forget an order entirely (one that could not be journaled and was never sent); frees its root."""

@@ -133,7 +133,7 @@ class ExecutionDesk:
         mode = self.profile.trading.signal_mode
         position = 0.0
         if mode == intake.TARGET and self.risk is not None:
-            position = self.risk.projected_position(signal.symbol, self.book.working())
+            position = self.risk.projected_position(signal.symbol, self.book.working(signal.symbol))
         plan = intake.plan(mode, signal.symbol, signal.signal, side, qty, position)
         if mode == intake.TARGET:
             try:
@@ -156,7 +156,8 @@ class ExecutionDesk:
         platforms = route.platforms
         verdict = None
         if self.risk is not None:
-            verdict = self.risk.check(signal, side, qty, platforms, now, self.book.working())
+            # the risk gate looks at the working orders of the signal's root only
+            verdict = self.risk.check(signal, side, qty, platforms, now, self.book.working(signal.symbol))
             if verdict.refusal:
                 self._refuse(order_id, signal, side, qty, verdict.refusal)
                 return
@@ -373,7 +374,7 @@ class ExecutionDesk:
         self.counters["leg_fills"] += 1
         self.reporter.report(order)
         if self.risk is not None:
-            update = self.risk.after_execution(order.root, self.book.working(), self.clock.now())
+            update = self.risk.after_execution(order.root, self.book.working(order.root), self.clock.now())
             if update.kill_switch_activated and self.on_kill_switch is not None:
                 self.on_kill_switch(update.flatten)
 

@@ -72,8 +72,15 @@ def test_working_orders_equal_a_scan_of_every_order_after_any_sequence(ops: list
             del dropped[order.order_id]
             restore_book(book, [order])  # as reconciliation brings a finished order back for a late report
             created[int(order.order_id[1:])] = order
+        roots_first = (len(ops) + fills) % 2 == 0  # per root before or after ``working()``: either retires
+        by_root = {root: book.working(root) for root in ROOTS} if roots_first else {}
         assert book.working() == _scan(book)
         assert [o.order_id for o in book.working()] == [o.order_id for o in _scan(book)]
+        for root in ROOTS:
+            working = by_root[root] if roots_first else book.working(root)
+            assert [o.order_id for o in working] == [o.order_id for o in _scan(book) if o.root == root]
+        indexed = [order_id for candidates in book.orders.by_root.values() for order_id in candidates]
+        assert sorted(indexed) == sorted(book.orders.candidates)  # each candidate once, under its root
 
 
 def test_a_rejected_order_filled_after_all_works_again_and_is_listed_once() -> None:
@@ -96,3 +103,16 @@ def test_orders_put_straight_into_the_table_are_indexed() -> None:
     book.orders.pop("o1")
     assert book.working() == []
     assert book.orders.pop("o1", None) is None
+
+
+def test_an_order_put_back_in_the_table_is_listed_in_its_place_overall_and_for_its_root() -> None:
+    book = OrderBook(one_order_per_root=False)
+    for n in range(3):
+        book.create(f"o{n}", f"c{n}", "NQ", Side.BUY, 1, [LegSpec("nt8", "NQ-1", 1)])
+    book.apply_status("o0.nt8", S.CANCELLED)
+    assert [o.order_id for o in book.working("NQ")] == ["o1", "o2"]  # o0 retired
+    book.orders["o0"].legs["o0.nt8"].status = S.ACCEPTED  # as a reload puts a working copy back
+    book.orders["o0"] = book.orders["o0"]
+    assert [o.order_id for o in book.working("NQ")] == ["o0", "o1", "o2"]
+    assert [o.order_id for o in book.working()] == ["o0", "o1", "o2"]
+    assert book.working("ES") == []
