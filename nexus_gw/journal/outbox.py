@@ -91,7 +91,12 @@ class FinalsDue:
 
     def __init__(self, live: LiveOrders | None = None) -> None:
         self.order_ids: list[str] = []
-        self.live = live if live is not None else LiveOrders(enabled=False)
+        #: The writer's copy of the orders it writes (journal/live.py), kept in step with the transactions.
+        self.live = live if live is not None else LiveOrders()
+
+    def rolled_back(self) -> None:
+        """The open (sub)transaction rolled back: the writer's copy may hold what it wrote, so it starts over."""
+        self.live.clear()
 
     def add(self, order_id: str) -> None:
         if order_id not in self.order_ids:

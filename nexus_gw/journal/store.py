@@ -36,7 +36,6 @@ from nexus_gw.errors import UsageError
 from nexus_gw.journal import outbox, queries, records, references, replay, writing
 from nexus_gw.journal.connection import WriterLock, connect_reader, connect_writer
 from nexus_gw.journal.errors import JournalError, JournalReadOnly
-from nexus_gw.journal.live import LiveOrders
 from nexus_gw.journal.records import Delivery, EventRecord, FillRecord, Finalizer, Recovery, StatusRecord
 from nexus_gw.journal.schema import read_version
 
@@ -66,8 +65,7 @@ class Journal:
         self._now_ns = now_ns
         self._lock = lock
         self._depth = 0  # > 0 inside a write transaction (write methods then join it)
-        self._live = LiveOrders()  # the orders this writer is writing, as journaled (see journal/live.py)
-        self._finals = outbox.FinalsDue(self._live)  # orders that became terminal in the open transaction
+        self._finals = outbox.FinalsDue()  # orders that became terminal in the open transaction
         #: Builds the messages that tell an order's owner how it ended (kind, key, payload), written to the
         #: outbox in the same transaction as the change that finished the order. Installed by the gateway;
         #: without it, finished orders stay due and ``derive_missing_finals`` completes them later.
@@ -138,7 +136,7 @@ class Journal:
             if self.on_write is not None:
                 self.on_write(time.perf_counter() - started)
         except BaseException:
-            self._live.clear()  # it may hold what the rolled-back transaction wrote
+            self._finals.rolled_back()
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
@@ -185,7 +183,7 @@ class Journal:
             )
         now = self._now_ns()
         with self._write() as conn:
-            written = writing.insert_order(conn, order, owner, now, self._live)
+            written = writing.insert_order(conn, order, owner, now, self._finals.live)
             if written and reference is not None:
                 references.write(conn, order.order_id, reference)
             return written
@@ -209,7 +207,7 @@ class Journal:
                 ts_ns,
                 now=now,
                 on_finished=self._finals.add,
-                live=self._live,
+                live=self._finals.live,
             )
 
     def record_execution(self, leg_id: str, execution: Execution) -> bool:
@@ -226,7 +224,7 @@ class Journal:
         now = self._now_ns()
         with self._write() as conn:
             return writing.apply_execution(
-                conn, leg_id, execution, now=now, on_finished=self._finals.add, live=self._live
+                conn, leg_id, execution, now=now, on_finished=self._finals.add, live=self._finals.live
             )
 
     # -- reading orders --------------------------------------------------------------------

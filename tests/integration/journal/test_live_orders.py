@@ -93,16 +93,16 @@ def test_the_kept_copy_writes_what_reading_every_order_from_the_file_writes(step
     with tempfile.TemporaryDirectory() as tmp:
         kept_path, read_path = Path(tmp) / "kept.sqlite3", Path(tmp) / "read.sqlite3"
         with Journal.open(kept_path, now_ns=FakeNs()) as kept, Journal.open(read_path, now_ns=FakeNs()) as read:
-            read._live.enabled = False  # the reference: every write reads its order from the file
+            read._finals.live.enabled = False  # the reference: every write reads its order from the file
             kept.finalizer = read.finalizer = finals
             kept_orders: list[str] = []
             read_orders: list[str] = []
             for step in steps:
                 assert _apply(kept, step, kept_orders) == _apply(read, step, read_orders), step
                 with kept.transaction() as conn:  # the copy holds exactly what the file holds
-                    for order_id in list(kept._live._orders):
-                        assert kept._live._orders[order_id] == load(conn, order_id)
-            assert len(read._live) == 0
+                    for order_id in list(kept._finals.live._orders):
+                        assert kept._finals.live._orders[order_id] == load(conn, order_id)
+            assert len(read._finals.live) == 0
             assert kept.verify() == [] and read.verify() == []
             assert kept.replay_orders() == read.replay_orders()
         assert _rows(kept_path) == _rows(read_path)
@@ -114,9 +114,9 @@ def test_a_finished_order_leaves_the_copy_and_a_late_fill_reads_it_again(tmp_pat
         order = Order("o1", "c1", "NQ", Side.BUY, 1.0, created_ns=1)
         order.add_leg(Leg("o1.nt8", "nt8", "NQ@nt8", Side.BUY, 2.0))
         journal.record_order(order, "alpha")
-        assert len(journal._live) == 1
+        assert len(journal._finals.live) == 1
         journal.record_leg_status("o1.nt8", OrderStatus.CANCELLED)
-        assert len(journal._live) == 0  # finished, final messages queued
+        assert len(journal._finals.live) == 0  # finished, final messages queued
         assert journal.record_execution("o1.nt8", Execution("late", 1.0, 100.0))  # a fill after the cancel counts
         assert [(d.kind, d.key) for d in journal.pending_for("alpha")] == [
             ("ORDER_UPDATE", "final"),
@@ -142,7 +142,7 @@ def test_a_write_that_fails_halfway_inside_a_transaction_that_goes_on_drops_the_
             with pytest.raises(sqlite3.OperationalError):  # the leg's status applied in memory, not stored
                 journal.record_leg_status("o1.nt8", OrderStatus.ACCEPTED)
             monkeypatch.undo()
-            assert journal._live.get(conn, "o1") == load(conn, "o1")  # the leg as stored: still NEW
+            assert journal._finals.live.get(conn, "o1") == load(conn, "o1")  # the leg as stored: still NEW
             assert journal.record_leg_status("o1.nt8", OrderStatus.ACCEPTED)  # the same transaction goes on
         assert journal.load_order("o1").legs["o1.nt8"].status is OrderStatus.ACCEPTED
         assert journal.verify() == []
