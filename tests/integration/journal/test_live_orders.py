@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from nexus_gw.domain.orders import Execution, Leg, Order
 from nexus_gw.journal import Journal, writing
 from nexus_gw.journal.errors import ConflictError, UnknownLegError
-from nexus_gw.journal.live import load
+from nexus_gw.journal.live import LiveOrders, load
 from nexus_gw.protocol.constants import OrderStatus, Side
 from tests.integration.journal.conftest import FakeNs
 from tests.integration.journal.test_deliveries import finals
@@ -31,7 +31,7 @@ class Boom(Exception):
     """Raised inside a transaction after a write: the transaction rolls back."""
 
 
-op = st.one_of(
+single = st.one_of(
     st.tuples(st.just("order"), st.integers(1, 3), st.sampled_from(["alpha", "", None]), st.booleans()),
     st.tuples(
         st.just("status"),
@@ -49,9 +49,38 @@ op = st.one_of(
         st.sampled_from([0.5, 1, 2.0]),
         st.sampled_from([100.25, 101]),
     ),
-    st.tuples(st.just("rollback"), st.integers(0, 9), st.integers(0, 2), st.sampled_from(["f1", "f4"])),
     st.tuples(st.just("unknown leg")),
 )
+rollback = st.tuples(st.just("rollback"), st.integers(0, 9), st.integers(0, 2), st.sampled_from(["f1", "f4"]))
+op = st.one_of(
+    single,
+    rollback,
+    # several writes in one transaction (a loop pass where the journal groups them), kept or rolled back
+    st.tuples(st.just("group"), st.lists(st.one_of(single, rollback), min_size=1, max_size=5), st.booleans()),
+)
+
+
+def live_of(journal: Journal) -> LiveOrders:
+    """The journal's copy of the orders it writes."""
+    transactions = getattr(journal, "_tx", None)  # the group-commit journal keeps its transactions apart
+    return (transactions.finals if transactions is not None else journal._finals).live
+
+
+def _group(journal: Journal, steps: list[tuple], keep: bool, orders: list[str]) -> object:
+    begin = getattr(journal, "begin_pass", None)
+    if begin is not None:
+        begin()
+        answers = [_apply(journal, step, orders) for step in steps]
+        journal.commit_pass() if keep else journal.abort_pass()
+        return answers
+    try:
+        with journal.transaction():
+            answers = [_apply(journal, step, orders) for step in steps]
+            if not keep:
+                raise Boom
+    except Boom:
+        return Boom
+    return answers
 
 
 def _apply(journal: Journal, step: tuple, orders: list[str]) -> object:
@@ -66,6 +95,8 @@ def _apply(journal: Journal, step: tuple, orders: list[str]) -> object:
                     order.add_leg(Leg(f"o{n}.{platform}", platform, f"NQ@{platform}", Side.BUY, 2))
             orders.append(order.order_id)
             return journal.record_order(order, step[2])
+        if kind == "group":
+            return _group(journal, step[1], step[2], orders)
         if kind == "unknown leg":
             return journal.record_leg_status("nowhere.nt8", OrderStatus.ACCEPTED)
         if not orders:
@@ -93,16 +124,16 @@ def test_the_kept_copy_writes_what_reading_every_order_from_the_file_writes(step
     with tempfile.TemporaryDirectory() as tmp:
         kept_path, read_path = Path(tmp) / "kept.sqlite3", Path(tmp) / "read.sqlite3"
         with Journal.open(kept_path, now_ns=FakeNs()) as kept, Journal.open(read_path, now_ns=FakeNs()) as read:
-            read._finals.live.enabled = False  # the reference: every write reads its order from the file
+            live_of(read).enabled = False  # the reference: every write reads its order from the file
             kept.finalizer = read.finalizer = finals
             kept_orders: list[str] = []
             read_orders: list[str] = []
             for step in steps:
                 assert _apply(kept, step, kept_orders) == _apply(read, step, read_orders), step
                 with kept.transaction() as conn:  # the copy holds exactly what the file holds
-                    for order_id in list(kept._finals.live._orders):
-                        assert kept._finals.live._orders[order_id] == load(conn, order_id)
-            assert len(read._finals.live) == 0
+                    for order_id in list(live_of(kept)._orders):
+                        assert live_of(kept)._orders[order_id] == load(conn, order_id)
+            assert len(live_of(read)) == 0
             assert kept.verify() == [] and read.verify() == []
             assert kept.replay_orders() == read.replay_orders()
         assert _rows(kept_path) == _rows(read_path)
@@ -114,9 +145,9 @@ def test_a_finished_order_leaves_the_copy_and_a_late_fill_reads_it_again(tmp_pat
         order = Order("o1", "c1", "NQ", Side.BUY, 1.0, created_ns=1)
         order.add_leg(Leg("o1.nt8", "nt8", "NQ@nt8", Side.BUY, 2.0))
         journal.record_order(order, "alpha")
-        assert len(journal._finals.live) == 1
+        assert len(live_of(journal)) == 1
         journal.record_leg_status("o1.nt8", OrderStatus.CANCELLED)
-        assert len(journal._finals.live) == 0  # finished, final messages queued
+        assert len(live_of(journal)) == 0  # finished, final messages queued
         assert journal.record_execution("o1.nt8", Execution("late", 1.0, 100.0))  # a fill after the cancel counts
         assert [(d.kind, d.key) for d in journal.pending_for("alpha")] == [
             ("ORDER_UPDATE", "final"),
@@ -142,7 +173,7 @@ def test_a_write_that_fails_halfway_inside_a_transaction_that_goes_on_drops_the_
             with pytest.raises(sqlite3.OperationalError):  # the leg's status applied in memory, not stored
                 journal.record_leg_status("o1.nt8", OrderStatus.ACCEPTED)
             monkeypatch.undo()
-            assert journal._finals.live.get(conn, "o1") == load(conn, "o1")  # the leg as stored: still NEW
+            assert live_of(journal).get(conn, "o1") == load(conn, "o1")  # the leg as stored: still NEW
             assert journal.record_leg_status("o1.nt8", OrderStatus.ACCEPTED)  # the same transaction goes on
         assert journal.load_order("o1").legs["o1.nt8"].status is OrderStatus.ACCEPTED
         assert journal.verify() == []
