@@ -203,15 +203,16 @@ class ExecutionDesk:
         if self.risk is not None and not self.risk.engine.auto_execute and verdict and verdict.intent:
             self.approvals.wait(order, verdict.intent, verdict.decision, now)  # type: ignore[arg-type]
             return
-        log.info(
-            "order %s (client %s): %s %s %s -> %s",
-            order_id,
-            signal.client_id,
-            side.value,
-            qty,
-            signal.symbol,
-            ", ".join(f"{leg.platform}:{leg.symbol}" for leg in order.legs.values()),
-        )
+        if log.isEnabledFor(logging.INFO):  # the legs are spelled out only when logged
+            log.info(
+                "order %s (client %s): %s %s %s -> %s",
+                order_id,
+                signal.client_id,
+                side.value,
+                qty,
+                signal.symbol,
+                ", ".join(f"{leg.platform}:{leg.symbol}" for leg in order.legs.values()),
+            )
         self.send_legs(order)
         if self.risk is not None:
             self.risk.order_sent(order.root, now)

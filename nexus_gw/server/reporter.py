@@ -119,6 +119,7 @@ class OrderReporter:
         avg = order.avg_price
         if avg is not None:
             self.counters["fills"] += 1
+        if avg is not None and log.isEnabledFor(logging.INFO):  # the legs are spelled out only when logged
             log.info(
                 "order %s done: %s %s/%s %s @ %.6g (%s)",
                 order.order_id,
