@@ -80,8 +80,8 @@ class LiveOrders:
         written = self._orders.get(order_id)
         if written is None:
             written = load(conn, order_id)
-            if written is not None and self.enabled:
-                self._keep(written)
+            if written is not None and self.enabled and not written.order.is_terminal:
+                self._keep(written)  # a finished one is read for this write only: nothing would ever drop it
         return written
 
     def next_seq(self, conn: sqlite3.Connection) -> int:

@@ -131,8 +131,9 @@ def test_the_kept_copy_writes_what_reading_every_order_from_the_file_writes(step
             for step in steps:
                 assert _apply(kept, step, kept_orders) == _apply(read, step, read_orders), step
                 with kept.transaction() as conn:  # the copy holds exactly what the file holds
-                    for order_id in list(live_of(kept)._orders):
-                        assert live_of(kept)._orders[order_id] == load(conn, order_id)
+                    for order_id, written in live_of(kept)._orders.items():
+                        assert written == load(conn, order_id)
+                        assert not written.order.is_terminal  # finished ones leave: the copy stays bounded
             assert len(live_of(read)) == 0
             assert kept.verify() == [] and read.verify() == []
             assert kept.replay_orders() == read.replay_orders()
@@ -148,7 +149,10 @@ def test_a_finished_order_leaves_the_copy_and_a_late_fill_reads_it_again(tmp_pat
         assert len(live_of(journal)) == 1
         journal.record_leg_status("o1.nt8", OrderStatus.CANCELLED)
         assert len(live_of(journal)) == 0  # finished, final messages queued
+        assert not journal.record_leg_status("o1.nt8", OrderStatus.ACCEPTED)  # a stale report on the finished order
+        assert len(live_of(journal)) == 0  # read for that write only
         assert journal.record_execution("o1.nt8", Execution("late", 1.0, 100.0))  # a fill after the cancel counts
+        assert len(live_of(journal)) == 0
         assert [(d.kind, d.key) for d in journal.pending_for("alpha")] == [
             ("ORDER_UPDATE", "final"),
             ("ORDER_UPDATE", "final#1"),
