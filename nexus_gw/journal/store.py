@@ -1,8 +1,10 @@
 """The SQLite journal: every order, leg status, execution, event and pending NEXUS message, durably.
 
-Durability: every write method is one transaction that is committed before the method returns. The database
-runs in WAL mode with ``synchronous=FULL``, so a committed record survives a killed process and, with a disk
-that honours fsync, a power loss; a crash mid-write leaves the whole transaction or none of it. Call
+Durability: every write method is one transaction that is committed before the method returns, except inside a
+loop pass (``begin_pass``/``commit_pass``, group commit: one transaction and one fsync for the pass, a savepoint
+per write method; see ``journal.transactions``). The database runs in WAL mode with ``synchronous=FULL``, so a
+committed record survives a killed process and, with a disk that honours fsync, a power loss; a crash mid-write
+leaves the whole transaction or none of it. Call
 ``record_order`` before sending any leg and ``record_execution`` before reporting a fill: what the gateway
 acted on is then always in the journal.
 
@@ -38,6 +40,7 @@ from nexus_gw.journal.connection import WriterLock, connect_reader, connect_writ
 from nexus_gw.journal.errors import JournalError, JournalReadOnly
 from nexus_gw.journal.records import Delivery, EventRecord, FillRecord, Finalizer, Recovery, StatusRecord
 from nexus_gw.journal.schema import read_version
+from nexus_gw.journal.transactions import Transactions
 
 #: File name of the journal inside the profile's ``gateway.data_dir``.
 JOURNAL_FILE = "journal.sqlite3"
@@ -64,14 +67,27 @@ class Journal:
         self.readonly = readonly
         self._now_ns = now_ns
         self._lock = lock
-        self._depth = 0  # > 0 inside a write transaction (write methods then join it)
-        self._finals = outbox.FinalsDue()  # orders that became terminal in the open transaction
-        #: Builds the messages that tell an order's owner how it ended (kind, key, payload), written to the
-        #: outbox in the same transaction as the change that finished the order. Installed by the gateway;
-        #: without it, finished orders stay due and ``derive_missing_finals`` completes them later.
-        self.finalizer: Finalizer | None = None
-        #: Told how long each write transaction took, BEGIN to COMMIT (the gateway's metrics), if set.
-        self.on_write: Callable[[float], None] | None = None
+        self._tx = Transactions(conn, path, now_ns)
+
+    @property
+    def finalizer(self) -> Finalizer | None:
+        """Builds the messages that tell an order's owner how it ended (kind, key, payload), written to the outbox
+        in the same transaction as the change that finished the order. Installed by the gateway; without it,
+        finished orders stay due and ``derive_missing_finals`` completes them later."""
+        return self._tx.finalizer
+
+    @finalizer.setter
+    def finalizer(self, build: Finalizer | None) -> None:
+        self._tx.finalizer = build
+
+    @property
+    def on_write(self) -> Callable[[float], None] | None:
+        """Told how long each write transaction took, BEGIN to COMMIT (the gateway's metrics), if set."""
+        return self._tx.on_write
+
+    @on_write.setter
+    def on_write(self, told: Callable[[float], None] | None) -> None:
+        self._tx.on_write = told
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -117,40 +133,52 @@ class Journal:
         return read_version(self._conn) or 0
 
     # -- transactions ----------------------------------------------------------------------
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         if self.readonly:
             raise JournalReadOnly(f"journal {self.path} is open read-only; only the gateway process writes it")
-        conn = self._conn
-        if self._depth:  # inside ``transaction()``: part of the enclosing transaction
-            yield conn
-            return
-        started = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
-        self._finals.clear()
-        try:
-            yield conn
-            self._finals.queue(conn, self.finalizer, self._now_ns)
-            conn.execute("COMMIT")
-            if self.on_write is not None:
-                self.on_write(time.perf_counter() - started)
-        except BaseException:
-            self._finals.rolled_back()
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        finally:
-            self._depth = 0
-            self._finals.clear()
+        return self._tx.write()
 
     def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        """One transaction for several write methods: all of them are committed together, or none.
+        """One transaction for several write methods: all of them are committed together, or none (inside a
+        loop pass: one savepoint, rolled back alone when it raises).
 
         The final messages of orders that finish inside it are enqueued just before the commit, so they see
         everything the caller did in it (e.g. the P&L an execution caused).
         """
         return self._write()
+
+    # -- group commit: one transaction per gateway loop pass ---------------------------------
+    def begin_pass(self) -> None:
+        """Until ``commit_pass``, every write method joins one transaction (opened at the first write), each in
+        its own savepoint: one that raises rolls back only itself. Nothing written is durable before the commit,
+        so the caller must not act on it (send, acknowledge) before ``commit_pass`` returned."""
+        self._tx.begin_pass()
+
+    def commit_pass(self) -> bool:
+        """Commit what the pass wrote with one fsync; True when it wrote anything. Raises when the commit fails,
+        after a ROLLBACK: then nothing of the pass is in the journal."""
+        return self._tx.commit_pass()
+
+    def abort_pass(self) -> None:
+        """End the pass keeping nothing it wrote."""
+        self._tx.abort_pass()
+
+    @property
+    def in_pass(self) -> bool:
+        return self._tx.in_pass
+
+    def refuse_writes(self, reason: str | None) -> None:
+        """While ``reason`` is set every write method raises ``JournalUnavailable`` (the gateway lost a pass and
+        its memory is ahead of the journal: nothing may be written on top until it restarts from the journal)."""
+        self._tx.refusing = reason
+
+    def probe(self, kind: str, data: Mapping[str, Any], ts: datetime) -> int:
+        """One event written and committed even while writes are refused: does the journal take writes again?"""
+        reason, self._tx.refusing = self._tx.refusing, None
+        try:
+            return self.record_event(kind, data, ts)
+        finally:
+            self._tx.refusing = reason
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -183,7 +211,7 @@ class Journal:
             )
         now = self._now_ns()
         with self._write() as conn:
-            written = writing.insert_order(conn, order, owner, now, self._finals.live)
+            written = writing.insert_order(conn, order, owner, now, self._tx.finals.live)
             if written and reference is not None:
                 references.write(conn, order.order_id, reference)
             return written
@@ -206,8 +234,8 @@ class Journal:
                 platform_order_id,
                 ts_ns,
                 now=now,
-                on_finished=self._finals.add,
-                live=self._finals.live,
+                on_finished=self._tx.finals.add,
+                live=self._tx.finals.live,
             )
 
     def record_execution(self, leg_id: str, execution: Execution) -> bool:
@@ -224,7 +252,7 @@ class Journal:
         now = self._now_ns()
         with self._write() as conn:
             return writing.apply_execution(
-                conn, leg_id, execution, now=now, on_finished=self._finals.add, live=self._finals.live
+                conn, leg_id, execution, now=now, on_finished=self._tx.finals.add, live=self._tx.finals.live
             )
 
     # -- reading orders --------------------------------------------------------------------
@@ -372,6 +400,6 @@ class Journal:
             with self._write() as conn:
                 order = records.select_orders(conn, "orders.order_id = ?", [order_id])[0]
                 if order.is_terminal:
-                    self._finals.add(order_id)
+                    self._tx.finals.add(order_id)
                     done += 1
         return done

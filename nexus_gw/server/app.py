@@ -38,6 +38,7 @@ from nexus_gw.server.execution import ExecutionDesk
 from nexus_gw.server.fxfeed import HttpRateFeed
 from nexus_gw.server.guard import StepGuard
 from nexus_gw.server.held import LegHolder
+from nexus_gw.server.journal_lost import JournalLost
 from nexus_gw.server.killswitch import KillSwitch
 from nexus_gw.server.ledger import Ledger
 from nexus_gw.server.loop import Housekeeping, Loop
@@ -233,6 +234,17 @@ class App:
             self.fx,
             self.fx_feed,
         )
+        self.journal_lost = JournalLost(
+            self.wire,
+            self.peers,
+            self.desk,
+            self.kill_switch,
+            self.ledger,
+            self.alerts,
+            self.guard,
+            self.counters,
+            self.clock,
+        )
         self.loop = Loop(
             self.wire,
             self.platforms,
@@ -242,6 +254,8 @@ class App:
             housekeeping,
             self.peers,
             self.interval,
+            self.ledger.journal,
+            self.journal_lost,
         )
         self.admin_decoder = codec.Decoder(codec.OPERATOR_TO_GATEWAY)
         self.started = time.monotonic()
@@ -299,13 +313,41 @@ class App:
             while not self.stop_requested:
                 self.loop.run_once(poller)
                 notifier.watchdog(time.monotonic(), self._service_status)
+                if self.journal_lost.restart_due and not self.stop_requested:
+                    self.restart()
+                    poller = self.loop.poller()
         finally:
             notifier.stopping(f"profile {self.profile.name}: stopping")
             log.info("gateway stopping: %d working orders", len(self.desk.book.working()))
-            if self.fx_feed is not None:
-                self.fx_feed.stop()
-            self.monitoring.stop()
+            self._stop_threads()
             self.close()
+
+    def _stop_threads(self) -> None:
+        if self.fx_feed is not None:
+            self.fx_feed.stop()
+        self.monitoring.stop()
+
+    def restart(self) -> None:
+        """Restart in-process from the journal after it was lost (``server.journal_lost``): close everything, build
+        every object again from the same profile (the recovery of a cold start), bind and go on. References to
+        this object stay valid. An active kill switch carries over, journaled by the new state at once."""
+        switch = self.risk.engine.kill_switch
+        carried = (switch.who, switch.reason, switch.when, switch.flatten) if switch.active else None
+        stop_requested = self.stop_requested
+        log.critical("restarting the gateway in-process from the journal %s", self.ledger.journal.path)
+        self._stop_threads()
+        self.close()
+        self.__init__(self.loaded, self.clock)  # type: ignore[misc]
+        self.stop_requested = stop_requested
+        self.counters["restarts_from_journal"] += 1
+        self.bind(announce=log.info)
+        if carried is not None and not self.risk.engine.kill_switch.active:  # activated while the journal was lost
+            who, reason, when, flatten = carried
+            self.risk.engine.activate_kill_switch(who, reason, when or self.clock.now(), flatten=flatten)
+            self.kill_switch.stop_trading(flatten)  # journals it; same activation time, so the same flatten ids
+        if self.fx_feed is not None:
+            self.fx_feed.start()
+        self.monitoring.start()
 
     def run_once(self, poller: zmq.Poller) -> None:
         self.loop.run_once(poller)

@@ -91,7 +91,12 @@ class GatewayOrders:
         order.reason = reason
         if self.book.active_by_root.get(root) == order_id:
             del self.book.active_by_root[root]
-        self.ledger.order_created(order)
+        try:
+            self.ledger.order_created(order)
+        except BaseException:  # not journaled: never sent, and nothing left in the book to block a retry
+            self.book.discard(order_id)
+            self.owners.forget(order_id)
+            raise
         log.warning("gateway order %s: %s", order_id, reason)
         self.send_legs(order)
         return order

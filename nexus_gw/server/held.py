@@ -70,6 +70,13 @@ class LegHolder:
         )
         return True
 
+    def hold_unsent(self, payload: m.Order) -> None:
+        """An ORDER taken for sending could not be written after its journal pass committed: hold its leg (the
+        journal says SENT; reconciliation and the adapter's answer by leg id make a later send safe)."""
+        found = self._leg(payload.leg_id)
+        if found is not None and not found[1].is_terminal and self.dispatch.held.get(payload.leg_id) is None:
+            self.hold(found[0], found[1], payload)
+
     def send_held(self, platform: str) -> None:
         """``platform`` is back: send its held legs (or, while the kill switch is on, cancel them unsent)."""
         for held in self.dispatch.held.for_platform(platform):

@@ -141,7 +141,7 @@ class KillSwitch:
                 ", ".join(f"{leg.platform}:{leg.leg_id}" for leg in due),
             )
         self._ask_reports(legs, mono)
-        created = self._flatten() if ks.flatten else []
+        created = self._flatten_if_journaled() if ks.flatten else []
         progress_now = self.progress()
         if progress_now.complete and st.completed_at is None:
             st.completed_at = wall
@@ -179,6 +179,23 @@ class KillSwitch:
 
     def _positions(self) -> dict[tuple[str, str], float]:
         return {(p.platform, p.root): p.qty for p in self.ledger.positions.positions()}
+
+    def _flatten_if_journaled(self) -> list[str]:
+        """Flatten orders go out only once journaled: on a storage error the cancels above stand, and the flatten
+        is tried again on the next drive."""
+        try:
+            return self._flatten()
+        except Exception as exc:
+            reason = storage_error(exc)
+            if reason is None:
+                raise
+            self.alerts.raise_alert(
+                "CRITICAL",
+                "FLATTEN_NOT_JOURNALED",
+                f"kill switch: a flatten order could not be journaled ({reason}), so it was not sent; the cancels "
+                "went out; it is tried again once the journal takes writes",
+            )
+            return []
 
     def _flatten(self) -> list[str]:
         """One flatten order per open (platform, root) once no cancel is pending there; deterministic client ids from

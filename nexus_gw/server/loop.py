@@ -1,8 +1,11 @@
 """The gateway's one loop: poll the three sockets, drain what is ready, then housekeeping and heartbeats.
 
 Every state change happens in this loop, in message order. Each pass: poll with a timeout no longer than the
-heartbeat interval, drain every ready socket, handle what paper platforms did, write what waits for engines,
-run the guarded housekeeping steps, expire silent peers and send heartbeats.
+heartbeat interval; then, inside one journal transaction (group commit: ``Journal.begin_pass``), drain the platform
+and NEXUS sockets, handle what paper platforms did and run the guarded housekeeping steps; commit, and only then
+write what the pass sent (``Wire.release_sends``) and what waits for engines. Admin requests are answered after the
+commit, outside the pass (each of their writes commits on its own, so a reply says what is journaled). Last: expire
+silent peers and send heartbeats. A failed commit puts the gateway in journal-lost mode (``server.journal_lost``).
 """
 
 from __future__ import annotations
@@ -14,15 +17,18 @@ from dataclasses import dataclass
 
 import zmq
 
+from nexus_gw import failpoints
 from nexus_gw.config.models import Profile
 from nexus_gw.domain.clock import Clock
 from nexus_gw.domain.fx import RateBook
+from nexus_gw.journal import Journal
 from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import MsgType
 from nexus_gw.server.engines import EngineLink
 from nexus_gw.server.execution import ExecutionDesk
 from nexus_gw.server.fxfeed import HttpRateFeed
 from nexus_gw.server.guard import StepGuard
+from nexus_gw.server.journal_lost import JournalLost
 from nexus_gw.server.killswitch import KillSwitch
 from nexus_gw.server.nexus import NexusHandler
 from nexus_gw.server.peers import PeerTable
@@ -91,6 +97,8 @@ class Loop:
         housekeeping: Housekeeping,
         peers: PeerTable,
         interval_s: float,
+        journal: Journal,
+        lost: JournalLost,
     ) -> None:
         self.wire = wire
         self.platforms = platforms
@@ -103,6 +111,8 @@ class Loop:
         self.max_wait = interval_s  # the longest poll; a systemd watchdog may ask for a shorter one
         self.next_heartbeat = 0.0
         self.engines_waiting = False
+        self.journal = journal
+        self.lost = lost
 
     def poller(self) -> zmq.Poller:
         poller = zmq.Poller()
@@ -117,18 +127,59 @@ class Loop:
         if self.engines_waiting:
             timeout_ms = min(timeout_ms, 5)  # an engine's pipe was full: try again soon
         ready = dict(poller.poll(min(timeout_ms, int(self.max_wait * 1000))))
-        if wire.platform in ready:
-            wire.drain(wire.platform, self.platforms.on_frames)  # type: ignore[arg-type]
-        if wire.nexus in ready:
-            wire.drain(wire.nexus, self.nexus.on_frames)  # type: ignore[arg-type]
+        if self.lost.active:
+            self.run_lost(ready)
+            return
+        self.journal.begin_pass()
+        wire.hold_sends()
+        self.nexus.signals_in_pass.clear()
+        try:
+            if wire.platform in ready:
+                wire.drain(wire.platform, self.platforms.on_frames)  # type: ignore[arg-type]
+            if wire.nexus in ready:
+                wire.drain(wire.nexus, self.nexus.on_frames)  # type: ignore[arg-type]
+            self.housekeeping.guard.run("paper_reports", self.platforms.paper_reports)  # a full disk must not end it
+            now = time.monotonic()
+            self.housekeeping.run(now)
+        except BaseException:  # leaving the loop: what the pass did is as if the process had died here
+            self.journal.abort_pass()
+            wire.release_sends(committed=False)
+            raise
+        if not self.commit():
+            return
         if wire.admin in ready:
             wire.drain(wire.admin, self.admin)  # type: ignore[arg-type]
-        self.housekeeping.guard.run("paper_reports", self.platforms.paper_reports)  # a full disk must not end it
-        self.engines.flush()  # what this pass produced, before housekeeping may drop a silent engine
-        now = time.monotonic()
-        self.housekeeping.run(now)
+        self.engines.flush()  # what this pass produced, before a silent engine may be dropped
         self.expire_and_beat(now)
         self.engines_waiting = not self.engines.flush()
+
+    def commit(self) -> bool:
+        """Commit the pass, then write what it sent; False when the commit failed (the journal is lost)."""
+        try:
+            wrote = self.journal.commit_pass()
+        except Exception as exc:
+            self.wire.release_sends(committed=False)  # only its cancels go out
+            self.lost.enter(exc)
+            for identity, client_id in self.nexus.signals_in_pass:  # their answers were not sent: say so
+                self.lost.refuse(identity, client_id)
+            return False
+        if wrote and self.wire.holds(MsgType.ORDER):
+            failpoints.hit("journal.after_commit")  # tests: a crash between the commit and the sends
+        self.wire.release_sends(committed=True)
+        return True
+
+    def run_lost(self, ready: dict[object, int]) -> None:
+        """A pass while the journal is lost: no journal pass, heartbeats, the kill switch, status, the probe."""
+        wire = self.wire
+        if wire.platform in ready:
+            wire.drain(wire.platform, self.lost.on_platform_frames)  # type: ignore[arg-type]
+        if wire.nexus in ready:
+            wire.drain(wire.nexus, self.lost.on_nexus_frames)  # type: ignore[arg-type]
+        if wire.admin in ready:
+            wire.drain(wire.admin, self.admin)  # type: ignore[arg-type]
+        now = time.monotonic()
+        self.lost.tick(now)
+        self.expire_and_beat(now)
 
     def expire_and_beat(self, now: float) -> None:
         went, back, gone = self.peers.expire(now)

@@ -48,6 +48,9 @@ class NexusHandler:
         self.clock = clock
         self.counters = counters
         self.decoder = codec.Decoder(codec.NEXUS_TO_GATEWAY)
+        #: (engine, client id) of the signals handled in the open journal pass: each is told JOURNAL_UNAVAILABLE
+        #: when the pass's commit fails (the loop resets it every pass)
+        self.signals_in_pass: list[tuple[bytes, str]] = []
 
     def on_frames(self, frames: list[bytes]) -> None:
         decoded = self.wire.decode(self.wire.nexus, frames, self.decoder)  # type: ignore[arg-type]
@@ -70,6 +73,7 @@ class NexusHandler:
             return
         self.risk.raise_alerts(self.risk.engine.on_engine_seen(self.clock.now()))
         if isinstance(msg, m.Signal):
+            self.signals_in_pass.append((identity, msg.client_id))
             self.desk.on_signal(identity, msg)
         elif isinstance(msg, m.Cancel):
             self.desk.on_cancel(identity, msg)

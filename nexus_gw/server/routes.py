@@ -20,8 +20,9 @@ from nexus_gw.server.paper import PaperBroker
 from nexus_gw.server.peers import PeerTable
 from nexus_gw.server.protocols import OrderMessages
 
-#: Writes one message to a platform's connection (identity) on the platform socket; False when not sent.
-WriteToPlatform = Callable[[bytes, MsgType, m.Message], bool]
+#: Writes one message to a platform's connection (identity) on the platform socket; False when not sent. Inside a
+#: journal pass the write waits for the commit and reports True; the callable given last runs if it fails then.
+WriteToPlatform = Callable[[bytes, MsgType, m.Message, Callable[[], None] | None], bool]
 
 
 class Route(Protocol):
@@ -59,11 +60,20 @@ class LiveRoute:
             return False
         if isinstance(payload, m.Order):
             self.dispatch.number(payload)
-        sent = self.write(peer.identity, msg_type, payload)
-        if sent and isinstance(payload, m.Order):
-            self.unacked[payload.leg_id] = (self.name, payload)  # resent after a reconnect until acknowledged
-            self.dispatch.record_sent(payload, peer.session)
+        if not isinstance(payload, m.Order):
+            return self.write(peer.identity, msg_type, payload, None)
+        order = payload
+        sent = self.write(peer.identity, msg_type, order, lambda: self._not_written(order))
+        if sent:
+            self.unacked[order.leg_id] = (self.name, order)  # resent after a reconnect until acknowledged
+            self.dispatch.record_sent(order, peer.session)
         return sent
+
+    def _not_written(self, order: m.Order) -> None:
+        """An ORDER kept for its pass's commit could not be written after it (the adapter's connection went):
+        held for the platform's return, as a send that fails at once is."""
+        self.unacked.pop(order.leg_id, None)
+        self.holder.hold_unsent(order)
 
     def hold(self, order: Order, leg: Leg, payload: m.Order) -> bool:
         return self.holder.hold(order, leg, payload)

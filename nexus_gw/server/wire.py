@@ -2,6 +2,12 @@
 
 One ``Wire`` owns the ZeroMQ context and the platform, NEXUS and admin sockets. Writing order traffic to a
 signal engine goes through its outbound queue (``server.outbound``), never straight to the socket.
+
+Nothing acts before its commit: while the loop's journal pass is open (``hold_sends`` … ``release_sends``) every
+message for a platform or an unknown NEXUS peer (heartbeats excepted) is encoded and kept, and written in order
+only once the pass's transaction is committed. A send that fails then runs the ``on_fail`` its sender gave (an
+ORDER is held for its platform's return, as when it fails at once). When the commit failed, only CANCELs go out:
+a cancel needs no journal (the kill switch acts without it) and everything else described a state that is lost.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -32,6 +39,18 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 1000
 
 Socket = zmq.Socket[bytes]
+
+
+@dataclass(slots=True)
+class Held:
+    """A send kept until the journal pass that produced it commits."""
+
+    sock: Socket
+    identity: bytes
+    msg_type: MsgType
+    header: bytes
+    body: bytes
+    on_fail: Callable[[], None] | None
 
 
 def _port(endpoint: str) -> str:
@@ -78,6 +97,7 @@ class Wire:
         self.platform: Socket | None = None
         self.nexus: Socket | None = None
         self.admin: Socket | None = None
+        self.held: list[Held] | None = None  # sends kept until the open journal pass commits (None: no pass)
 
     # -- bind / close --------------------------------------------------------------------
     def bind(self, announce: Callable[[str], None] = print) -> None:
@@ -186,16 +206,49 @@ class Wire:
         error = m.Error(code=exc.code, message=str(exc), ref=ref, ts_ns=time.time_ns())
         self.send(sock, identity, MsgType.ERROR, error)
 
-    def send(self, sock: Socket | None, identity: bytes, msg_type: MsgType, payload: m.Message) -> bool:
+    def send(
+        self,
+        sock: Socket | None,
+        identity: bytes,
+        msg_type: MsgType,
+        payload: m.Message,
+        on_fail: Callable[[], None] | None = None,
+    ) -> bool:
+        """Write one message (or queue it: for an engine, or until the open journal pass commits); False when it
+        could not be written now. ``on_fail`` runs when a send held for the commit fails after it."""
         if sock is None:
             return False
         if sock is self.nexus and msg_type is not MsgType.HEARTBEAT:
             queue = self.queues.by_identity(identity)
-            if queue is not None:  # order traffic to an engine: queued, never dropped
+            if queue is not None:  # order traffic to an engine: queued, never dropped (flushed after the commit)
                 header, body = codec.encode(msg_type, payload)
                 queue.push_order(outbound.Item(msg_type, header, body))
                 return True
         header, body = codec.encode(msg_type, payload)
+        if self.held is not None and msg_type is not MsgType.HEARTBEAT:
+            self.held.append(Held(sock, identity, msg_type, header, body, on_fail))
+            return True
+        return self._write(sock, identity, msg_type, header, body)
+
+    def hold_sends(self) -> None:
+        """A journal pass opens: keep every send (heartbeats excepted) until ``release_sends``."""
+        self.held = []
+
+    def holds(self, msg_type: MsgType) -> bool:
+        """Is a message of ``msg_type`` waiting for the commit?"""
+        return any(item.msg_type is msg_type for item in self.held or ())
+
+    def release_sends(self, committed: bool) -> None:
+        """The pass ended: write what it kept, in order (``committed``), or only its CANCELs (the commit failed)."""
+        held, self.held = self.held, None
+        for item in held or ():
+            if not committed and item.msg_type is not MsgType.CANCEL:
+                self.counters["sends_discarded_journal_lost"] += 1
+                continue
+            if not self._write(item.sock, item.identity, item.msg_type, item.header, item.body) and item.on_fail:
+                item.on_fail()
+
+    def _write(self, sock: Socket, identity: bytes, msg_type: MsgType, header: bytes, body: bytes) -> bool:
         try:
             sock.send(identity, zmq.SNDMORE | zmq.NOBLOCK)
             sock.send(header, zmq.SNDMORE | zmq.NOBLOCK)
@@ -212,8 +265,10 @@ class Wire:
         self.counters["messages_out"] += 1
         return True
 
-    def to_platform_peer(self, identity: bytes, msg_type: MsgType, payload: m.Message) -> bool:
-        return self.send(self.platform, identity, msg_type, payload)
+    def to_platform_peer(
+        self, identity: bytes, msg_type: MsgType, payload: m.Message, on_fail: Callable[[], None] | None = None
+    ) -> bool:
+        return self.send(self.platform, identity, msg_type, payload, on_fail)
 
     def write_nexus(self, identity: bytes, header: bytes, body: bytes) -> outbound.Sent:
         """One queued message to a signal engine (the queues' flush calls this)."""

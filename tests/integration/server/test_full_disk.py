@@ -1,8 +1,9 @@
 """A full disk or a read-only data directory, for real: the gateway's data directory on a small tmpfs.
 
 Needs `mount -t tmpfs` (root); skipped where it cannot mount. The kill switch must act even when it cannot be
-journaled, the loop must survive, a signal must be refused clearly with nothing left behind, and `nexusgw serve`
-on a read-only data directory must say so and exit 2.
+journaled, the loop must survive (a loop pass that cannot commit puts the gateway in journal-lost mode, and it
+restarts from its journal once there is space), a signal must be refused clearly with nothing left behind, and
+`nexusgw serve` on a read-only data directory must say so and exit 2.
 """
 
 from __future__ import annotations
@@ -139,14 +140,24 @@ def test_kill_switch_on_a_full_disk_acts_alerts_keeps_the_loop_and_is_journaled_
     assert cancel.leg_id == order.leg_id  # it acted although nothing could be written
     status = admin_request(endpoints.admin, "status")
     assert any(a["severity"] == "CRITICAL" and a["code"] == "RISK_STATE_NOT_JOURNALED" for a in status["alerts"])
-    idle(1.0, nt8, nexus)  # several housekeeping passes on the full disk
+    idle(1.0, nt8, nexus)  # several passes on the full disk: one commits nothing, the journal is lost
     assert on_small_disk.thread.is_alive()
+    status = admin_request(endpoints.admin, "status")  # status still answers
+    assert any(a["severity"] == "CRITICAL" and a["code"] == "JOURNAL_LOST" for a in status["alerts"])
+    assert status["risk"]["kill_switch"]["active"]
     nexus.send(MsgType.SIGNAL, resting("while-full", "ES"))
-    refused = nexus.recv_until(lambda t, msg: t is MsgType.ORDER_UPDATE and msg.client_id == "while-full")[-1][1]
-    assert refused.status is OrderStatus.REJECTED and "KILL_SWITCH" in refused.reason
+    _, refused = nexus.recv_until(lambda t, msg: t is MsgType.ERROR and msg.ref == "while-full")[-1]
+    assert refused.code == "JOURNAL_UNAVAILABLE" and "nothing was sent" in refused.message
+    _, again = nt8.recv_until(lambda t, _: t is MsgType.CANCEL, timeout_s=5)[-1]  # the switch keeps driving
+    assert again.leg_id == order.leg_id
 
-    filler.unlink()  # space is back: the next housekeeping pass journals the switch
+    filler.unlink()  # space is back: the gateway restarts from its journal, the switch carried over and journaled
+    wait_for(lambda: admin_request(endpoints.admin, "status")["counts"].get("restarts_from_journal"), 10, "restart")
     wait_for(lambda: admin_request(endpoints.admin, "killswitch.status")["progress"]["journaled"], 5, "journaled")
+    nt8.send(MsgType.HELLO, m.Hello(role="platform", name="nt8", driver="test"))  # the restarted gateway's HELLO
+    nt8.recv_until(lambda t, _: t is MsgType.WELCOME)
+    _, cancel = nt8.recv_until(lambda t, _: t is MsgType.CANCEL)[-1]  # re-sent after its reconciliation
+    assert cancel.leg_id == order.leg_id
     nt8.send(MsgType.ORDER_UPDATE, m.LegUpdate(leg_id=order.leg_id, status=OrderStatus.CANCELLED))
     wait_for(lambda: admin_request(endpoints.admin, "killswitch.status")["progress"]["complete"], 5, "complete")
     on_small_disk.stop()
@@ -173,12 +184,19 @@ def test_a_signal_on_a_full_disk_is_refused_clearly_and_leaves_nothing_in_the_bo
     assert str(small_disk) in error.message
     with pytest.raises(TimeoutError):
         nt8.recv(timeout_s=0.5)
-    assert on_small_disk.gateway.desk.book.busy_with("NQ") is None
-    assert on_small_disk.gateway.desk.book.existing("full-1") is None
     idle(0.5, nt8, nexus)
     assert on_small_disk.thread.is_alive()
 
-    filler.unlink()
+    filler.unlink()  # space is back: the gateway restarts from its journal, which never had the order
+    gateway = on_small_disk.gateway
+    wait_for(lambda: gateway.counters.get("restarts_from_journal"), 10, "the restart from the journal")
+    assert gateway.desk.book.busy_with("NQ") is None
+    assert gateway.desk.book.existing("full-1") is None and gateway.ledger.existing("full-1") is None
+    welcomes = {}
+    for raw, role, name in ((nt8, "platform", "nt8"), (nexus, "nexus", "disk-engine")):
+        raw.send(MsgType.HELLO, m.Hello(role=role, name=name, driver="test"))  # the restarted gateway's HELLO
+        welcomes[name] = raw.recv_until(lambda t, _: t is MsgType.WELCOME)[-1][1]
+    nt8.quote(welcomes["nt8"])
     nexus.send(MsgType.SIGNAL, resting("full-1"))  # the same client id, once there is space: a normal order
     assert nt8.recv()[0] is MsgType.ORDER
     update = nexus.recv_until(lambda t, msg: t is MsgType.ORDER_UPDATE)[-1][1]
