@@ -9,11 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import zmq
 
 from nexus_gw.client import NexusGatewayInterface
 from nexus_gw.journal import Journal, journal_path
+from nexus_gw.protocol import codec
+from nexus_gw.protocol import messages as m
+from nexus_gw.protocol.constants import MsgType, OrderStatus
 from nexus_gw.stack import LocalStack
-from tests.conftest import CONFIG_DIR
+from tests.conftest import CONFIG_DIR, RawPeer
 
 pytestmark = pytest.mark.e2e
 
@@ -118,3 +122,68 @@ def test_adapter_kill_9_mid_order_then_restart_counts_the_fill_once_and_routes_a
     log_lines = stack.log_path("nt8").read_text().splitlines()
     submitted = [line for line in log_lines if f"runner: order {order_id}.nt8:" in line]
     assert len(submitted) == 1, "the leg reached nt8 once"
+
+
+def test_gateway_killed_between_a_commit_and_its_sends_sends_each_leg_once_after_restart(
+    persistent_sim_stack: LocalStack, zctx: zmq.Context[zmq.Socket[bytes]]
+) -> None:
+    """Group commit: the legs of an order are written to the adapters only after the loop pass that journaled them
+    committed. A gateway that dies in between (failpoint ``journal.after_commit``) has them journaled as SENT and
+    never sent; after the restart each goes out once (reconciliation resends legs this process did not send) and
+    the order fills once."""
+    stack = persistent_sim_stack
+    stack.extra_env["NEXUSGW_FAILPOINT"] = "journal.after_commit"
+    stack.start_gateway()
+    for name in ("nt8", "mt5_global"):
+        stack.start_adapter(name)
+    stack.wait_online(["nt8", "mt5_global"])
+    engine = RawPeer(zctx, stack.endpoints.nexus, "after-commit-1", codec.GATEWAY_TO_NEXUS, keepalive=True)
+    hello = m.Hello(role="nexus", name="after-commit", acks=["FILL", "ORDER_UPDATE"])
+    engine.send(MsgType.HELLO, hello)
+    assert engine.recv()[0] is MsgType.WELCOME
+    client_id = ""
+    for attempt in range(30):  # until one is taken (right after start, quotes may not have arrived yet)
+        client_id = f"after-commit-{attempt}"
+        engine.send(MsgType.SIGNAL, m.Signal(client_id=client_id, symbol="NQ", signal=1.0, confidence=0.9, qty=1))
+        try:
+            engine.recv_until(lambda t, msg, cid=client_id: t is MsgType.ORDER_UPDATE and msg.client_id == cid, 1)
+        except TimeoutError:
+            break  # no answer: the gateway died at the failpoint
+    assert stack.procs["gateway"].wait(timeout=15) == 137  # died right after the commit, before any send
+    with Journal.open(journal_path(stack.run_dir / "data"), readonly=True) as journal:
+        order = journal.order_for_client(client_id)
+    assert order is not None, "the order was committed before the failpoint"
+    assert sorted(leg.platform for leg in order.legs.values()) == ["mt5_global", "nt8"]
+    for name in ("nt8", "mt5_global"):  # journaled, never sent
+        assert f"runner: order {order.order_id}.{name}:" not in stack.log_path(name).read_text()
+
+    del stack.extra_env["NEXUSGW_FAILPOINT"]
+    stack.start_gateway()
+    stack.wait_online(["nt8", "mt5_global"])
+    fills: list[m.FillReport] = []
+    deadline = time.monotonic() + 30
+    engine.send(MsgType.HELLO, hello)  # the restarted gateway knows no engine yet
+    while not fills and time.monotonic() < deadline:
+        try:
+            msg_type, msg = engine.recv(timeout_s=1.0)
+        except TimeoutError:
+            continue
+        if msg_type is MsgType.ERROR and msg.code == "UNKNOWN_PEER":
+            engine.send(MsgType.HELLO, hello)
+        elif msg_type is MsgType.FILL and msg.order_id == order.order_id:
+            fills.append(msg)
+            engine.send(MsgType.ACK, m.Ack(kind="FILL", ref=msg.order_id))
+    assert fills, "the order never filled after the restart"
+    assert fills[0].filled_qty == 2 and fills[0].status is OrderStatus.FILLED
+    with pytest.raises(TimeoutError):  # no second FILL
+        engine.recv_until(lambda t, msg: t is MsgType.FILL, timeout_s=1.5)
+    for name in ("nt8", "mt5_global"):
+        submissions = [
+            line
+            for line in stack.log_path(name).read_text().splitlines()
+            if f"runner: order {order.order_id}.{name}:" in line
+        ]
+        assert len(submissions) == 1, f"{name} received the leg {len(submissions)} times"
+    with Journal.open(journal_path(stack.run_dir / "data"), readonly=True) as journal:
+        assert sorted(f.leg_id for f in journal.query_fills()) == sorted(order.legs)
+    engine.close()
