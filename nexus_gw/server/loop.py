@@ -1,11 +1,12 @@
 """The gateway's one loop: poll the three sockets, drain what is ready, then housekeeping and heartbeats.
 
 Every state change happens in this loop, in message order. Each pass: poll with a timeout no longer than the
-heartbeat interval; then, inside one journal transaction (group commit: ``Journal.begin_pass``), drain the platform
-and NEXUS sockets, handle what paper platforms did and run the guarded housekeeping steps; commit, and only then
-write what the pass sent (``Wire.release_sends``) and what waits for engines. Admin requests are answered after the
-commit, outside the pass (each of their writes commits on its own, so a reply says what is journaled). Last: expire
-silent peers and send heartbeats. A failed commit puts the gateway in journal-lost mode (``server.journal_lost``).
+heartbeat interval; then, inside one journal pass (group commit: ``Journal.begin_pass``, one transaction), drain the
+platform and NEXUS sockets and handle what paper platforms did; commit, and only then write what the pass sent
+(``Wire.release_sends``). Admin requests are answered after the commit, outside any pass (each of their writes
+commits on its own, so a reply says what is journaled). Then write what waits for engines, run the guarded
+housekeeping steps as a second pass (it usually writes nothing, so it commits nothing), expire silent peers and send
+heartbeats. A failed commit puts the gateway in journal-lost mode (``server.journal_lost``).
 """
 
 from __future__ import annotations
@@ -130,28 +131,38 @@ class Loop:
         if self.lost.active:
             self.run_lost(ready)
             return
-        self.journal.begin_pass()
-        wire.hold_sends()
-        self.nexus.signals_in_pass.clear()
-        try:
-            if wire.platform in ready:
-                wire.drain(wire.platform, self.platforms.on_frames)  # type: ignore[arg-type]
-            if wire.nexus in ready:
-                wire.drain(wire.nexus, self.nexus.on_frames)  # type: ignore[arg-type]
-            self.housekeeping.guard.run("paper_reports", self.platforms.paper_reports)  # a full disk must not end it
-            now = time.monotonic()
-            self.housekeeping.run(now)
-        except BaseException:  # leaving the loop: what the pass did is as if the process had died here
-            self.journal.abort_pass()
-            wire.release_sends(committed=False)
-            raise
-        if not self.commit():
+        if not self.journal_pass(lambda: self.drain(ready)):
             return
         if wire.admin in ready:
             wire.drain(wire.admin, self.admin)  # type: ignore[arg-type]
-        self.engines.flush()  # what this pass produced, before a silent engine may be dropped
+        self.engines.flush()  # what this pass produced, before housekeeping may drop a silent engine
+        now = time.monotonic()
+        if not self.journal_pass(lambda: self.housekeeping.run(now)):  # usually writes nothing: no commit
+            return
         self.expire_and_beat(now)
         self.engines_waiting = not self.engines.flush()
+
+    def drain(self, ready: dict[object, int]) -> None:
+        wire = self.wire
+        if wire.platform in ready:
+            wire.drain(wire.platform, self.platforms.on_frames)  # type: ignore[arg-type]
+        if wire.nexus in ready:
+            wire.drain(wire.nexus, self.nexus.on_frames)  # type: ignore[arg-type]
+        self.housekeeping.guard.run("paper_reports", self.platforms.paper_reports)  # a full disk must not end it
+
+    def journal_pass(self, work: Callable[[], None]) -> bool:
+        """Run ``work`` as one journal pass: its writes in one transaction, its sends after the commit. False when
+        the commit failed (the journal is lost)."""
+        self.journal.begin_pass()
+        self.wire.hold_sends()
+        self.nexus.signals_in_pass.clear()
+        try:
+            work()
+        except BaseException:  # leaving the loop: what the pass did is as if the process had died here
+            self.journal.abort_pass()
+            self.wire.release_sends(committed=False)
+            raise
+        return self.commit()
 
     def commit(self) -> bool:
         """Commit the pass, then write what it sent; False when the commit failed (the journal is lost)."""
