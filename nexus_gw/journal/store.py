@@ -167,6 +167,10 @@ class Journal:
     def in_pass(self) -> bool:
         return self._tx.in_pass
 
+    @property
+    def pass_wrote(self) -> bool:
+        return self._tx.pass_wrote
+
     def refuse_writes(self, reason: str | None) -> None:
         """While ``reason`` is set every write method raises ``JournalUnavailable`` (the gateway lost a pass and
         its memory is ahead of the journal: nothing may be written on top until it restarts from the journal)."""

@@ -119,6 +119,11 @@ class Transactions:
     def in_pass(self) -> bool:
         return self._pass is not None
 
+    @property
+    def pass_wrote(self) -> bool:
+        """Has the open pass written anything (so one more write costs no fsync of its own)?"""
+        return self._pass is not None and self._pass.started is not None
+
     def begin_pass(self) -> None:
         """Group the writes until ``commit_pass`` in one transaction, opened at the first write."""
         if self._pass is not None or self.depth:

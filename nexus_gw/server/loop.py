@@ -149,6 +149,8 @@ class Loop:
         if wire.nexus in ready:
             wire.drain(wire.nexus, self.nexus.on_frames)  # type: ignore[arg-type]
         self.housekeeping.guard.run("paper_reports", self.platforms.paper_reports)  # a full disk must not end it
+        if self.journal.pass_wrote:  # the risk state these changes moved rides on the same commit
+            self.housekeeping.guard.run("kill_switch", self.housekeeping.kill_switch.persist)
 
     def journal_pass(self, work: Callable[[], None]) -> bool:
         """Run ``work`` as one journal pass: its writes in one transaction, its sends after the commit. False when
