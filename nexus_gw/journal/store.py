@@ -82,7 +82,7 @@ class Journal:
 
     @property
     def on_write(self) -> Callable[[float], None] | None:
-        """Told how long each write transaction took, BEGIN to COMMIT (the gateway's metrics), if set."""
+        """Told how long each write transaction took, BEGIN to COMMIT (a pass: first write to commit), if set."""
         return self._tx.on_write
 
     @on_write.setter
