@@ -1,10 +1,8 @@
 """The SQLite journal: every order, leg status, execution, event and pending NEXUS message, durably.
 
-Durability: every write method is one transaction that is committed before the method returns, except inside a
-loop pass (``begin_pass``/``commit_pass``, group commit: one transaction and one fsync for the pass, a savepoint
-per write method; see ``journal.transactions``). The database runs in WAL mode with ``synchronous=FULL``, so a
-committed record survives a killed process and, with a disk that honours fsync, a power loss; a crash mid-write
-leaves the whole transaction or none of it. Call
+Durability: every write method is one transaction committed before it returns, except inside a loop pass (group
+commit, ``journal.transactions``). WAL mode with ``synchronous=FULL``: a committed record survives a killed
+process and, with a disk that honours fsync, a power loss; a crash mid-write leaves the whole transaction or none. Call
 ``record_order`` before sending any leg and ``record_execution`` before reporting a fill: what the gateway
 acted on is then always in the journal.
 
@@ -71,9 +69,8 @@ class Journal:
 
     @property
     def finalizer(self) -> Finalizer | None:
-        """Builds the messages that tell an order's owner how it ended (kind, key, payload), written to the outbox
-        in the same transaction as the change that finished the order. Installed by the gateway; without it,
-        finished orders stay due and ``derive_missing_finals`` completes them later."""
+        """Builds an order's final messages (kind, key, payload), written to the outbox with the change that
+        finished it. Installed by the gateway; without it ``derive_missing_finals`` completes them later."""
         return self._tx.finalizer
 
     @finalizer.setter
@@ -149,9 +146,8 @@ class Journal:
 
     # -- group commit: one transaction per gateway loop pass ---------------------------------
     def begin_pass(self) -> None:
-        """Until ``commit_pass``, every write method joins one transaction (opened at the first write), each in
-        its own savepoint: one that raises rolls back only itself. Nothing written is durable before the commit,
-        so the caller must not act on it (send, acknowledge) before ``commit_pass`` returned."""
+        """Until ``commit_pass`` every write method joins one transaction, each in a savepoint (one that raises
+        rolls back alone); nothing of it is durable, so nothing may act on it, before ``commit_pass`` returned."""
         self._tx.begin_pass()
 
     def commit_pass(self) -> bool:
@@ -164,16 +160,11 @@ class Journal:
         self._tx.abort_pass()
 
     @property
-    def in_pass(self) -> bool:
-        return self._tx.in_pass
-
-    @property
     def pass_wrote(self) -> bool:
         return self._tx.pass_wrote
 
     def refuse_writes(self, reason: str | None) -> None:
-        """While ``reason`` is set every write method raises ``JournalUnavailable`` (the gateway lost a pass and
-        its memory is ahead of the journal: nothing may be written on top until it restarts from the journal)."""
+        """While ``reason`` is set every write raises ``JournalUnavailable`` (a lost pass: memory is ahead)."""
         self._tx.refusing = reason
 
     def probe(self, kind: str, data: Mapping[str, Any], ts: datetime) -> int:

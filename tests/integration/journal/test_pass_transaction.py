@@ -108,7 +108,7 @@ def test_a_failed_commit_keeps_nothing_of_the_pass_and_the_journal_takes_writes_
         with pytest.raises(sqlite3.OperationalError) as raised:
             journal.commit_pass()
     assert storage_error(raised.value) == "database or disk is full"
-    assert not journal.in_pass
+    assert not journal._tx.in_pass
     assert order_ids(journal) == ["o0"]  # rolled back, also for the writer
     with durable(journal_file) as reader:
         assert order_ids(reader) == ["o0"] and reader.events("risk.state") == []
