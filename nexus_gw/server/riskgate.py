@@ -4,7 +4,9 @@
 point value and FX), asks the engine, and keeps the engine informed: orders sent, positions, P&L, market
 data, platform and engine liveness. Every alert is logged and journaled, and the engine's state (kill switch,
 trading states, pauses, the day's counters) is journaled on every change so a restarted gateway comes back
-exactly as restrictive as it was.
+exactly as restrictive as it was. The one exception is the unrealized P&L, which moves with every price: a change
+of it alone is journaled at most every ``UNREALIZED_SAVE_EVERY_S`` (a restarted gateway recomputes it from its
+positions at the first prices anyway), so an open position does not cost an fsync per loop pass.
 
 Limits are per platform instance: ``max_position_per_symbol: 1`` means at most one contract on each platform
 that trades the signal (every platform trades the same signal), while daily loss and trade counts are totals.
@@ -34,6 +36,17 @@ from nexus_gw.server.ledger import Ledger
 log = logging.getLogger(__name__)
 
 STATE_EVENT = "risk.state"
+
+#: Seconds between journal writes of the risk state that only the unrealized P&L changed (prices moved).
+UNREALIZED_SAVE_EVERY_S = 1.0
+
+#: The fields of the engine's state that follow prices, not decisions.
+PRICE_FIELDS = frozenset({"unrealized_pnl_usd"})
+
+
+def only_prices_moved(state: dict[str, Any], saved: dict[str, Any]) -> bool:
+    """True when ``state`` differs from ``saved`` in the price-driven fields alone."""
+    return state.keys() == saved.keys() and all(state[k] == saved[k] for k in state if k not in PRICE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,7 @@ class RiskGate:
         self._realized_at_day_start = Decimal(0)
         self._round_trips_seen = 0
         self._saved: dict[str, Any] | None = None
+        self._saved_at: datetime | None = None
 
     # -- persistence ---------------------------------------------------------------------
     def restore(self) -> bool:
@@ -80,10 +94,22 @@ class RiskGate:
         return True
 
     def save_if_changed(self, now: datetime) -> None:
+        """Journal the engine's state when it changed: at once for a decision (kill switch, states, pauses, counts,
+        realized P&L), at most every ``UNREALIZED_SAVE_EVERY_S`` when only the unrealized P&L moved."""
         state = self.engine.export_state()
-        if state != self._saved:
-            self.ledger.event(STATE_EVENT, state, now)
-            self._saved = state
+        saved = self._saved
+        if state == saved:
+            return
+        if (
+            saved is not None
+            and self._saved_at is not None
+            and only_prices_moved(state, saved)
+            and (now - self._saved_at).total_seconds() < UNREALIZED_SAVE_EVERY_S
+        ):
+            return
+        self.ledger.event(STATE_EVENT, state, now)
+        self._saved = state
+        self._saved_at = now
 
     def raise_alerts(self, alerts: list[Alert]) -> None:
         """The engine's alerts, into the gateway's one alert log (the engine deduplicates its own)."""
