@@ -63,6 +63,17 @@ def running_gateway(dev_profile: LoadedProfile) -> Iterator[Gateway]:
     assert not thread.is_alive(), "gateway loop did not stop"
 
 
+def wait_for(predicate: Callable[[], Any], timeout_s: float, what: str) -> Any:
+    """Poll ``predicate`` until it returns something truthy (returned) or ``timeout_s`` passes (AssertionError)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
+
+
 QUIET = (MsgType.HEARTBEAT, MsgType.MARKET_DATA)  # what RawPeer.recv skips unless told otherwise
 
 

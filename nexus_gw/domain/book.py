@@ -122,17 +122,7 @@ class OrderTable(dict[str, Order]):
         if self.reordered:
             self.candidates = dict.fromkeys(sorted(self.candidates, key=self.rank.__getitem__))
             self.reordered = False
-        found = []
-        done = []
-        for order_id in self.candidates:
-            order = dict.__getitem__(self, order_id)
-            if order.is_terminal:
-                done.append(order_id)
-            else:
-                found.append(order)
-        for order_id in done:
-            self._retire(order_id)
-        return found
+        return self._still_working(self.candidates)
 
     def _working_of(self, root: str) -> list[Order]:
         candidates = self.by_root.get(root)
@@ -141,6 +131,10 @@ class OrderTable(dict[str, Order]):
         if root in self._roots_reordered:
             self._roots_reordered.discard(root)
             candidates = self.by_root[root] = dict.fromkeys(sorted(candidates, key=self.rank.__getitem__))
+        return self._still_working(candidates)
+
+    def _still_working(self, candidates: dict[str, None]) -> list[Order]:
+        """The candidates that are still working, in order; the finished ones are retired."""
         found = []
         done = []
         for order_id in candidates:

@@ -14,9 +14,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import zmq
@@ -28,7 +27,7 @@ from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import MsgType, OrderStatus
 from nexus_gw.server.gateway import Gateway
 from nexus_gw.stack import Endpoints
-from tests.conftest import CONFIG_DIR, RawPeer
+from tests.conftest import CONFIG_DIR, RawPeer, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -99,16 +98,6 @@ def peer(zctx: zmq.Context[zmq.Socket[bytes]], endpoints: Endpoints, role: str, 
     if role == "platform":
         raw.quote(welcome)
     return raw, welcome
-
-
-def wait_for(predicate: Callable[[], Any], timeout_s: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
 
 
 def idle(seconds: float, *peers: RawPeer) -> None:

@@ -6,9 +6,6 @@ a full disk (``sqlite3.OperationalError("database or disk is full")``)."""
 from __future__ import annotations
 
 import sqlite3
-import time
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 import zmq
@@ -21,7 +18,7 @@ from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import MsgType, OrderStatus
 from nexus_gw.server.gateway import Gateway
 from nexus_gw.stack import Endpoints
-from tests.conftest import RawPeer
+from tests.conftest import RawPeer, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -38,16 +35,6 @@ class Disk:
             self.failed += 1
             raise sqlite3.OperationalError("database or disk is full")
         conn.execute("COMMIT")
-
-
-def wait_for(predicate: Callable[[], Any], timeout_s: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
 
 
 def hello(raw: RawPeer, role: str, name: str) -> m.Welcome:
