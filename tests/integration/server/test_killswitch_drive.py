@@ -24,7 +24,7 @@ from nexus_gw.protocol import messages as m
 from nexus_gw.protocol.constants import MsgType, OrderStatus
 from nexus_gw.server.gateway import Gateway
 from nexus_gw.stack import Endpoints
-from tests.conftest import CONFIG_DIR, RawPeer
+from tests.conftest import CONFIG_DIR, RawPeer, wait_for
 
 pytestmark = pytest.mark.integration
 PlatformFactory = Callable[[str], tuple[RawPeer, m.Welcome]]
@@ -32,16 +32,6 @@ PlatformFactory = Callable[[str], tuple[RawPeer, m.Welcome]]
 
 def resting(cid: str, root: str = "NQ") -> m.Signal:
     return m.Signal(client_id=cid, symbol=root, signal=1.0, confidence=0.9, qty=1, order_type="LIMIT", limit_price=1.0)
-
-
-def wait_for(predicate: Callable[[], Any], timeout_s: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
 
 
 def accept(platform: RawPeer) -> m.Order:
