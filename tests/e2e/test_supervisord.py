@@ -74,14 +74,16 @@ class Supervised:
         except OSError:
             return False
 
-    def wait(self, what: str, ready: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    def wait(
+        self, what: str, ready: Callable[[], bool], timeout_s: float = 30.0, detail: Callable[[], str] = lambda: ""
+    ) -> None:
         deadline = time.monotonic() + timeout_s
         while not ready():
             if self.proc.poll() is not None:
                 raise AssertionError(f"supervisord exited with {self.proc.returncode}: {self.tail('supervisord')}")
             if time.monotonic() > deadline:
                 states = self.states() if self.answers() else "no answer on the control socket"
-                raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {what}: {states}")
+                raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {what}: {detail()} {states}")
             time.sleep(0.1)
 
     def tail(self, name: str, lines: int = 30) -> str:
@@ -159,6 +161,17 @@ class EngineRecord:
             return {u["order_id"] for u in self.finals} | {f["order_id"] for f in self.fills}
 
 
+def unanswered(s: Supervised, orders: dict[str, str], record: EngineRecord) -> str:
+    """Which orders got no final answer, what the gateway says of them, and the end of its log and the adapters'."""
+    missing = set(orders.values()) - record.answered()
+    try:
+        active = s.stack.status().get("active_orders")
+    except Exception as exc:  # the failure message must not hide the failure
+        active = repr(exc)
+    logs = "\n".join(f"--- {name}\n{s.tail(name, 15)}" for name in ("gateway", "nt8", "sierra", "mt5_global"))
+    return f"unanswered {sorted(missing)}; gateway's active orders {active}\n{logs}\n"
+
+
 def _send(gw: NexusGatewayInterface, root: str, side: float, client_id: str) -> str:
     deadline = time.monotonic() + 30
     while True:
@@ -207,7 +220,12 @@ def test_supervisord_restarts_a_killed_gateway_and_no_order_is_lost_or_sent_twic
         )
         # generous: reconciling six platforms after the restart is slow on a loaded machine; what must hold (every
         # order filled once, nothing twice) is asserted after the stop
-        s.wait("the first orders' answers", lambda: set(orders.values()) <= record.answered(), timeout_s=90)
+        s.wait(
+            "the first orders' answers",
+            lambda: set(orders.values()) <= record.answered(),
+            timeout_s=90,
+            detail=lambda: unanswered(s, orders, record),
+        )
         for root in ROOTS:
             orders[f"after-{root}"] = _send(gw, root, -1.0, f"after-{root}")
         s.wait("every order's answer", lambda: set(orders.values()) <= record.answered())

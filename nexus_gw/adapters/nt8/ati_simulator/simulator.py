@@ -129,7 +129,10 @@ class AtiSimulator:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.step(time.monotonic())
+            try:
+                self.step(time.monotonic())
+            except Exception:  # a stand-in that stops silently looks like a platform that lost orders
+                log.exception("ATI simulator: a step failed; going on")
             self._stop.wait(self.config.poll_s)
 
     # -------------------------------------------------------------------------------------------- market
@@ -180,6 +183,7 @@ class AtiSimulator:
             },
             "placed": [raw for raw in self.processed if raw.startswith("PLACE;")],
         }
+        path.parent.mkdir(parents=True, exist_ok=True)  # e.g. <data dir>/companions, which nobody else may have made
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(json.dumps(view, indent=1))
         os.replace(tmp, path)
