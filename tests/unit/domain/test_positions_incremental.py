@@ -57,6 +57,17 @@ def _old_round_trips(book: PositionBook, platform: str | None, root: str | None)
     return sorted(trips, key=lambda trip: trip.exit_ns)
 
 
+def _apply(book: PositionBook, rates: Rates, n: int, step: tuple) -> None:
+    """One generated step: a mark, a change of the FX rate, or fill number ``n`` (a "repeat" resends fill n - 1)."""
+    platform, root, side, qty, price, ts, what = step
+    if what == "mark":
+        book.mark(root, platform, price)
+    elif what in ("rate down", "rate up"):
+        rates.down = what == "rate down"
+    else:
+        book.apply_fill(platform, root, side, qty, price, ts, key=("leg", str(n - 1 if what == "repeat" else n)))
+
+
 def _old_totals(book: PositionBook) -> tuple[Decimal, Decimal]:
     realized = unrealized = Decimal(0)
     for view in book.positions():
@@ -71,14 +82,8 @@ def test_running_figures_equal_a_full_recomputation_after_every_fill(fills: list
     rates = Rates()
     book = PositionBook(valuations, rates)
     seen: list[RoundTrip] = []
-    for n, (platform, root, side, qty, price, ts, what) in enumerate(fills):
-        if what == "mark":
-            book.mark(root, platform, price)
-        elif what in ("rate down", "rate up"):
-            rates.down = what == "rate down"
-        else:
-            key = ("leg", str(n - 1 if what == "repeat" else n))
-            book.apply_fill(platform, root, side, qty, price, ts, key=key)
+    for n, step in enumerate(fills):
+        _apply(book, rates, n, step)
         for p in (None, *PLATFORMS):
             for r in (None, *ROOTS):
                 assert book.round_trips(p, r) == _old_round_trips(book, p, r)
@@ -122,13 +127,8 @@ def test_totals_asked_now_and_then_equal_a_full_recomputation(fills: list[tuple]
     """Several fills and marks between two calls (the running sums catch up on every position they touched)."""
     rates = Rates()
     book = PositionBook(valuations, rates)
-    for n, (platform, root, side, qty, price, ts, what) in enumerate(fills):
-        if what == "mark":
-            book.mark(root, platform, price)
-        elif what in ("rate down", "rate up"):
-            rates.down = what == "rate down"
-        else:
-            book.apply_fill(platform, root, side, qty, price, ts, key=("leg", str(n - 1 if what == "repeat" else n)))
+    for n, step in enumerate(fills):
+        _apply(book, rates, n, step)
         if asks[n]:
             assert book.totals_usd() == _old_totals(book)
     assert book.totals_usd() == _old_totals(book)
