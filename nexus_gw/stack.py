@@ -220,6 +220,16 @@ class LocalStack:
 
         return self.wait_status(ready, timeout_s, f"platforms online: {', '.join(platforms)}")
 
+    def wait_quoted(self, roots: list[str], timeout_s: float = 30.0, fresh_s: float = 2.0) -> dict[str, Any]:
+        """Until the gateway holds market data younger than ``fresh_s`` for each root: before that, the risk gate
+        refuses entries on those roots as stale."""
+
+        def ready(data: dict[str, Any]) -> bool:
+            ages = data["risk"].get("market_data_age_seconds") or {}
+            return all(ages.get(root) is not None and ages[root] <= fresh_s for root in roots)
+
+        return self.wait_status(ready, timeout_s, f"fresh market data for {', '.join(roots)}")
+
     def kill(self, name: str, sig: int | None = None) -> None:
         """Send ``sig`` (default: kill outright, SIGKILL; TerminateProcess on Windows)."""
         proc = self.procs[name]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -44,7 +46,7 @@ def test_gateway_kill_9_with_open_legs_then_restart_delivers_each_fill_once(slow
     gw.set_fill_callback(lambda f: (fills.append(f), got.set()))
     gw.start_listening()
     try:
-        time.sleep(0.5)
+        stack.wait_quoted(["NQ"])
         order_id = gw.send_signal("NQ", 1.0, 0.9, qty=1)
         assert order_id, gw.last_refusal
         time.sleep(0.5)  # both legs are at the platforms: MT5 filled at once, nt8 fills in ~2 s
@@ -96,7 +98,7 @@ def test_adapter_kill_9_mid_order_then_restart_counts_the_fill_once_and_routes_a
         gw.set_fill_callback(lambda f: (fills.append(f), got.set()))
         gw.set_order_status_callback(updates.append)
         gw.start_listening()
-        time.sleep(0.5)
+        stack.wait_quoted(["NQ", "ES"])
         order_id = gw.send_signal("NQ", 1.0, 0.9, qty=1)
         assert order_id, gw.last_refusal
         time.sleep(0.5)  # the leg is at nt8's exchange; its fill is due in ~1 s
@@ -142,20 +144,39 @@ def test_gateway_killed_between_a_commit_and_its_sends_sends_each_leg_once_after
     engine.send(MsgType.HELLO, hello)
     assert engine.recv()[0] is MsgType.WELCOME
     gateway = stack.procs["gateway"]
+    stack.wait_quoted(["NQ"])
     client_id = ""
-    for attempt in range(30):  # until one is taken (right after start, quotes may not have arrived yet)
+    answers: list[str] = []
+    give_up = time.monotonic() + 60  # a loaded machine may take a while to bring the first quotes
+    for attempt in itertools.count():  # until one is taken (right after start, quotes may not have arrived yet)
+        if time.monotonic() > give_up:
+            break
         client_id = f"after-commit-{attempt}"
         engine.send(MsgType.SIGNAL, m.Signal(client_id=client_id, symbol="NQ", signal=1.0, confidence=0.9, qty=1))
         deadline = time.monotonic() + 20
         while gateway.poll() is None and time.monotonic() < deadline:
             try:  # an answer: refused (stale quotes); none and the gateway gone: it died at the failpoint
-                engine.recv_until(lambda t, msg, cid=client_id: t is MsgType.ORDER_UPDATE and msg.client_id == cid, 0.5)
+                seen = engine.recv_until(
+                    lambda t, msg, cid=client_id: t is MsgType.ORDER_UPDATE and msg.client_id == cid, 0.5
+                )
+                update = seen[-1][1]
+                answers.append(f"{client_id}: {update.status} {update.reason}")
+                time.sleep(0.5)  # refused: give the quotes time to arrive
                 break
             except TimeoutError:
                 continue
         if gateway.poll() is not None:
             break
-    assert stack.procs["gateway"].wait(timeout=15) == 137  # died right after the commit, before any send
+    try:
+        gateway.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        pytest.fail(
+            "the gateway never reached the failpoint; its answers:\n"
+            + "\n".join(answers)
+            + "\n"
+            + stack.tail("gateway", 60)
+        )
+    assert gateway.returncode == 137  # died right after the commit, before any send
     with Journal.open(journal_path(stack.run_dir / "data"), readonly=True) as journal:
         order = journal.order_for_client(client_id)
     assert order is not None, "the order was committed before the failpoint"

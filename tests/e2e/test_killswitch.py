@@ -86,7 +86,7 @@ def test_killswitch_cancels_everywhere_refuses_signals_survives_restart_and_rele
     stack.wait_online(PLATFORMS)
     with NexusGatewayInterface("127.0.0.1", stack.endpoints.nexus_port, name="ks-engine") as gw:
         gw.start_listening()
-        time.sleep(1.0)  # fresh market data everywhere
+        stack.wait_quoted(["NQ", "WIN"])
         for root, price in (("NQ", 1000.0), ("WIN", 1000.0)):  # far below the market: they rest
             assert gw.send_signal(root, 1.0, 0.9, qty=1, order_type="LIMIT", limit_price=price), gw.last_refusal
         wait_for(lambda: all(working(stack, tmp_path, n) for n in SIM + MT5), 10, "limit orders resting everywhere")
@@ -111,6 +111,7 @@ def test_killswitch_cancels_everywhere_refuses_signals_survives_restart_and_rele
         assert "KILL_SWITCH" in gw.last_refusal
         released = nexusgw(stack, "killswitch", "release", "--reason", "drill over")
         assert released.returncode == 0 and "kill switch off" in released.stdout
+        stack.wait_quoted(["ES"])
         assert gw.send_signal("ES", 1.0, 0.9, qty=1), gw.last_refusal
     assert nexusgw(stack, "killswitch", "status").stdout.startswith("kill switch off")
 
@@ -118,7 +119,7 @@ def test_killswitch_cancels_everywhere_refuses_signals_survives_restart_and_rele
 def open_resting_orders(stack: LocalStack, tmp_path: Path) -> None:
     with NexusGatewayInterface("127.0.0.1", stack.endpoints.nexus_port, name="ks-engine") as gw:
         gw.start_listening()
-        time.sleep(1.0)  # fresh market data everywhere
+        stack.wait_quoted(["NQ", "WIN"])
         for root in ("NQ", "WIN"):  # far below the market: they rest
             assert gw.send_signal(root, 1.0, 0.9, qty=1, order_type="LIMIT", limit_price=1000.0), gw.last_refusal
         wait_for(lambda: all(working(stack, tmp_path, n) for n in SIM + MT5), 20, "limit orders resting everywhere")

@@ -91,7 +91,7 @@ def test_metrics_live_values_promtool_and_status_agree_then_a_killed_platform_al
     with NexusGatewayInterface("127.0.0.1", stack.endpoints.nexus_port, name="metrics-e2e") as gw:
         gw.set_fill_callback(fills.append)
         gw.start_listening()
-        time.sleep(1.0)  # fresh market data
+        stack.wait_quoted(["NQ"])
         for i in range(3):
             assert gw.send_signal("NQ", 1.0 if i % 2 == 0 else -1.0, 0.9, qty=1), gw.last_refusal
             wait_for(lambda n=i: len(fills) > n, 15, f"fill {i + 1}")
