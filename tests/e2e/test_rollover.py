@@ -59,6 +59,7 @@ def test_scenario_4_rollover_switches_new_orders_to_the_next_contract(rolling_st
         gw.set_fill_callback(lambda f: (fills.append(f), got.set()))
         gw.set_market_data_callback(ticks.append)
         gw.start_listening()
+        stack.wait_quoted(["NQ"])
         old = {leg["platform"]: leg["symbol"] for leg in trade_nq(gw, fills, got, 1.0)["legs"]}
         assert old == {"nt8": "NQ 03-25", "sierra": "NQH25", "mt5_global": "NAS100"}
         after = stack.wait_status(lambda s: s["front_contracts"]["NQ"] == "NQM25", 40, "the NQ roll")

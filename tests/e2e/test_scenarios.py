@@ -60,6 +60,7 @@ def test_scenario_2_multi_platform_simultaneous(stack: LocalStack) -> None:
     with NexusGatewayInterface("127.0.0.1", stack.endpoints.nexus_port, name="scenario2") as gw:
         fills, _, got = collect(gw)
         gw.start_listening()
+        stack.wait_quoted(["NQ"])
         buy = gw.send_signal("NQ", signal=1.0, confidence=0.85, qty=1)
         assert buy and got.wait(5)
         got.clear()
@@ -112,6 +113,7 @@ def test_adapter_killed_and_restarted_reconnects_and_trades(stack: LocalStack) -
     with NexusGatewayInterface("127.0.0.1", stack.endpoints.nexus_port) as gw:
         fills, _, got = collect(gw)
         gw.start_listening()
+        stack.wait_quoted(["ES"])
         assert gw.send_signal("ES", 1, 0.9) and got.wait(10)
     assert {leg["platform"]: leg["symbol"] for leg in fills[0]["legs"]}["nt8"].startswith("ES ")
 
@@ -126,5 +128,6 @@ def test_adapter_survives_gateway_restart_and_says_hello_again(stack: LocalStack
     with NexusGatewayInterface("127.0.0.1", stack.endpoints.nexus_port) as gw:
         fills, _, got = collect(gw)
         gw.start_listening()
+        stack.wait_quoted(["NQ"])
         assert gw.send_signal("NQ", -1, 0.9) and got.wait(5)
     assert fills[0]["legs"][0]["symbol"].startswith("NQ")
