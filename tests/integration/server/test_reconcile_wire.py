@@ -38,7 +38,7 @@ def test_reconnect_report_applies_missed_fills_once_and_settles_unknown_legs(
     for order in orders.values():  # the adapter has both; the platform will have lost ES's
         nt8.send(MsgType.ACK, m.Ack(kind="ORDER", ref=order.leg_id))
 
-    msg_type, request = nt8.recv(timeout_s=3)  # the stuck-order check asks the platform
+    msg_type, request = nt8.recv(timeout_s=10)  # the stuck-order check asks the platform
     assert msg_type is MsgType.STATUS and "stuck" in request.reason
     nt8.close()
     report = m.PlatformReport(  # what the platform says after the reconnect: NQ filled, ES unknown
