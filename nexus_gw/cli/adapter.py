@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from nexus_gw.cli.options import ConfigDirOpt, ProfileOpt, require_profile
+from nexus_gw.cli.options import ConfigDirOpt, LogFileOpt, LogFormatOpt, ProfileOpt, require_profile
 
 log = logging.getLogger("nexus_gw.adapter")
 
@@ -17,6 +17,8 @@ def adapter(
     name: Annotated[str, typer.Argument(help="Platform instance from the profile: nt8, sierra, mt5_global…")],
     profile: ProfileOpt = None,
     config_dir: ConfigDirOpt = None,
+    log_format: LogFormatOpt = None,
+    log_file: LogFileOpt = None,
 ) -> None:
     """Run the adapter for platform instance NAME: it connects to the platform with the instance's driver
     and to the gateway's platform socket, and reconnects to either on its own."""
@@ -35,7 +37,12 @@ def adapter(
         raise UsageError(
             f"platform {name!r} is not an enabled platform of profile {loaded.name}; enabled: {', '.join(instances)}"
         )
-    setup_logging(loaded.profile.gateway.log_level, f"adapter[{canonical}]")
+    setup_logging(
+        loaded.profile.gateway.log_level,
+        f"adapter[{canonical}]",
+        log_format.value if log_format else None,
+        log_file,
+    )
     driver = build_driver(instance.driver, canonical, instance.settings, paper=instance.paper)
     gw = loaded.profile.gateway
     security = gw.security

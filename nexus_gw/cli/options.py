@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -28,6 +29,32 @@ ConfigDirOpt = Annotated[
         "--config-dir",
         help="Config directory (default: $NEXUSGW_CONFIG_DIR, else ./config, else the one `nexusgw init` wrote, "
         "else the reference config shipped with nexusgw).",
+    ),
+]
+
+
+class LogFormat(StrEnum):
+    """How a long-running process writes its log lines."""
+
+    json = "json"
+    text = "text"
+
+
+LogFormatOpt = Annotated[
+    LogFormat | None,
+    typer.Option(
+        "--log-format",
+        case_sensitive=False,
+        help="Log lines as json (one object a line, for collectors) or text (one readable line). Default: "
+        "$NEXUSGW_LOG_FORMAT, else text on a terminal and json otherwise (services, supervisor, pipes).",
+    ),
+]
+LogFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--log-file",
+        help="Log to this file instead of stderr, rotated by size ($NEXUSGW_LOG_MAX_BYTES, default 20 MB; "
+        "$NEXUSGW_LOG_BACKUPS old files, default 10). Default: $NEXUSGW_LOG_FILE, else stderr.",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]

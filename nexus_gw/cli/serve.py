@@ -7,12 +7,24 @@ import signal
 
 import typer
 
-from nexus_gw.cli.options import ConfigDirOpt, ProfileOpt, announce_journal, require_profile
+from nexus_gw.cli.options import (
+    ConfigDirOpt,
+    LogFileOpt,
+    LogFormatOpt,
+    ProfileOpt,
+    announce_journal,
+    require_profile,
+)
 
 log = logging.getLogger("nexus_gw.serve")
 
 
-def serve(profile: ProfileOpt = None, config_dir: ConfigDirOpt = None) -> None:
+def serve(
+    profile: ProfileOpt = None,
+    config_dir: ConfigDirOpt = None,
+    log_format: LogFormatOpt = None,
+    log_file: LogFileOpt = None,
+) -> None:
     """Run the gateway: bind the platform (5555), NEXUS (5556) and admin (5557) sockets and route.
 
     Stops cleanly on SIGINT (Ctrl+C) or SIGTERM (supervisorctl stop, systemctl stop).
@@ -25,7 +37,7 @@ def serve(profile: ProfileOpt = None, config_dir: ConfigDirOpt = None) -> None:
 
     loaded = load_profile(require_profile(profile, config_dir), config_dir, check_settings=validate_driver_settings)
     announce_journal(journal_path(loaded.profile.gateway.data_dir), loaded.name)
-    setup_logging(loaded.profile.gateway.log_level, "gateway")
+    setup_logging(loaded.profile.gateway.log_level, "gateway", log_format.value if log_format else None, log_file)
     gateway = Gateway(loaded)
 
     def _stop(signum: int, _frame: object) -> None:

@@ -35,7 +35,9 @@ def test_demo_ends_with_fills_from_every_dev_platform_each_in_its_own_format() -
 
 
 def test_serve_prints_start_up_lines_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    """Also: --log-format/--log-file put the log in a file, as JSON lines, and leave stderr to the start-up line."""
     eps = Endpoints.free()
+    log_file = tmp_path / "logs" / "gateway.log"
     env = {
         **os.environ,
         "NEXUSGW_GATEWAY__SOCKETS__PLATFORM": eps.platform,
@@ -43,8 +45,9 @@ def test_serve_prints_start_up_lines_and_stops_cleanly_on_sigterm(tmp_path: Path
         "NEXUSGW_GATEWAY__SOCKETS__ADMIN": eps.admin,
         "NEXUSGW_GATEWAY__DATA_DIR": str(tmp_path),
     }
+    command = ["serve", "--profile", "dev", "--config-dir", str(CONFIG_DIR), "--log-format", "JSON"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nexus_gw.cli.app", "serve", "--profile", "dev", "--config-dir", str(CONFIG_DIR)],
+        [sys.executable, "-m", "nexus_gw.cli.app", *command, "--log-file", str(log_file)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -73,7 +76,10 @@ def test_serve_prints_start_up_lines_and_stops_cleanly_on_sigterm(tmp_path: Path
         f"NEXUS socket ({eps.nexus.rsplit(':', 1)[1]}): ACTIVE",
         f"Admin socket ({eps.admin.rsplit(':', 1)[1]}): ACTIVE",
     ]
-    assert "Gateway stopped" in out
+    assert "Gateway stopped" in out and not [line for line in err.splitlines() if line.startswith("{")]
+    lines = [json.loads(line) for line in log_file.read_text().splitlines()]
+    assert lines and {line["role"] for line in lines} == {"gateway"}
+    assert any("stopping" in line["msg"] for line in lines)
 
 
 def test_second_gateway_on_the_same_ports_or_data_dir_fails_clearly(tmp_path: Path) -> None:

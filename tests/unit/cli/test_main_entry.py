@@ -72,3 +72,12 @@ def test_a_missing_required_option_is_bad_usage_exit_2(capsys: pytest.CaptureFix
     code, _, err = run(capsys, "symbols", "resolve", "NQ")
     assert code == 2
     assert "--platform" in err
+
+
+@pytest.mark.parametrize("command", [["serve"], ["adapter", "sierra"]])
+def test_a_log_format_other_than_json_or_text_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    code, out, err = run(capsys, *command, "--profile", "dev", "--log-format", "xml")
+    assert code == 2 and out == ""
+    assert "--log-format" in err and "'xml' is not one of 'json', 'text'" in err
