@@ -155,6 +155,7 @@ class AdapterRunner:
             return
         self.counts["orders"] += 1
         log.info("order %s: %s %s %s", order.leg_id, order.side, order.qty, order.symbol)
+        failpoints.hit("adapter.before_submit")  # tests: the adapter dies between its write-ahead and the send
         self.driver.submit(order)
         failpoints.hit("adapter.after_submit")  # tests: the adapter dies before it hears anything back
 

@@ -19,7 +19,7 @@ from nexus_gw.client import NexusGatewayInterface
 from nexus_gw.failpoints import ENV as FAILPOINT_ENV
 from nexus_gw.journal import Journal
 from nexus_gw.journal.store import journal_path
-from nexus_gw.stack import LocalStack
+from nexus_gw.stack import LocalStack, setting_env
 from tests.conftest import CONFIG_DIR
 
 pytestmark = pytest.mark.e2e
@@ -120,5 +120,43 @@ def test_mt5_adapter_killed_right_after_the_submit_fills_the_leg_once_after_the_
         run_kill_after_submit(stack, "mt5_global", "adapter.after_submit", terminal_dealt, platform_qty=20)
         deals = json.loads(stack.companion_state_files["mt5_global"].read_text())["books"]["deals"]
         assert [d["volume"] for d in deals] == [20.0], "one deal of 20 NAS100 lots: the leg was sent once"
+    finally:
+        stack.stop_all()
+
+
+def test_mt5_adapter_killed_between_its_write_ahead_and_the_send_ends_the_leg_as_never_received(
+    tmp_path: Path,
+) -> None:
+    """The adapter wrote the leg ahead and acknowledged it, then died before ``order_send``: MT5 never saw it. The
+    restarted adapter holds it in doubt for ``in_doubt_grace_s``, finds no order or deal of it in MT5's lists and
+    rejects it, so the engine gets the order's final answer instead of a root blocked forever."""
+    env = {"NEXUSGW_GATEWAY__HEARTBEAT_INTERVAL_S": "0.25", setting_env("mt5_global", "in_doubt_grace_s"): "1"}
+    stack = LocalStack("dev", CONFIG_DIR, tmp_path / "run", extra_env=env)
+    try:
+        stack.start_companion("mt5_global")
+        stack.start_gateway()
+        stack.extra_env[FAILPOINT_ENV] = "adapter.before_submit"
+        stack.start_adapter("mt5_global")
+        del stack.extra_env[FAILPOINT_ENV]
+        stack.wait_online(["mt5_global"])
+        finals: dict[str, dict[str, Any]] = {}
+        with NexusGatewayInterface("127.0.0.1", stack.endpoints.nexus_port, name="engine") as gw:
+            gw.set_order_status_callback(lambda u: finals.setdefault(u["order_id"], u) if u.get("final") else None)
+            gw.start_listening()
+            stack.wait_quoted(["NQ"])
+            order_id = gw.send_signal("NQ", signal=1.0, confidence=0.9, qty=1)
+            assert order_id, gw.last_refusal
+            assert wait_exit(stack, "mt5_global") == 137
+            stack.start_adapter("mt5_global")
+            stack.wait_online(["mt5_global"])
+            wait_for("the order's final answer at the engine", lambda: order_id in finals, 30)
+        final = finals[order_id]
+        assert final["status"] == "REJECTED" and final["filled_qty"] == 0
+        (leg,) = final["legs"]
+        assert leg["status"] == "REJECTED" and "never reached MT5" in leg["reason"]
+        path = stack.companion_state_files["mt5_global"]  # the double writes it at its first trade
+        books = json.loads(path.read_text())["books"] if path.exists() else {}
+        assert not books.get("deals") and not books.get("history_orders"), "MT5 never got the leg"
+        assert "never reached MT5" in stack.log_path("mt5_global").read_text()
     finally:
         stack.stop_all()

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from nexus_gw.adapters.indoubt import Bind, Candidate, Decision, DoubtfulLeg, resolve
+from nexus_gw.protocol.constants import OrderStatus
 from nexus_gw.protocol.messages import PlatformReport, ReportedFill, ReportedOrder
 
 from .legs import leg_from_comment
@@ -18,6 +20,10 @@ from .legs import leg_from_comment
 DEAL_TYPE_BUY = 0
 DEAL_TYPE_SELL = 1
 POSITION_TYPE_BUY = 0
+ORDER_TYPE_CLOSE_BY = 8
+"""Order types below this alternate BUY (even) and SELL (odd): market, limit, stop, stop-limit."""
+ENDED_UNFILLED = {2: OrderStatus.CANCELLED, 5: OrderStatus.REJECTED, 6: OrderStatus.EXPIRED}
+"""History order states (ORDER_STATE_CANCELED, _REJECTED, _EXPIRED) that end an order with what it filled."""
 
 
 @dataclass
@@ -30,6 +36,10 @@ class Leg:
     """Sent, but the answer was never read: settled from orders and deals by the comment, never sent again."""
     finished: bool = False
     """Rejected or cancelled (a filled leg is known by its fills)."""
+    side: str = ""
+    """BUY or SELL, as the gateway sent it (an in-doubt leg is matched on it)."""
+    sent_at: float = 0.0
+    """Unix seconds of the send (the write-ahead's time after a restart)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +102,42 @@ class LegBook:
             fills.append(Fill(leg, str(deal.ticket), qty, float(deal.price), int(deal.time_msc) * 1_000_000))
         return fills, binds
 
+    def in_doubt_decisions(
+        self, orders: Iterable[Any], now: float, grace_s: float, history_since: float
+    ) -> list[Decision]:
+        """Settle the in-doubt legs against ``orders``: every order MT5 lists, working and history, over a history
+        that reaches back to ``history_since`` (Unix seconds).
+
+        An order of this magic whose comment names an in-doubt leg binds it. For the legs sent at least ``grace_s``
+        ago and still unbound, this magic's orders that no leg claims are the candidates (a broker may rewrite
+        comments) and :func:`~nexus_gw.adapters.indoubt.resolve` decides: one with the leg's symbol, side and
+        volume at or after the send binds it; none at all means MT5 never received the leg; anything else stays in
+        doubt. Younger legs wait: an order the terminal was still sending when the adapter died is listed by then.
+        """
+        open_legs = [leg for leg in self.legs.values() if leg.in_doubt and not leg.finished and not leg.ticket]
+        if not open_legs:
+            return []
+        binds: list[Decision] = []
+        candidates: list[Candidate] = []
+        for order in orders:
+            if int(order.magic or 0) != self.magic or int(order.type) >= ORDER_TYPE_CLOSE_BY:
+                continue
+            ticket = int(order.ticket)
+            leg_id = self.leg_of(ticket, str(order.comment), int(order.magic))
+            if leg_id is None:
+                side = "BUY" if int(order.type) % 2 == 0 else "SELL"
+                volume = float(order.volume_initial)
+                candidates.append(Candidate(str(ticket), str(order.symbol), side, volume, float(order.time_setup)))
+            elif leg_id in {leg.leg_id for leg in open_legs} and all(b.leg_id != leg_id for b in binds):
+                binds.append(Bind(leg_id, str(ticket)))
+        bound = {b.leg_id for b in binds}
+        due = [
+            DoubtfulLeg(leg.leg_id, leg.symbol, leg.side, leg.qty, leg.sent_at)
+            for leg in open_legs
+            if leg.leg_id not in bound and now - leg.sent_at >= grace_s
+        ]
+        return binds + resolve(due, candidates, complete=True, history_since=history_since)
+
     def has_open_legs(self) -> bool:
         """Whether any leg may still get fills (deals are read only then)."""
         return any(
@@ -117,7 +163,7 @@ class LegBook:
             done = float(order.volume_initial) - float(order.volume_current)
             open_orders.append(ReportedOrder(leg_id=leg, filled_qty=done, platform_order_id=str(order.ticket)))
         for leg in self.legs.values():
-            if leg.in_doubt and leg.leg_id not in listed:
+            if leg.in_doubt and not leg.finished and leg.leg_id not in listed:
                 open_orders.append(
                     ReportedOrder(leg_id=leg.leg_id, filled_qty=self.filled.get(leg.leg_id, 0.0), in_doubt=True)
                 )

@@ -51,6 +51,13 @@ class MT5Settings(BaseModel):
     poll_interval_s: float = Field(0.05, gt=0, le=5, description="Seconds between polls of ticks and deals.")
     stale_after_s: float = Field(30.0, gt=0, description="No new tick for this long: the feed is reported stale.")
     history_days: int = Field(3, ge=1, le=60, description="Days of deal history read for fills and reconciliation.")
+    in_doubt_grace_s: float = Field(
+        10.0,
+        ge=1,
+        le=600,
+        description="Seconds after a send whose answer was lost before MT5's orders and history are taken as "
+        "complete for it: a leg MT5 then lists nowhere is rejected as never received.",
+    )
     reconnect_initial_s: float = Field(0.25, gt=0, le=300, description="First delay before reconnecting.")
     reconnect_max_s: float = Field(10.0, gt=0, le=3600, description="Longest delay between reconnect attempts.")
 

@@ -226,10 +226,58 @@ def test_a_restarted_driver_maps_the_orders_and_deals_of_earlier_runs_to_their_l
         after.stop()
 
 
-def _record(o: Order, ticket: str) -> InFlightLeg:
+def _record(o: Order, ticket: str, sent_ns: int = 0) -> InFlightLeg:
     return InFlightLeg(
-        o.leg_id, o.symbol, o.side.value, o.qty, o.order_type.value, o.limit_price, o.stop_price, 0, ticket
+        o.leg_id, o.symbol, o.side.value, o.qty, o.order_type.value, o.limit_price, o.stop_price, sent_ns, ticket
     )
+
+
+def test_a_leg_written_ahead_but_never_sent_is_rejected_as_never_received_after_the_grace(cfd: Any) -> None:
+    """The adapter died between its write-ahead and ``order_send``: MT5 never saw the leg. The restarted driver
+    keeps it in doubt for ``in_doubt_grace_s``, then, with no order or deal of it in MT5's lists, rejects it, so
+    the gateway can finish the order instead of waiting for it forever."""
+    lost = order("NAS100", 1.0)
+    driver = make_driver(cfd, "mt5_global", market="cfd", in_doubt_grace_s=1.0)
+    driver.resume([_record(lost, "", time.time_ns())])
+    running = started(driver, [Subscription(root="NQ", symbol="NAS100")])
+    try:
+        report = running.wait(driver.report, "a report")
+        assert [(o.leg_id, o.in_doubt) for o in report.open_orders] == [(lost.leg_id, True)]
+        assert OrderStatus.REJECTED not in running.events.statuses(lost.leg_id)  # not before the grace
+        running.wait(lambda: OrderStatus.REJECTED in running.events.statuses(lost.leg_id), "the leg rejected", 10)
+        reason = running.events.reason(lost.leg_id, OrderStatus.REJECTED)
+        assert "never reached MT5" in reason
+        assert running.wait(driver.report, "a report").open_orders == []
+        assert sends(cfd, "NAS100") == 0
+    finally:
+        driver.stop()
+
+
+def test_a_leg_whose_answer_was_lost_before_a_restart_is_bound_and_filled_never_rejected(
+    run: Running, cfd: Any
+) -> None:
+    """The order reached MT5 and filled, but the adapter died before reading the answer (no ticket written):
+    the restarted driver finds it by its comment in MT5's history, binds it and reports its fill once."""
+    cfd._double.lose_next_answer("timeout")
+    leg = order("NAS100", 2.0)
+    run.driver.submit(leg)
+    run.driver.stop()  # gone before the deal was read
+    after = make_driver(cfd, "mt5_global", market="cfd", in_doubt_grace_s=1.0)
+    assert cfd.initialize()
+    after.resume([_record(leg, "", time.time_ns())])
+    running = started(after, [Subscription(root="NQ", symbol="NAS100")])
+    try:
+        running.wait(lambda: running.events.filled(leg.leg_id) >= 2.0, "the fill found by the leg's comment")
+        running.wait(lambda: OrderStatus.ACCEPTED in running.events.statuses(leg.leg_id), "the leg bound")
+        deadline = time.monotonic() + 2.5  # past the grace and a history check
+        while time.monotonic() < deadline:
+            after.poll(time.monotonic())
+            time.sleep(0.05)
+        assert OrderStatus.REJECTED not in running.events.statuses(leg.leg_id)
+        assert running.events.filled(leg.leg_id) == pytest.approx(2.0)
+        assert sends(cfd, "NAS100") == 1
+    finally:
+        after.stop()
 
 
 def test_a_stale_feed_and_a_terminal_off_its_broker_are_reported_not_silent(cfd: Any) -> None:
