@@ -17,14 +17,14 @@ import time
 from typing import Any
 
 from nexus_gw.adapters.base import DriverEvents, PlatformDriver, report_symbol
-from nexus_gw.adapters.indoubt import Bind, InDoubt, NotReceived
 from nexus_gw.adapters.inflight import InFlightLeg
 from nexus_gw.domain.backoff import Backoff
 from nexus_gw.protocol.constants import OrderStatus, OrderType
 from nexus_gw.protocol.messages import Capabilities, Order, PlatformReport, Subscription
 
 from .backend import BackendError, open_module
-from .book import ENDED_UNFILLED, Leg, LegBook
+from .book import Leg, LegBook
+from .doubts import DoubtSettler
 from .requests import TRADE_ACTION_DEAL, TRADE_ACTION_REMOVE, build_request, position_to_close, reprice
 from .retcodes import Outcome, describe, outcome
 from .settings import MT5Settings
@@ -39,8 +39,6 @@ COPY_TICKS_ALL = -1
 TICKS_PER_READ = 5000
 CONNECTION_ERRORS = frozenset({-10001, -10002, -10003, -10004, -10005})
 """``last_error`` codes after ``order_send`` returned None that mean the request may have left: in doubt."""
-HISTORY_CHECK_EVERY_S = 2.0
-"""Seconds between two reads of the order history while a leg is in doubt."""
 
 
 class MT5Driver(PlatformDriver):
@@ -63,8 +61,7 @@ class MT5Driver(PlatformDriver):
         self._subs: list[Subscription] = []
         self._ticks = TickReader(settings.stale_after_s)
         self._book = LegBook(name, settings.magic)
-        self._next_history_check = 0.0
-        self._doubts_told: set[str] = set()
+        self._doubts = DoubtSettler(name, self._book, settings.in_doubt_grace_s, settings.history_days)
         self._to_gateway = {broker: gw for gw, broker in settings.symbols.items()}
 
     def capabilities(self) -> Capabilities:
@@ -335,76 +332,21 @@ class MT5Driver(PlatformDriver):
         assert self._events is not None
         if not self._book.has_open_legs():
             return
-        ended: list[tuple[str, OrderStatus, str]] = []
         try:
             deals = self._deals()
-            if any(leg.in_doubt for leg in self._book.legs.values()):
-                ended = self._settle_in_doubt()
+            settled = self._doubts.settle(self._mt5, time.time()) if self._doubts.pending() else None
         except Exception as exc:  # any failure of the API or its transport: connection lost
             self._lost(exc)
             return
+        for leg, ticket in settled.bound if settled else ():
+            self._events.order_update(leg, OrderStatus.ACCEPTED, "", str(ticket))
         fills, binds = self._book.absorb(deals)
         for leg, ticket in binds:
             self._events.order_update(leg, OrderStatus.ACCEPTED, "", str(ticket))
         for f in fills:
             self._events.fill(f.leg_id, f.fill_id, f.qty, f.price, f.ts_ns)
-        for leg, status, reason in ended:  # after its fills: an order cancelled part-filled keeps what it filled
+        for leg, status, reason in settled.ended if settled else ():  # after its fills: keep what it filled
             self._finish(leg, status, reason)
-
-    def _settle_in_doubt(self) -> list[tuple[str, OrderStatus, str]]:
-        """Legs sent whose answer was never read: an order of MT5's that is the leg binds it (working orders at
-        every poll, the history every ``HISTORY_CHECK_EVERY_S``); a leg MT5 never received is rejected once it
-        is ``in_doubt_grace_s`` old (``LegBook.in_doubt_decisions``). Returns the legs to end after the fills."""
-        assert self._events is not None
-        working = tuple(self._mt5.orders_get() or ())
-        for order in working:
-            leg = self._book.leg_of(int(order.ticket), str(order.comment), int(order.magic))
-            if leg is not None and self._book.legs[leg].in_doubt and self._book.bind(leg, int(order.ticket)):
-                self._events.order_update(leg, OrderStatus.ACCEPTED, "", str(order.ticket))
-        now = time.time()
-        if now < self._next_history_check or not any(leg.in_doubt for leg in self._book.legs.values()):
-            return []
-        self._next_history_check = now + HISTORY_CHECK_EVERY_S
-        since = now - self.settings.history_days * 86_400
-        history = self._mt5.history_orders_get(int(since), int(now) + 2 * 86_400)
-        if history is None:  # not read: nothing can be concluded from it
-            return []
-        ended: list[tuple[str, OrderStatus, str]] = []
-        by_ticket = {int(order.ticket): order for order in history}
-        decisions = self._book.in_doubt_decisions(working + tuple(history), now, self.settings.in_doubt_grace_s, since)
-        for decision in decisions:
-            leg_id = decision.leg_id
-            if isinstance(decision, Bind):
-                ticket = int(decision.platform_order_id)
-                if self._book.bind(leg_id, ticket):
-                    log.warning("%s: leg %s (sent, answer never read) is MT5 order %d", self.name, leg_id, ticket)
-                    self._events.order_update(leg_id, OrderStatus.ACCEPTED, "", str(ticket))
-                done = by_ticket.get(ticket)
-                if done is not None and int(done.state) in ENDED_UNFILLED:
-                    status = ENDED_UNFILLED[int(done.state)]
-                    ended.append((leg_id, status, f"MT5 order {ticket} ended {status.value.lower()} ({done.comment})"))
-            elif isinstance(decision, NotReceived):
-                ended.append(
-                    (
-                        leg_id,
-                        OrderStatus.REJECTED,
-                        f"{self.name}: MT5's answer to this order was never read (the adapter or its terminal link "
-                        f"died), and {self.settings.in_doubt_grace_s:g} s later MT5 lists neither an order nor a "
-                        "deal that could be it: it never reached MT5",
-                    )
-                )
-            elif isinstance(decision, InDoubt) and leg_id not in self._doubts_told:
-                self._doubts_told.add(leg_id)
-                log.error(
-                    "%s: leg %s was sent but MT5's answer was never read, and it stays in doubt: %s (candidate MT5 "
-                    "orders: %s). It is reported to the gateway as in doubt and kept open. Check the terminal's "
-                    "Trade and History tabs and settle the leg by hand",
-                    self.name,
-                    leg_id,
-                    decision.reason,
-                    ", ".join(decision.candidates) or "none",
-                )
-        return ended
 
     def _check_terminal(self) -> bool:
         """False (and the connection lost) when the terminal is gone; reports the broker link going and coming."""
