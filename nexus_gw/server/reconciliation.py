@@ -68,6 +68,21 @@ class Reconciler:
         self.send = send
         self.stuck_alerted: set[str] = set()  # orders already alerted as stuck
 
+    def _tell_in_doubt(self, platform: str, report: m.PlatformReport) -> None:
+        """An alert, once per leg, for each leg the adapter reports in doubt: the order waits on it."""
+        for reported in report.open_orders:
+            if not reported.in_doubt or not self.dispatch.first_alert(platform, f"in_doubt:{reported.leg_id}"):
+                continue
+            self.alerts.raise_alert(
+                "WARNING",
+                "LEG_IN_DOUBT",
+                f"leg {reported.leg_id} was sent to {platform}, but its adapter never read the platform's answer and "
+                "cannot yet tell whether the platform has it. The leg stays open and is never sent again; its order "
+                "finishes once the adapter settles it from the platform's orders and history. If it is still open "
+                f"in a few minutes, look for order {reported.leg_id} in {platform}'s order list and the adapter's log",
+                limit=False,
+            )
+
     def reconcile_report(self, platform: str, report: m.PlatformReport, session: str = "") -> None:
         """Compare what the platform says with the journal's view and act: apply missed fills once, settle
         legs it never received or no longer works, alert on everything else.
@@ -94,6 +109,7 @@ class Reconciler:
             ),
             positions=positions,
         )
+        self._tell_in_doubt(platform, report)
         shown = {o.leg_id for o in report.open_orders} | {f.leg_id for f in report.executions}
         for leg_id in shown:  # the platform has it: received, no resend needed
             entry = self.unacked.get(leg_id)

@@ -58,3 +58,29 @@ def test_reconnect_report_applies_missed_fills_once_and_settles_unknown_legs(
     assert running_gateway.ledger.positions.position("nt8", "NQ").qty == 1
     assert "ORDER_STUCK" in {a["code"] for a in running_gateway.risk.alerts}
     nt8.close()
+
+
+def test_a_leg_reported_in_doubt_raises_one_alert_naming_it_and_stays_open(
+    nexus_peer: RawPeer, zctx: zmq.Context[zmq.Socket[bytes]], endpoints: Endpoints, running_gateway: Gateway
+) -> None:
+    def connect(report: m.PlatformReport | None) -> tuple[RawPeer, m.Welcome]:
+        peer = RawPeer(zctx, endpoints.platform, "nt8", codec.GATEWAY_TO_PLATFORM, keepalive=True)
+        peer.send(MsgType.HELLO, m.Hello(role="platform", name="nt8", report=report))
+        return peer, peer.recv()[1]
+
+    nt8, welcome = connect(None)
+    nt8.quote(welcome)
+    nexus_peer.send(MsgType.SIGNAL, m.Signal(client_id="in-doubt", symbol="NQ", signal=1, confidence=0.9, qty=1))
+    nexus_peer.recv()
+    leg = nt8.recv()[1].leg_id
+    nt8.send(MsgType.ACK, m.Ack(kind="ORDER", ref=leg))
+    nt8.close()
+    report = m.PlatformReport(open_orders=[m.ReportedOrder(leg_id=leg, in_doubt=True)])
+    for _ in range(2):  # the adapter reconnects twice with the leg still in doubt
+        nt8, _ = connect(report)
+        time.sleep(0.3)
+        nt8.close()
+    in_doubt = [a for a in running_gateway.risk.alerts if a["code"] == "LEG_IN_DOUBT"]
+    assert len(in_doubt) == 1 and leg in in_doubt[0]["message"] and "never sent again" in in_doubt[0]["message"]
+    order = running_gateway.desk.book.existing("in-doubt")
+    assert order is not None and not order.is_terminal
