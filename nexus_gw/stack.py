@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,12 +25,7 @@ from typing import IO, Any
 from nexus_gw.adapters.registry import Companion, companion
 from nexus_gw.client.admin import admin_request
 from nexus_gw.errors import CheckFailed, GatewayUnavailable
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from nexus_gw.free_ports import free_port
 
 
 @dataclass

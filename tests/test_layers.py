@@ -9,7 +9,8 @@ Every ``import`` of every module is checked — top-level, function-local and ``
     protocol | config | journal | monitor |      the domain only; never each other
     ops | security
     domain                                       nothing of nexus_gw but the base layer
-    base (nexus_gw, errors, logs, failpoints)    nothing of nexus_gw but the base layer
+    base (nexus_gw, errors, logs, failpoints,    nothing of nexus_gw but the base layer
+          free_ports)
 
 A failure names the importing module (with file and line), the imported module and the rule it breaks.
 """
@@ -25,7 +26,9 @@ PACKAGE = "nexus_gw"
 ROOT = Path(__file__).resolve().parents[1] / PACKAGE
 
 # Leaf modules every layer may import: they import nothing of nexus_gw but each other.
-BASE_MODULES = frozenset({PACKAGE, f"{PACKAGE}.errors", f"{PACKAGE}.logs", f"{PACKAGE}.failpoints"})
+BASE_MODULES = frozenset(
+    {PACKAGE, f"{PACKAGE}.errors", f"{PACKAGE}.logs", f"{PACKAGE}.failpoints", f"{PACKAGE}.free_ports"}
+)
 
 # Top-level modules that belong to a layer other than their own name.
 TOP_LEVEL_LAYER = {"stack": "cli", "__main__": "cli"}

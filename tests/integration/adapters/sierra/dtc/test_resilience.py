@@ -19,6 +19,7 @@ from nexus_gw.adapters.sierra.dtc.events import Reconciliation
 from nexus_gw.adapters.sierra.dtc.session import DtcSession, SessionState
 from nexus_gw.adapters.sierra.simulator import DtcSimulator
 from nexus_gw.errors import PlatformUnavailable
+from nexus_gw.free_ports import free_port
 
 from .conftest import WAIT, Recorder
 
@@ -126,12 +127,6 @@ def test_server_logoff_with_do_not_reconnect_stops_the_session(
     assert session.wait_for_state(lambda s: s is SessionState.STOPPED, WAIT)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _spawn_simulator(port: int) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
         [
@@ -173,7 +168,7 @@ def processes() -> Iterator[list[subprocess.Popen[str]]]:
 def test_simulator_process_killed_and_restarted_client_reconnects_with_backoff(
     make_session: MakeSession, processes: list[subprocess.Popen[str]]
 ) -> None:
-    port = _free_port()
+    port = free_port()
     processes.append(_spawn_simulator(port))
     session, recorder = make_session(port, Encoding.JSON)
     recorder.wait_for("reconciled")  # the trade account is known from here on
