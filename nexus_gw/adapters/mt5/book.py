@@ -7,7 +7,7 @@ ticket is each leg's ``platform_order_id``); an order or deal with a ticket not 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,10 +114,10 @@ class LegBook:
         volume at or after the send binds it; none at all means MT5 never received the leg; anything else stays in
         doubt. Younger legs wait: an order the terminal was still sending when the adapter died is listed by then.
         """
-        open_legs = [leg for leg in self.legs.values() if leg.in_doubt and not leg.finished and not leg.ticket]
+        open_legs = {leg.leg_id: leg for leg in self._unsettled()}
         if not open_legs:
             return []
-        binds: list[Decision] = []
+        named: dict[str, Any] = {}  # leg id -> the order its comment names (one that did not end unfilled first)
         candidates: list[Candidate] = []
         for order in orders:
             if int(order.magic or 0) != self.magic or int(order.type) >= ORDER_TYPE_CLOSE_BY:
@@ -128,15 +128,23 @@ class LegBook:
                 side = "BUY" if int(order.type) % 2 == 0 else "SELL"
                 volume = float(order.volume_initial)
                 candidates.append(Candidate(str(ticket), str(order.symbol), side, volume, float(order.time_setup)))
-            elif leg_id in {leg.leg_id for leg in open_legs} and all(b.leg_id != leg_id for b in binds):
-                binds.append(Bind(leg_id, str(ticket)))
-        bound = {b.leg_id for b in binds}
+            elif leg_id in open_legs and (leg_id not in named or _ended_unfilled(named[leg_id])):
+                named[leg_id] = order
+        binds: list[Decision] = [Bind(leg_id, str(int(order.ticket))) for leg_id, order in named.items()]
         due = [
             DoubtfulLeg(leg.leg_id, leg.symbol, leg.side, leg.qty, leg.sent_at)
-            for leg in open_legs
-            if leg.leg_id not in bound and now - leg.sent_at >= grace_s
+            for leg in open_legs.values()
+            if leg.leg_id not in named and now - leg.sent_at >= grace_s
         ]
         return binds + resolve(due, candidates, complete=True, history_since=history_since)
+
+    def in_doubt(self) -> bool:
+        """Whether a leg still waits to be settled."""
+        return any(True for _ in self._unsettled())
+
+    def _unsettled(self) -> Iterator[Leg]:
+        """The legs in doubt: not bound to an order, not finished."""
+        return (leg for leg in self.legs.values() if leg.in_doubt and not leg.finished and not leg.ticket)
 
     def has_open_legs(self) -> bool:
         """Whether any leg may still get fills (deals are read only then)."""
@@ -190,3 +198,9 @@ class LegBook:
             symbol = symbol_name(str(pos.symbol))
             net[symbol] = round(net.get(symbol, 0.0) + sign * float(pos.volume), 9)
         return PlatformReport(open_orders=open_orders, executions=executions, positions=net)
+
+
+def _ended_unfilled(order: Any) -> bool:
+    """A history order that ended without filling in full: cancelled, rejected or expired (working orders have
+    no final state)."""
+    return int(getattr(order, "state", -1)) in ENDED_UNFILLED

@@ -43,7 +43,7 @@ class DoubtSettler:
         self._told: set[str] = set()
 
     def pending(self) -> bool:
-        return any(leg.in_doubt for leg in self.book.legs.values())
+        return self.book.in_doubt()
 
     def settle(self, mt5: Any, now: float) -> Settlement:
         """One poll's settling with the API module ``mt5``; ``now`` in Unix seconds. API errors propagate."""

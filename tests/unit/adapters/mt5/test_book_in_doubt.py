@@ -98,3 +98,18 @@ def test_bound_finished_and_sure_legs_need_no_decision() -> None:
     finished = doubtful("x.mt5_global")
     finished.finished = True
     assert book(bound, finished, Leg("y.mt5_global", "US500", 1.0)).in_doubt_decisions([], NOW, GRACE, SINCE) == []
+
+
+def test_of_two_orders_named_by_the_comment_the_one_that_did_not_end_unfilled_binds() -> None:
+    comment = comment_for(LEG, "mt5_global")
+    rejected, filled = order(506, comment, state=5), order(507, comment, state=4)  # ORDER_STATE_REJECTED, _FILLED
+    for orders in ([rejected, filled], [filled, rejected]):
+        assert book(doubtful()).in_doubt_decisions(orders, NOW, GRACE, SINCE) == [Bind(LEG, "507")]
+
+
+def test_a_finished_leg_no_longer_waits_to_be_settled() -> None:
+    leg = doubtful()
+    b = book(leg)
+    assert b.in_doubt()
+    leg.finished = True
+    assert not b.in_doubt()
