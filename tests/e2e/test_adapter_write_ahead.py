@@ -20,7 +20,7 @@ from nexus_gw.failpoints import ENV as FAILPOINT_ENV
 from nexus_gw.journal import Journal
 from nexus_gw.journal.store import journal_path
 from nexus_gw.stack import LocalStack, setting_env
-from tests.conftest import CONFIG_DIR
+from tests.conftest import CONFIG_DIR, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -39,13 +39,6 @@ def wait_exit(stack: LocalStack, name: str, timeout_s: float = 20.0) -> int:
         assert time.monotonic() < deadline, f"{name} did not reach its failpoint:\n{stack.tail(name)}"
         time.sleep(0.05)
     return proc.returncode
-
-
-def wait_for(what: str, condition: Any, timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out after {timeout_s}s waiting for {what}"
-        time.sleep(0.05)
 
 
 def leg_of(journal_dir: Path, order_id: str, platform: str) -> Any:
@@ -74,7 +67,7 @@ def run_kill_after_submit(
         order_id = gw.send_signal("NQ", signal=1.0, confidence=0.9, qty=1)
         assert order_id, gw.last_refusal
         assert wait_exit(stack, platform) == 137
-        wait_for(f"{platform} to fill the leg while its adapter is down", platform_filled)
+        wait_for(platform_filled, 20, f"{platform} to fill the leg while its adapter is down")
         assert not engine.fills
         stack.start_adapter(platform)  # no failpoint this time; same state directory
         stack.wait_online([platform])
@@ -149,7 +142,7 @@ def test_mt5_adapter_killed_between_its_write_ahead_and_the_send_ends_the_leg_as
             assert wait_exit(stack, "mt5_global") == 137
             stack.start_adapter("mt5_global")
             stack.wait_online(["mt5_global"])
-            wait_for("the order's final answer at the engine", lambda: order_id in finals, 30)
+            wait_for(lambda: order_id in finals, 30, "the order's final answer at the engine")
         final = finals[order_id]
         assert final["status"] == "REJECTED" and final["filled_qty"] == 0
         (leg,) = final["legs"]

@@ -18,7 +18,7 @@ from nexus_gw.adapters.sierra.dtc.session import DtcSession
 from nexus_gw.adapters.sierra.dtc.settings import SessionConfig
 from nexus_gw.client import NexusGatewayInterface
 from nexus_gw.stack import LocalStack
-from tests.conftest import CONFIG_DIR
+from tests.conftest import CONFIG_DIR, wait_for
 from tests.e2e.mt5_double import working_orders
 
 pytestmark = pytest.mark.e2e
@@ -64,15 +64,6 @@ def nexusgw(stack: LocalStack, *args: str) -> subprocess.CompletedProcess[str]:
         timeout=60,
         env=stack.env(),
     )
-
-
-def wait_for(predicate: Any, timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_killswitch_cancels_everywhere_refuses_signals_survives_restart_and_releases(

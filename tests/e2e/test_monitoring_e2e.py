@@ -19,7 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from nexus_gw.client import NexusGatewayInterface
 from nexus_gw.config.loader import load_profile
 from nexus_gw.stack import LocalStack
-from tests.conftest import CONFIG_DIR
+from tests.conftest import CONFIG_DIR, wait_for
 from tests.integration.monitor.receivers import WebhookReceiver
 
 pytestmark = pytest.mark.e2e
@@ -65,16 +65,6 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         for s in family.samples:
             out[(s.name, tuple(sorted(s.labels.items())))] = s.value
     return out
-
-
-def wait_for(predicate: Any, timeout_s: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
 
 
 def test_metrics_live_values_promtool_and_status_agree_then_a_killed_platform_alerts(
