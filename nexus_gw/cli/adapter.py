@@ -37,12 +37,7 @@ def adapter(
         raise UsageError(
             f"platform {name!r} is not an enabled platform of profile {loaded.name}; enabled: {', '.join(instances)}"
         )
-    setup_logging(
-        loaded.profile.gateway.log_level,
-        f"adapter[{canonical}]",
-        log_format.value if log_format else None,
-        log_file,
-    )
+    setup_logging(loaded.profile.gateway.log_level, f"adapter[{canonical}]", log_format, log_file)
     driver = build_driver(instance.driver, canonical, instance.settings, paper=instance.paper)
     gw = loaded.profile.gateway
     security = gw.security

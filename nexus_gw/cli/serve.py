@@ -37,7 +37,7 @@ def serve(
 
     loaded = load_profile(require_profile(profile, config_dir), config_dir, check_settings=validate_driver_settings)
     announce_journal(journal_path(loaded.profile.gateway.data_dir), loaded.name)
-    setup_logging(loaded.profile.gateway.log_level, "gateway", log_format.value if log_format else None, log_file)
+    setup_logging(loaded.profile.gateway.log_level, "gateway", log_format, log_file)
     gateway = Gateway(loaded)
 
     def _stop(signum: int, _frame: object) -> None:

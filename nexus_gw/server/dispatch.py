@@ -54,9 +54,10 @@ class Dispatch:
         """Forget the send records of legs the book no longer holds (bounded memory)."""
         self.sent = {k: v for k, v in self.sent.items() if k in live_leg_ids}
 
-    def first_alert(self, platform: str, fill_id: str) -> bool:
-        """True the first time an unknown execution is seen (per platform and fill id)."""
-        key = (platform, fill_id)
+    def first_alert(self, platform: str, subject: str) -> bool:
+        """True the first time an alert about ``subject`` (an unknown execution, a leg in doubt…) is due for
+        ``platform``: each is raised once, from a bounded memory."""
+        key = (platform, subject)
         if key in self._alerted:
             return False
         self._alerted[key] = None

@@ -24,6 +24,13 @@ ORDER_TYPE_CLOSE_BY = 8
 """Order types below this alternate BUY (even) and SELL (odd): market, limit, stop, stop-limit."""
 ENDED_UNFILLED = {2: OrderStatus.CANCELLED, 5: OrderStatus.REJECTED, 6: OrderStatus.EXPIRED}
 """History order states (ORDER_STATE_CANCELED, _REJECTED, _EXPIRED) that end an order with what it filled."""
+HISTORY_AHEAD_S = 2 * 86_400
+"""How far past now a history read reaches (a server clock ahead of this machine's)."""
+
+
+def history_window(now: float, days: int) -> tuple[int, int]:
+    """The (from, to) Unix seconds of a read of MT5's deal or order history covering the last ``days``."""
+    return int(now - days * 86_400), int(now + HISTORY_AHEAD_S)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 from nexus_gw.adapters.indoubt import Bind, InDoubt, NotReceived
 from nexus_gw.protocol.constants import OrderStatus
 
-from .book import ENDED_UNFILLED, LegBook
+from .book import ENDED_UNFILLED, LegBook, history_window
 
 log = logging.getLogger(__name__)
 
@@ -42,22 +42,22 @@ class DoubtSettler:
         self._next_history_check = 0.0
         self._told: set[str] = set()
 
-    def pending(self) -> bool:
-        return self.book.in_doubt()
-
     def settle(self, mt5: Any, now: float) -> Settlement:
-        """One poll's settling with the API module ``mt5``; ``now`` in Unix seconds. API errors propagate."""
+        """One poll's settling with the API module ``mt5`` (nothing read while no leg is in doubt); ``now`` in Unix
+        seconds. API errors propagate."""
         done = Settlement()
+        if not self.book.in_doubt():
+            return done
         working = tuple(mt5.orders_get() or ())
         for order in working:
             leg = self.book.leg_of(int(order.ticket), str(order.comment), int(order.magic))
             if leg is not None and self.book.legs[leg].in_doubt and self.book.bind(leg, int(order.ticket)):
                 done.bound.append((leg, int(order.ticket)))
-        if now < self._next_history_check or not self.pending():
+        if now < self._next_history_check or not self.book.in_doubt():
             return done
         self._next_history_check = now + HISTORY_CHECK_EVERY_S
-        since = now - self.history_days * 86_400
-        history = mt5.history_orders_get(int(since), int(now) + 2 * 86_400)
+        since, until = history_window(now, self.history_days)
+        history = mt5.history_orders_get(since, until)
         if history is None:  # not read: nothing can be concluded from it
             return done
         by_ticket = {int(order.ticket): order for order in history}

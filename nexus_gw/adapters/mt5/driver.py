@@ -23,7 +23,7 @@ from nexus_gw.protocol.constants import OrderStatus, OrderType
 from nexus_gw.protocol.messages import Capabilities, Order, PlatformReport, Subscription
 
 from .backend import BackendError, open_module
-from .book import Leg, LegBook
+from .book import Leg, LegBook, history_window
 from .doubts import DoubtSettler
 from .requests import TRADE_ACTION_DEAL, TRADE_ACTION_REMOVE, build_request, position_to_close, reprice
 from .retcodes import Outcome, describe, outcome
@@ -324,8 +324,7 @@ class MT5Driver(PlatformDriver):
 
     # -- fills, polling, reconciliation -------------------------------------------------------------------
     def _deals(self) -> tuple[Any, ...]:
-        now = int(time.time())
-        deals = self._mt5.history_deals_get(now - self.settings.history_days * 86_400, now + 2 * 86_400)
+        deals = self._mt5.history_deals_get(*history_window(time.time(), self.settings.history_days))
         return tuple(deals or ())
 
     def _collect(self) -> None:
@@ -334,18 +333,16 @@ class MT5Driver(PlatformDriver):
             return
         try:
             deals = self._deals()
-            settled = self._doubts.settle(self._mt5, time.time()) if self._doubts.pending() else None
+            settled = self._doubts.settle(self._mt5, time.time())
         except Exception as exc:  # any failure of the API or its transport: connection lost
             self._lost(exc)
             return
-        for leg, ticket in settled.bound if settled else ():
-            self._events.order_update(leg, OrderStatus.ACCEPTED, "", str(ticket))
         fills, binds = self._book.absorb(deals)
-        for leg, ticket in binds:
+        for leg, ticket in [*settled.bound, *binds]:
             self._events.order_update(leg, OrderStatus.ACCEPTED, "", str(ticket))
         for f in fills:
             self._events.fill(f.leg_id, f.fill_id, f.qty, f.price, f.ts_ns)
-        for leg, status, reason in settled.ended if settled else ():  # after its fills: keep what it filled
+        for leg, status, reason in settled.ended:  # after its fills: keep what it filled
             self._finish(leg, status, reason)
 
     def _check_terminal(self) -> bool:
